@@ -1,0 +1,176 @@
+//! `benchcmp queries`: list the pack; with `--check`, send every query for a run and report
+//! per metric whether data came back, so a pack can be debugged before a comparison.
+
+use std::sync::Arc;
+
+use crate::cli::{GlobalArgs, QueriesArgs};
+use crate::error::{Error, Result};
+use crate::pack::Kind;
+use crate::run::{self, Origin};
+use crate::source::prometheus::RangeQuery;
+use crate::source::{expand_query, one_line};
+
+pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
+    let config = super::load_config(global)?;
+    let pack = super::load_pack(global)?;
+    if !args.check {
+        if args.run.is_some() {
+            return Err(Error::input("--run only applies with --check"));
+        }
+        let mut table = super::listing_table(&["ID", "TITLE", "UNIT", "BETTER", "KIND", "GATE"]);
+        for m in &pack.metrics {
+            let mut gate = config
+                .gates
+                .get(&m.id)
+                .or(m.gate.as_ref())
+                .cloned()
+                .unwrap_or_else(|| "-".into());
+            if m.optional {
+                gate.push_str(" (optional)");
+            }
+            table.add_row(vec![
+                m.id.clone(),
+                m.title.clone(),
+                if m.unit.is_empty() {
+                    "-".into()
+                } else {
+                    m.unit.clone()
+                },
+                format!("{:?}", m.better).to_lowercase(),
+                match m.kind {
+                    Kind::Series => "series".into(),
+                    Kind::Count => "count".to_string(),
+                },
+                gate,
+            ]);
+        }
+        println!("{table}");
+        return Ok(());
+    }
+
+    let name = args.run.as_deref().ok_or_else(|| {
+        let known: Vec<&str> = config.runs.keys().map(String::as_str).collect();
+        Error::input(format!(
+            "queries --check needs --run <RUN> (runs in the config: {})",
+            if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            }
+        ))
+    })?;
+    let run = run::resolve(name, &config, &global.baselines)?;
+    if let Origin::Snapshot(s) = &run.origin {
+        return Err(Error::input(format!(
+            "run {name} is a snapshot ({}); --check needs a run defined in the config to query the source",
+            s.path.display()
+        )));
+    }
+    let client = super::client(&config, global)?.ok_or_else(|| {
+        Error::input(
+            "no source: set [source] url in the config, --prometheus or BENCHCMP_PROMETHEUS_URL",
+        )
+    })?;
+    let rt = super::runtime()?;
+
+    // Expand every template first: a template error is reported per metric, not fatal.
+    let mut expanded = Vec::new();
+    for m in &pack.metrics {
+        expanded.push(expand_query(m, &run, &config.defaults));
+    }
+    let requests: Vec<RangeQuery> = expanded
+        .iter()
+        .filter_map(|q| q.as_ref().ok())
+        .map(|q| RangeQuery {
+            query: q.clone(),
+            start_ms: run.start_ms,
+            end_ms: run.end_ms,
+            step_ms: run.step_ms,
+        })
+        .collect();
+    let (version, results) = rt.block_on(async {
+        let version = client.version().await;
+        let results = client.query_range_all(requests, Arc::new(|| {})).await;
+        (version, results)
+    });
+    println!(
+        "Checking {} metrics for run {} against {} ({})",
+        pack.metrics.len(),
+        run.name,
+        client.base_url(),
+        match &version {
+            Ok(v) => format!("Prometheus {v}"),
+            Err(e) => format!("version unknown: {e}"),
+        }
+    );
+    let mut results = results.into_iter();
+    let (mut ok, mut empty, mut rejected, mut unreachable) = (0, 0, 0, 0);
+    let width = pack.metrics.iter().map(|m| m.id.len()).max().unwrap_or(0);
+    for (m, q) in pack.metrics.iter().zip(&expanded) {
+        let (status, detail) = match q {
+            Err(e) => {
+                rejected += 1;
+                ("ERROR", e.to_string())
+            }
+            Ok(query) => match results.next() {
+                Some(Ok(matrix)) => {
+                    let points: usize = matrix.iter().map(|s| s.points.len()).sum();
+                    let finite: usize = matrix
+                        .iter()
+                        .flat_map(|s| &s.points)
+                        .filter(|p| p.1.is_finite())
+                        .count();
+                    if matrix.is_empty() {
+                        empty += 1;
+                        (
+                            "EMPTY",
+                            format!("no data\n      query: {}", one_line(query)),
+                        )
+                    } else {
+                        ok += 1;
+                        let series_note = if matrix.len() > 1 && m.combine.is_none() {
+                            " — several series but no combine: the comparison will refuse this metric"
+                        } else {
+                            ""
+                        };
+                        let nan_note = if finite < points {
+                            format!(", {} NaN/Inf", points - finite)
+                        } else {
+                            String::new()
+                        };
+                        (
+                            "ok",
+                            format!(
+                                "{} series, {points} points{nan_note}{series_note}",
+                                matrix.len()
+                            ),
+                        )
+                    }
+                }
+                Some(Err(f)) => {
+                    if f.rejected {
+                        rejected += 1;
+                    } else {
+                        unreachable += 1;
+                    }
+                    ("ERROR", format!("{f}\n      query: {}", one_line(query)))
+                }
+                None => ("ERROR", "internal: no result".to_string()),
+            },
+        };
+        println!("  {status:<5} {:<width$}  {detail}", m.id);
+    }
+    println!("{ok} ok, {empty} empty, {} errors", rejected + unreachable);
+    if unreachable > 0 {
+        Err(Error::source(format!(
+            "{unreachable} queries could not be read from {}",
+            client.base_url()
+        )))
+    } else if rejected > 0 {
+        Err(Error::input(format!(
+            "{rejected} queries were rejected; see above"
+        )))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! `benchcmp record <RUN>`: fetch every metric of the pack for a config run and freeze it as
+//! a snapshot.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::cli::{GlobalArgs, RecordArgs};
+use crate::config::format_time;
+use crate::error::{Error, Result};
+use crate::run::{self, Origin};
+use crate::source::snapshot::{self, RecordedMetric, Snapshot, SnapshotRun};
+use crate::source::{load_run, prometheus::PrometheusClient};
+
+pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
+    let config = super::load_config(global)?;
+    let pack = super::load_pack(global)?;
+    if !config.runs.contains_key(&args.run) {
+        let known: Vec<&str> = config.runs.keys().map(String::as_str).collect();
+        return Err(Error::input(format!(
+            "record needs a run defined in the config; \"{}\" is not one (config runs: {})",
+            args.run,
+            if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    let run = run::resolve(&args.run, &config, &global.baselines)?;
+    debug_assert!(matches!(run.origin, Origin::Config));
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| global.baselines.join(format!("{}.json", args.run)));
+    // Fail before minutes of work, not after.
+    if output.exists() && !args.force {
+        return Err(Error::input(format!(
+            "{} already exists; pass --force to replace it or --output to write elsewhere",
+            output.display()
+        )));
+    }
+    let client: PrometheusClient = super::client(&config, global)?.ok_or_else(|| {
+        Error::input(
+            "no source: set [source] url in the config, --prometheus or BENCHCMP_PROMETHEUS_URL",
+        )
+    })?;
+    let metrics: Vec<_> = pack.metrics.iter().collect();
+    let started = Instant::now();
+    let rt = super::runtime()?;
+    let data = rt.block_on(load_run(
+        &run,
+        &metrics,
+        &config.defaults,
+        Some(&client),
+        Arc::new(|| {}),
+    ))?;
+    let elapsed = started.elapsed();
+
+    let snap = Snapshot {
+        path: output.clone(),
+        run: SnapshotRun {
+            name: run.name.clone(),
+            vars: run.vars.clone(),
+            start_ms: run.start_ms,
+            end_ms: run.end_ms,
+            step_ms: run.step_ms,
+        },
+        source: Some(client.base_url().to_string()),
+        recorded_at: Some(format_time(
+            chrono::Utc::now().timestamp_millis() / 1000 * 1000,
+        )),
+        metrics: data
+            .metrics
+            .iter()
+            .map(|(id, d)| {
+                (
+                    id.clone(),
+                    RecordedMetric {
+                        query: d.query.clone(),
+                        matrix: d.matrix.clone(),
+                    },
+                )
+            })
+            .collect(),
+    };
+    snapshot::write(&snap, &output, args.force)?;
+    let series: usize = snap.metrics.values().map(|m| m.matrix.len()).sum();
+    let points: usize = snap
+        .metrics
+        .values()
+        .flat_map(|m| &m.matrix)
+        .map(|s| s.points.len())
+        .sum();
+    let empty: Vec<&str> = snap
+        .metrics
+        .iter()
+        .filter(|(_, m)| m.matrix.is_empty())
+        .map(|(id, _)| id.as_str())
+        .collect();
+    if !global.quiet {
+        eprintln!(
+            "Recorded run {} ({} → {}): {} metrics, {series} series, {points} points in {:.2}s → {}",
+            run.name,
+            format_time(run.start_ms),
+            format_time(run.end_ms),
+            snap.metrics.len(),
+            elapsed.as_secs_f64(),
+            output.display()
+        );
+        if !empty.is_empty() {
+            eprintln!(
+                "warning: no data for {} (recorded as empty)",
+                empty.join(", ")
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! `benchcmp runs`: the runs of the config and the snapshots in the baselines directory.
+
+use crate::cli::GlobalArgs;
+use crate::config::format_time;
+use crate::duration;
+use crate::error::Result;
+use crate::source::snapshot;
+
+pub fn run(global: &GlobalArgs) -> Result<()> {
+    let config = super::load_config(global)?;
+    let mut table = super::listing_table(&["RUN", "FROM", "START", "END", "LENGTH", "VARS"]);
+    let vars_text = |vars: &std::collections::BTreeMap<String, String>| {
+        vars.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut rows = 0;
+    let config_name = config
+        .path
+        .as_ref()
+        .map_or_else(|| "config".to_string(), |p| p.display().to_string());
+    for (name, rc) in &config.runs {
+        table.add_row(vec![
+            name.clone(),
+            config_name.clone(),
+            format_time(rc.start_ms),
+            format_time(rc.end_ms),
+            duration::human(rc.end_ms - rc.start_ms),
+            vars_text(&rc.vars),
+        ]);
+        rows += 1;
+    }
+    let mut problems = Vec::new();
+    for name in snapshot::list_names(&global.baselines) {
+        let path = global.baselines.join(format!("{name}.json"));
+        match snapshot::load(&path) {
+            Ok(s) => {
+                table.add_row(vec![
+                    name.clone(),
+                    path.display().to_string(),
+                    format_time(s.run.start_ms),
+                    format_time(s.run.end_ms),
+                    duration::human(s.run.end_ms - s.run.start_ms),
+                    vars_text(&s.run.vars),
+                ]);
+                rows += 1;
+            }
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if rows == 0 {
+        println!(
+            "No runs: define [runs.<name>] in benchcmp.toml (or --config) or record snapshots into {}/.",
+            global.baselines.display()
+        );
+    } else {
+        println!("{table}");
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::Error::input(problems.join("\n")))
+    }
+}

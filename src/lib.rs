@@ -1,0 +1,16 @@
+//! benchcmp: is a candidate benchmark run worse than a baseline run?
+//!
+//! Data flows config → query pack → run → source (Prometheus or snapshot) → series →
+//! comparison → reports. Each module owns one step.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod duration;
+pub mod error;
+pub mod pack;
+pub mod run;
+pub mod series;
+pub mod source;
+pub mod template;
+pub mod units;

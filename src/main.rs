@@ -1,0 +1,26 @@
+//! Entry point: parse the command line, run the subcommand, map errors to exit codes.
+
+use clap::Parser;
+
+use benchcmp::cli::{Cli, Command};
+use benchcmp::commands;
+use benchcmp::error::{Error, Result};
+
+fn main() {
+    let cli = Cli::parse();
+    let outcome: Result<i32> = match &cli.command {
+        Some(Command::Record(args)) => commands::record::run(&cli.global, args).map(|_| 0),
+        Some(Command::Runs) => commands::runs::run(&cli.global).map(|_| 0),
+        Some(Command::Queries(args)) => commands::queries::run(&cli.global, args).map(|_| 0),
+        Some(Command::Compare(_)) | None => Err(Error::input(
+            "compare is not implemented yet (use record, runs, queries)",
+        )),
+    };
+    match outcome {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(e.exit_code());
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Prometheus's JSON `matrix` result, shared by the HTTP client and snapshots: parsing it
+//! into `series::Matrix` and writing a `Matrix` back in the same shape, losslessly.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::series::{LabeledSeries, Matrix};
+
+/// `data` of a range query: `{"resultType": "matrix", "result": [...]}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MatrixData {
+    #[serde(rename = "resultType")]
+    pub result_type: String,
+    pub result: Vec<SeriesJson>,
+}
+
+/// One series: `{"metric": {labels}, "values": [[<unix seconds>, "<value>"], ...]}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SeriesJson {
+    #[serde(default)]
+    pub metric: BTreeMap<String, String>,
+    #[serde(default)]
+    pub values: Vec<(serde_json::Number, String)>,
+}
+
+/// Parses a Prometheus sample value: decimal numbers, `NaN`, `+Inf`, `-Inf`.
+pub fn parse_value(text: &str) -> Option<f64> {
+    match text {
+        "NaN" => Some(f64::NAN),
+        "+Inf" | "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        t => t.parse::<f64>().ok().filter(|v| v.is_finite()),
+    }
+}
+
+/// Formats a value as Prometheus does, so that parsing it back gives the same `f64`.
+pub fn format_value(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v == f64::INFINITY {
+        "+Inf".into()
+    } else if v == f64::NEG_INFINITY {
+        "-Inf".into()
+    } else if v == 0.0 || (1e-6..1e21).contains(&v.abs()) {
+        // Rust's shortest round-trip representation
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// Unix seconds (as JSON) → milliseconds.
+fn timestamp_ms(n: &serde_json::Number) -> Option<i64> {
+    if let Some(i) = n.as_i64() {
+        return i.checked_mul(1000);
+    }
+    n.as_f64()
+        .filter(|f| f.is_finite())
+        .map(|f| (f * 1000.0).round() as i64)
+}
+
+/// Milliseconds → Unix seconds as a JSON number (an integer when whole).
+fn timestamp_json(ms: i64) -> serde_json::Number {
+    if ms % 1000 == 0 {
+        serde_json::Number::from(ms / 1000)
+    } else {
+        serde_json::Number::from_f64(ms as f64 / 1000.0)
+            .unwrap_or_else(|| serde_json::Number::from(ms / 1000))
+    }
+}
+
+impl MatrixData {
+    /// Converts into series; `where_` names the origin for messages.
+    pub fn to_matrix(&self, where_: &str) -> Result<Matrix, String> {
+        if self.result_type != "matrix" {
+            return Err(format!(
+                "{where_}: expected a \"matrix\" result, got \"{}\" (a range query returns a matrix)",
+                self.result_type
+            ));
+        }
+        let mut out = Vec::with_capacity(self.result.len());
+        for (i, s) in self.result.iter().enumerate() {
+            let mut points = Vec::with_capacity(s.values.len());
+            for (j, (ts, value)) in s.values.iter().enumerate() {
+                let t = timestamp_ms(ts).ok_or_else(|| {
+                    format!("{where_}: series {i}, sample {j}: bad timestamp {ts}")
+                })?;
+                let v = parse_value(value).ok_or_else(|| {
+                    format!("{where_}: series {i}, sample {j}: bad value {value:?}")
+                })?;
+                points.push((t, v));
+            }
+            out.push(LabeledSeries {
+                labels: s.metric.clone(),
+                points,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The JSON shape of a matrix.
+    pub fn from_matrix(matrix: &Matrix) -> Self {
+        MatrixData {
+            result_type: "matrix".into(),
+            result: matrix
+                .iter()
+                .map(|s| SeriesJson {
+                    metric: s.labels.clone(),
+                    values: s
+                        .points
+                        .iter()
+                        .map(|&(t, v)| (timestamp_json(t), format_value(v)))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_special_values() {
+        assert!(parse_value("NaN").unwrap().is_nan());
+        assert_eq!(parse_value("+Inf"), Some(f64::INFINITY));
+        assert_eq!(parse_value("-Inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_value("1.5e-7"), Some(1.5e-7));
+        assert_eq!(parse_value("abc"), None);
+        assert_eq!(parse_value("inf"), None);
+    }
+
+    #[test]
+    fn values_round_trip_exactly() {
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            0.1,
+            1.0 / 3.0,
+            150.00000000001,
+            1e-300,
+            5e300,
+            -2.5e-7,
+            123456789.123,
+        ] {
+            let back = parse_value(&format_value(v)).unwrap();
+            assert_eq!(back.to_bits(), v.to_bits(), "{v}");
+        }
+    }
+
+    #[test]
+    fn parses_prometheus_json() {
+        let json = r#"{"resultType":"matrix","result":[{"metric":{"pod":"a"},"values":[[1719475200,"1"],[1719475200.5,"NaN"],[1719475201.25,"+Inf"]]}]}"#;
+        let data: MatrixData = serde_json::from_str(json).unwrap();
+        let m = data.to_matrix("test").unwrap();
+        assert_eq!(m[0].labels["pod"], "a");
+        assert_eq!(m[0].points[0], (1_719_475_200_000, 1.0));
+        assert_eq!(m[0].points[1].0, 1_719_475_200_500);
+        assert!(m[0].points[1].1.is_nan());
+        assert_eq!(m[0].points[2], (1_719_475_201_250, f64::INFINITY));
+        let again = MatrixData::from_matrix(&m);
+        assert_eq!(serde_json::to_string(&again).unwrap(), json);
+    }
+
+    #[test]
+    fn rejects_wrong_shapes() {
+        let data: MatrixData =
+            serde_json::from_str(r#"{"resultType":"vector","result":[]}"#).unwrap();
+        assert!(data.to_matrix("x").unwrap_err().contains("matrix"));
+        let data: MatrixData = serde_json::from_str(
+            r#"{"resultType":"matrix","result":[{"metric":{},"values":[[1,"x"]]}]}"#,
+        )
+        .unwrap();
+        assert!(data.to_matrix("x").unwrap_err().contains("bad value"));
+    }
+}

@@ -1,0 +1,177 @@
+//! Getting a run's data, live from Prometheus or from a snapshot, in one shape (`RunData`):
+//! per metric, the exact PromQL and what it returned. Reducing that to one trimmed series
+//! per metric is `RunData::series`.
+
+pub mod matrix_json;
+pub mod prometheus;
+pub mod snapshot;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::config::Defaults;
+use crate::error::{Error, Result};
+use crate::pack::Metric;
+use crate::run::{Origin, Run};
+use crate::series::{self, Matrix, Series};
+use crate::template;
+use prometheus::{PrometheusClient, RangeQuery};
+
+/// What one metric's query returned for a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricData {
+    /// The exact PromQL sent (for a snapshot: as recorded).
+    pub query: String,
+    pub matrix: Matrix,
+}
+
+/// A run's data for the metrics asked for. A metric missing from `metrics` was not in the
+/// snapshot (live runs always have every metric, possibly with an empty matrix).
+#[derive(Debug, Clone)]
+pub struct RunData {
+    pub run: Run,
+    pub metrics: BTreeMap<String, MetricData>,
+    /// Things the user should know (e.g. a snapshot recorded with another query).
+    pub warnings: Vec<String>,
+}
+
+/// The steady-state series of one metric, ready for the comparison.
+#[derive(Debug, Clone)]
+pub struct MetricSeries {
+    /// The whole run, reduced to one series (for charts and shift detection).
+    pub full: Series,
+    /// The samples inside the steady window.
+    pub steady: Series,
+    pub window: (i64, i64),
+}
+
+impl RunData {
+    /// The reduced series of `metric`, or why there is none (not recorded / bad shape).
+    pub fn series(&self, metric: &Metric, defaults: &Defaults) -> Result<Option<MetricSeries>> {
+        let Some(data) = self.metrics.get(&metric.id) else {
+            return Ok(None);
+        };
+        let full = series::reduce(metric, &data.matrix)
+            .map_err(|e| Error::input(format!("run {}: {e}", self.run.name)))?;
+        let window = self.run.steady_window(defaults)?;
+        let steady = full.window(window.0, window.1);
+        Ok(Some(MetricSeries {
+            full,
+            steady,
+            window,
+        }))
+    }
+}
+
+/// Expands the query of `metric` for `run`; errors name the metric, the run and the position.
+pub fn expand_query(metric: &Metric, run: &Run, defaults: &Defaults) -> Result<String> {
+    template::expand(&metric.query, &run.template_context(defaults)).map_err(|e| {
+        Error::input(format!(
+            "metric \"{}\" ({}) for run {}: {e}",
+            metric.id,
+            metric.file.display(),
+            run.name
+        ))
+    })
+}
+
+/// Loads a run's data: from its snapshot, or by querying `client` for a config run.
+/// `on_done` is called after each finished query (for progress display).
+pub async fn load_run(
+    run: &Run,
+    metrics: &[&Metric],
+    defaults: &Defaults,
+    client: Option<&PrometheusClient>,
+    on_done: Arc<dyn Fn() + Send + Sync>,
+) -> Result<RunData> {
+    match &run.origin {
+        Origin::Snapshot(snap) => {
+            let mut data = BTreeMap::new();
+            let mut warnings = Vec::new();
+            for m in metrics {
+                let Some(recorded) = snap.metrics.get(&m.id) else {
+                    continue;
+                };
+                match expand_query(m, run, defaults) {
+                    Ok(current) if current != recorded.query => warnings.push(format!(
+                        "snapshot {}: metric \"{}\" was recorded with a different query than the pack's current one\n  recorded: {}\n  current:  {}",
+                        snap.path.display(),
+                        m.id,
+                        one_line(&recorded.query),
+                        one_line(&current)
+                    )),
+                    Ok(_) => {}
+                    Err(e) => warnings.push(format!("snapshot {}: {e}", snap.path.display())),
+                }
+                data.insert(
+                    m.id.clone(),
+                    MetricData {
+                        query: recorded.query.clone(),
+                        matrix: recorded.matrix.clone(),
+                    },
+                );
+                on_done();
+            }
+            Ok(RunData {
+                run: run.clone(),
+                metrics: data,
+                warnings,
+            })
+        }
+        Origin::Config => {
+            let client = client.ok_or_else(|| {
+                Error::input(format!(
+                    "run {} is read from Prometheus but no source is configured: set [source] url in the config, \
+                     --prometheus or BENCHCMP_PROMETHEUS_URL",
+                    run.name
+                ))
+            })?;
+            let queries: Vec<String> = metrics
+                .iter()
+                .map(|m| expand_query(m, run, defaults))
+                .collect::<Result<_>>()?;
+            let requests = queries
+                .iter()
+                .map(|q| RangeQuery {
+                    query: q.clone(),
+                    start_ms: run.start_ms,
+                    end_ms: run.end_ms,
+                    step_ms: run.step_ms,
+                })
+                .collect();
+            let results = client.query_range_all(requests, on_done).await;
+            let mut data = BTreeMap::new();
+            let mut failures = Vec::new();
+            for ((m, query), result) in metrics.iter().zip(queries).zip(results) {
+                match result {
+                    Ok(matrix) => {
+                        data.insert(m.id.clone(), MetricData { query, matrix });
+                    }
+                    Err(f) => failures.push(format!(
+                        "metric \"{}\": {f}\n  query: {}",
+                        m.id,
+                        one_line(&query)
+                    )),
+                }
+            }
+            if !failures.is_empty() {
+                return Err(Error::source(format!(
+                    "cannot read run {} from {}:\n{}",
+                    run.name,
+                    client.base_url(),
+                    failures.join("\n")
+                )));
+            }
+            Ok(RunData {
+                run: run.clone(),
+                metrics: data,
+                warnings: Vec::new(),
+            })
+        }
+    }
+}
+
+/// A query on one line, for messages.
+pub fn one_line(query: &str) -> String {
+    query.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,469 @@
+//! HTTP client for the Prometheus API (`/api/v1/query_range`, `/api/v1/status/buildinfo`).
+//!
+//! Owns the wire: authentication, timeouts, retries with backoff on transient faults
+//! (connection errors, timeouts, 5xx; never 4xx), splitting windows longer than Prometheus's
+//! 11,000-points-per-series limit and stitching the parts, and running many queries
+//! concurrently under a bound. It knows nothing about metrics or runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::Deserialize;
+
+use super::matrix_json::MatrixData;
+use crate::config::{Auth, SourceConfig};
+use crate::series::{LabeledSeries, Matrix, Series};
+
+/// Prometheus refuses range queries with more points per series than this.
+pub const MAX_POINTS_PER_QUERY: i64 = 11_000;
+
+/// A range query: PromQL and a window sampled every `step_ms`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeQuery {
+    pub query: String,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub step_ms: i64,
+}
+
+/// Why a query failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryFailure {
+    pub message: String,
+    /// The server answered and refused this query (4xx): a problem of the query, not of the source.
+    pub rejected: bool,
+}
+
+impl std::fmt::Display for QueryFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A configured client for one server.
+#[derive(Clone)]
+pub struct PrometheusClient {
+    http: reqwest::Client,
+    base_url: String,
+    auth: Auth,
+    retries: u32,
+    concurrency: usize,
+    /// First retry delay; doubles each attempt.
+    backoff: Duration,
+}
+
+#[derive(Deserialize)]
+struct ApiResponse<T> {
+    status: String,
+    data: Option<T>,
+    #[serde(rename = "errorType")]
+    error_type: Option<String>,
+    error: Option<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct BuildInfo {
+    version: String,
+}
+
+/// Installs the process-wide TLS crypto provider (ring) once; later calls are no-ops.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl PrometheusClient {
+    pub fn new(source: &SourceConfig) -> Result<Self, String> {
+        install_crypto_provider();
+        crate::config::check_url(&source.url).map_err(|e| format!("source url: {e}"))?;
+        let mut headers = HeaderMap::new();
+        for (k, v) in &source.headers {
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| format!("source.headers: bad header name {k:?}"))?;
+            let value = HeaderValue::from_str(v)
+                .map_err(|_| format!("source.headers: bad value for header {k}"))?;
+            headers.insert(name, value);
+        }
+        let mut builder = reqwest::Client::builder()
+            .timeout(Duration::from_millis(source.timeout_ms as u64))
+            .connect_timeout(Duration::from_millis(
+                (source.timeout_ms as u64).min(10_000),
+            ))
+            .default_headers(headers)
+            .user_agent(concat!("benchcmp/", env!("CARGO_PKG_VERSION")));
+        if let Some(ca) = &source.ca_file {
+            let pem =
+                std::fs::read(ca).map_err(|e| format!("source.ca_file {}: {e}", ca.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                format!(
+                    "source.ca_file {}: not a PEM certificate: {e}",
+                    ca.display()
+                )
+            })?;
+            if certs.is_empty() {
+                return Err(format!(
+                    "source.ca_file {}: no certificate found",
+                    ca.display()
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+        Ok(PrometheusClient {
+            http,
+            base_url: source.url.trim_end_matches('/').to_string(),
+            auth: source.auth.clone(),
+            retries: source.retries,
+            concurrency: source.concurrency.max(1),
+            backoff: Duration::from_millis(250),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sets the first retry delay (tests use a short one).
+    pub fn with_backoff(mut self, backoff: Duration) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// The server's version from `/api/v1/status/buildinfo` (not every compatible server has it).
+    pub async fn version(&self) -> Result<String, QueryFailure> {
+        let info: BuildInfo = self.get_api("/api/v1/status/buildinfo", &[]).await?;
+        Ok(info.version)
+    }
+
+    /// Runs one range query, split into parts of at most `MAX_POINTS_PER_QUERY` points.
+    pub async fn query_range(&self, q: &RangeQuery) -> Result<Matrix, QueryFailure> {
+        let mut parts = Vec::new();
+        for (start, end) in split_window(q.start_ms, q.end_ms, q.step_ms) {
+            parts.push(
+                self.query_range_part(&q.query, start, end, q.step_ms)
+                    .await?,
+            );
+        }
+        Ok(stitch(parts))
+    }
+
+    /// Runs many range queries with at most `concurrency` requests in flight; results come
+    /// back in the order of `queries`. `on_done` is called as each query finishes.
+    pub async fn query_range_all(
+        &self,
+        queries: Vec<RangeQuery>,
+        on_done: Arc<dyn Fn() + Send + Sync>,
+    ) -> Vec<Result<Matrix, QueryFailure>> {
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
+        let mut tasks = tokio::task::JoinSet::new();
+        let count = queries.len();
+        for (index, q) in queries.into_iter().enumerate() {
+            let client = self.clone();
+            let semaphore = semaphore.clone();
+            let on_done = on_done.clone();
+            tasks.spawn(async move {
+                // Parts of one query share the bound with everything else.
+                let mut parts = Vec::new();
+                let mut failure = None;
+                for (start, end) in split_window(q.start_ms, q.end_ms, q.step_ms) {
+                    let Ok(_permit) = semaphore.acquire().await else {
+                        break;
+                    };
+                    match client
+                        .query_range_part(&q.query, start, end, q.step_ms)
+                        .await
+                    {
+                        Ok(m) => parts.push(m),
+                        Err(e) => {
+                            failure = Some(e);
+                            break;
+                        }
+                    }
+                }
+                on_done();
+                (index, failure.map_or_else(|| Ok(stitch(parts)), Err))
+            });
+        }
+        let mut results: Vec<Option<Result<Matrix, QueryFailure>>> =
+            (0..count).map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, result)) => results[index] = Some(result),
+                Err(e) => {
+                    // A panicking task is a bug; surface it instead of losing the query.
+                    return (0..count)
+                        .map(|_| {
+                            Err(QueryFailure {
+                                message: format!("internal error in a query task: {e}"),
+                                rejected: false,
+                            })
+                        })
+                        .collect();
+                }
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    Err(QueryFailure {
+                        message: "query was not run".into(),
+                        rejected: false,
+                    })
+                })
+            })
+            .collect()
+    }
+
+    async fn query_range_part(
+        &self,
+        query: &str,
+        start_ms: i64,
+        end_ms: i64,
+        step_ms: i64,
+    ) -> Result<Matrix, QueryFailure> {
+        let params = [
+            ("query", query.to_string()),
+            ("start", seconds(start_ms)),
+            ("end", seconds(end_ms)),
+            ("step", seconds(step_ms)),
+        ];
+        let data: MatrixData = self.get_api("/api/v1/query_range", &params).await?;
+        data.to_matrix("query_range response")
+            .map_err(|message| QueryFailure {
+                message,
+                rejected: false,
+            })
+    }
+
+    /// GET an API path with retries; decodes Prometheus's envelope.
+    async fn get_api<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> Result<T, QueryFailure> {
+        let url = format!("{}{}", self.base_url, path);
+        let mut attempt = 0u32;
+        loop {
+            let outcome = self.get_once::<T>(&url, params).await;
+            match outcome {
+                Ok(v) => return Ok(v),
+                Err((failure, transient)) => {
+                    if !transient || attempt >= self.retries {
+                        let message = if transient && attempt > 0 {
+                            format!("{} (after {} attempts)", failure.message, attempt + 1)
+                        } else {
+                            failure.message
+                        };
+                        return Err(QueryFailure {
+                            message,
+                            rejected: failure.rejected,
+                        });
+                    }
+                    let delay = self
+                        .backoff
+                        .saturating_mul(1 << attempt.min(5))
+                        .min(Duration::from_secs(8));
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// One attempt; the flag says whether the failure is worth retrying.
+    async fn get_once<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        params: &[(&str, String)],
+    ) -> Result<T, (QueryFailure, bool)> {
+        let fail = |message: String, rejected: bool, transient: bool| {
+            (QueryFailure { message, rejected }, transient)
+        };
+        let mut request = self.http.get(url).query(params);
+        request = match &self.auth {
+            Auth::None => request,
+            Auth::Bearer(token) => request.bearer_auth(token),
+            Auth::Basic { username, password } => request.basic_auth(username, Some(password)),
+        };
+        let response = request.send().await.map_err(|e| {
+            let what = if e.is_timeout() {
+                "timed out"
+            } else if e.is_connect() {
+                "cannot connect"
+            } else {
+                "request failed"
+            };
+            fail(
+                format!("{what}: {} ({})", self.base_url, error_chain(&e)),
+                false,
+                true,
+            )
+        })?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| {
+            fail(
+                format!(
+                    "reading the response from {url} failed: {}",
+                    error_chain(&e)
+                ),
+                false,
+                true,
+            )
+        })?;
+        let transient = status.is_server_error();
+        let envelope: ApiResponse<T> = match serde_json::from_slice(&body) {
+            Ok(env) => env,
+            Err(parse_error) => {
+                let snippet: String = String::from_utf8_lossy(&body).chars().take(200).collect();
+                let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+                let message = if status.is_success() {
+                    format!("{url} answered HTTP {status} but not with Prometheus JSON ({parse_error}): {snippet:?}")
+                } else {
+                    format!(
+                        "{url} answered HTTP {status}: {snippet:?} — is this a Prometheus API URL?"
+                    )
+                };
+                return Err(fail(message, status.is_client_error(), transient));
+            }
+        };
+        if envelope.status == "success" && status.is_success() {
+            return envelope
+                .data
+                .ok_or_else(|| fail(format!("{url}: response has no data"), false, false));
+        }
+        let error_type = envelope.error_type.unwrap_or_else(|| "unknown".into());
+        let error = envelope.error.unwrap_or_else(|| "no error text".into());
+        let _ = envelope.warnings;
+        Err(fail(
+            format!("Prometheus answered HTTP {status} ({error_type}): {error}"),
+            status.is_client_error(),
+            transient,
+        ))
+    }
+}
+
+/// Splits `[start, end]` at `step` into windows of at most `MAX_POINTS_PER_QUERY` points
+/// that together hit exactly the same sample times.
+pub fn split_window(start_ms: i64, end_ms: i64, step_ms: i64) -> Vec<(i64, i64)> {
+    let step = step_ms.max(1);
+    let span = (MAX_POINTS_PER_QUERY - 1) * step;
+    let mut parts = Vec::new();
+    let mut s = start_ms;
+    loop {
+        let e = (s + span).min(end_ms);
+        parts.push((s, e));
+        if e >= end_ms {
+            break;
+        }
+        s = e + step;
+        if s > end_ms {
+            break;
+        }
+    }
+    parts
+}
+
+/// Joins the parts of a split query, series by series (same label set).
+fn stitch(parts: Vec<Matrix>) -> Matrix {
+    if parts.len() == 1 {
+        return parts.into_iter().next().unwrap_or_default();
+    }
+    let mut joined: Vec<LabeledSeries> = Vec::new();
+    for part in parts {
+        for s in part {
+            match joined.iter_mut().find(|j| j.labels == s.labels) {
+                Some(j) => j.points.extend(s.points),
+                None => joined.push(s),
+            }
+        }
+    }
+    for s in &mut joined {
+        s.points = Series::new(std::mem::take(&mut s.points)).points().to_vec();
+    }
+    joined
+}
+
+fn seconds(ms: i64) -> String {
+    if ms % 1000 == 0 {
+        (ms / 1000).to_string()
+    } else {
+        format!("{:.3}", ms as f64 / 1000.0)
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_windows_are_one_part() {
+        assert_eq!(
+            split_window(0, 4 * 3_600_000, 30_000),
+            vec![(0, 4 * 3_600_000)]
+        );
+        // exactly 11,000 points
+        assert_eq!(split_window(0, 10_999 * 5_000, 5_000).len(), 1);
+    }
+
+    #[test]
+    fn long_windows_split_on_the_step_grid() {
+        let day = 86_400_000;
+        let parts = split_window(0, day, 5_000);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0], (0, 10_999 * 5_000));
+        assert_eq!(parts[1], (11_000 * 5_000, day));
+        // every sample time once
+        let points: i64 = parts.iter().map(|(s, e)| (e - s) / 5_000 + 1).sum();
+        assert_eq!(points, day / 5_000 + 1);
+        for (s, e) in parts {
+            assert!((e - s) / 5_000 < MAX_POINTS_PER_QUERY);
+            assert_eq!(s % 5_000, 0);
+        }
+    }
+
+    #[test]
+    fn stitching_joins_by_labels() {
+        let a = LabeledSeries {
+            labels: [("p".into(), "a".into())].into(),
+            points: vec![(0, 1.0)],
+        };
+        let b = LabeledSeries {
+            labels: [("p".into(), "b".into())].into(),
+            points: vec![(0, 2.0)],
+        };
+        let a2 = LabeledSeries {
+            labels: a.labels.clone(),
+            points: vec![(10, 3.0)],
+        };
+        let m = stitch(vec![vec![a.clone(), b.clone()], vec![a2]]);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].points, vec![(0, 1.0), (10, 3.0)]);
+        assert_eq!(m[1], b);
+    }
+
+    #[test]
+    fn seconds_keep_milliseconds() {
+        assert_eq!(seconds(1_751_011_200_000), "1751011200");
+        assert_eq!(seconds(1_500), "1.500");
+    }
+}

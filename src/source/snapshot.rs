@@ -1,0 +1,335 @@
+//! Snapshots (`baselines/*.json`, SPEC §6): a run's series frozen in Prometheus's own
+//! matrix format, so a baseline outlives retention and comparisons run offline.
+//!
+//! Owns the file format, atomic writing (temp file + rename, never overwriting unless
+//! asked) and strict loading with messages that say what is wrong and where.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::matrix_json::MatrixData;
+use crate::config::{format_time, parse_time};
+use crate::duration;
+use crate::error::{Error, Result};
+use crate::series::Matrix;
+
+pub const FORMAT: &str = "benchcmp.snapshot.v1";
+
+/// A loaded snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub path: PathBuf,
+    pub run: SnapshotRun,
+    pub source: Option<String>,
+    pub recorded_at: Option<String>,
+    pub metrics: BTreeMap<String, RecordedMetric>,
+}
+
+/// The run a snapshot froze.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotRun {
+    pub name: String,
+    pub vars: BTreeMap<String, String>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub step_ms: i64,
+}
+
+/// One metric: the exact PromQL that was sent and what came back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedMetric {
+    pub query: String,
+    pub matrix: Matrix,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileJson {
+    format: String,
+    run: RunJson,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    recorded_at: Option<String>,
+    metrics: BTreeMap<String, MetricJson>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunJson {
+    name: String,
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
+    start: String,
+    end: String,
+    step: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricJson {
+    query: String,
+    data: MatrixData,
+}
+
+/// Reads and checks a snapshot file.
+pub fn load(path: &Path) -> Result<Snapshot> {
+    let text = std::fs::read(path)
+        .map_err(|e| Error::input(format!("cannot read snapshot {}: {e}", path.display())))?;
+    parse(&text, path)
+}
+
+/// Parses snapshot bytes; `path` names the file in messages.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
+    let p = path.display();
+    let bad = |msg: String| Error::input(format!("snapshot {p}: {msg}"));
+    let file: FileJson = serde_json::from_slice(bytes).map_err(|e| {
+        let what = if e.is_eof() {
+            "truncated or incomplete JSON"
+        } else {
+            "not a valid snapshot"
+        };
+        bad(format!("{what}: {e}"))
+    })?;
+    if file.format != FORMAT {
+        return Err(bad(format!(
+            "format is \"{}\", expected \"{FORMAT}\"",
+            file.format
+        )));
+    }
+    let start_ms = parse_time(&file.run.start, None).map_err(|e| bad(format!("run.start: {e}")))?;
+    let end_ms = parse_time(&file.run.end, None).map_err(|e| bad(format!("run.end: {e}")))?;
+    if end_ms <= start_ms {
+        return Err(bad("run.end is not after run.start".into()));
+    }
+    let step_ms = duration::parse(&file.run.step).map_err(|e| bad(format!("run.step: {e}")))?;
+    if step_ms <= 0 {
+        return Err(bad("run.step must be positive".into()));
+    }
+    crate::config::check_run_name(&file.run.name).map_err(|e| bad(format!("run.name: {e}")))?;
+    let mut metrics = BTreeMap::new();
+    for (id, m) in file.metrics {
+        let matrix = m
+            .data
+            .to_matrix(&format!("snapshot {p}: metric \"{id}\""))
+            .map_err(Error::input)?;
+        metrics.insert(
+            id,
+            RecordedMetric {
+                query: m.query,
+                matrix,
+            },
+        );
+    }
+    Ok(Snapshot {
+        path: path.to_path_buf(),
+        run: SnapshotRun {
+            name: file.run.name,
+            vars: file.run.vars,
+            start_ms,
+            end_ms,
+            step_ms,
+        },
+        source: file.source,
+        recorded_at: file.recorded_at,
+        metrics,
+    })
+}
+
+/// Serializes a snapshot (pretty JSON, one sample per line would be too long: compact series).
+pub fn to_json(s: &Snapshot) -> Result<String> {
+    let file = FileJson {
+        format: FORMAT.to_string(),
+        run: RunJson {
+            name: s.run.name.clone(),
+            vars: s.run.vars.clone(),
+            start: format_time(s.run.start_ms),
+            end: format_time(s.run.end_ms),
+            step: duration::promql(s.run.step_ms),
+        },
+        source: s.source.clone(),
+        recorded_at: s.recorded_at.clone(),
+        metrics: s
+            .metrics
+            .iter()
+            .map(|(id, m)| {
+                (
+                    id.clone(),
+                    MetricJson {
+                        query: m.query.clone(),
+                        data: MatrixData::from_matrix(&m.matrix),
+                    },
+                )
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&file)
+        .map_err(|e| Error::input(format!("cannot serialize snapshot: {e}")))
+}
+
+/// Writes a snapshot atomically: a temp file in the same directory, then a rename. An
+/// existing file is only replaced with `force`.
+pub fn write(s: &Snapshot, path: &Path, force: bool) -> Result<()> {
+    if path.exists() && !force {
+        return Err(Error::input(format!(
+            "{} already exists; pass --force to replace it or --output to write elsewhere",
+            path.display()
+        )));
+    }
+    let json = to_json(s)?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::input(format!("cannot create directory {}: {e}", dir.display())))?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "snapshot".into());
+    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(json.as_bytes())?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::input(format!(
+            "cannot write snapshot {}: {e}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Names of the snapshots in a directory (`<name>.json`), sorted.
+pub fn list_names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::series::LabeledSeries;
+
+    fn sample() -> Snapshot {
+        Snapshot {
+            path: PathBuf::from("x.json"),
+            run: SnapshotRun {
+                name: "weekly".into(),
+                vars: [("namespace".to_string(), "ns \"quoted\"".to_string())].into(),
+                start_ms: 1_751_011_200_000,
+                end_ms: 1_751_025_600_000,
+                step_ms: 30_000,
+            },
+            source: Some("http://127.0.0.1:9090".into()),
+            recorded_at: Some("2026-11-27T00:00:00Z".into()),
+            metrics: [(
+                "throughput".to_string(),
+                RecordedMetric {
+                    query: "sum(rate(x[2m]))".into(),
+                    matrix: vec![LabeledSeries {
+                        labels: BTreeMap::new(),
+                        points: vec![
+                            (1_751_011_200_000, 150.25),
+                            (1_751_011_230_000, f64::NAN),
+                            (1_751_011_260_500, 1.0 / 3.0),
+                        ],
+                    }],
+                },
+            )]
+            .into(),
+        }
+    }
+
+    fn same(a: &Snapshot, b: &Snapshot) -> bool {
+        // NaN != NaN, so compare bit patterns of values
+        let bits = |s: &Snapshot| -> Vec<(String, String, Vec<(i64, u64)>)> {
+            s.metrics
+                .iter()
+                .flat_map(|(id, m)| {
+                    m.matrix.iter().map(move |ls| {
+                        (
+                            id.clone(),
+                            m.query.clone(),
+                            ls.points.iter().map(|p| (p.0, p.1.to_bits())).collect(),
+                        )
+                    })
+                })
+                .collect()
+        };
+        a.run == b.run
+            && a.source == b.source
+            && a.recorded_at == b.recorded_at
+            && bits(a) == bits(b)
+    }
+
+    #[test]
+    fn round_trips_exactly_through_a_file() {
+        let dir = std::env::temp_dir().join(format!("benchcmp-snap-{}", std::process::id()));
+        let path = dir.join("weekly.json");
+        let _ = std::fs::remove_file(&path);
+        let s = sample();
+        write(&s, &path, false).unwrap();
+        let back = load(&path).unwrap();
+        assert!(same(&s, &back));
+        // never overwrite silently
+        let e = write(&s, &path, false).unwrap_err().to_string();
+        assert!(e.contains("already exists") && e.contains("--force"), "{e}");
+        write(&s, &path, true).unwrap();
+        assert_eq!(list_names(&dir), vec!["weekly"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn corrupt_and_truncated_files_are_clear_errors() {
+        let json = to_json(&sample()).unwrap();
+        let truncated = &json.as_bytes()[..json.len() / 2];
+        let e = parse(truncated, Path::new("b/weekly.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("b/weekly.json") && e.contains("truncated"),
+            "{e}"
+        );
+        let e = parse(b"<html>404</html>", Path::new("w.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("w.json") && e.contains("not a valid snapshot") && e.contains("line 1"),
+            "{e}"
+        );
+        let wrong = json.replace(FORMAT, "benchcmp.snapshot.v9");
+        let e = parse(wrong.as_bytes(), Path::new("w.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("benchcmp.snapshot.v9"), "{e}");
+        let bad_value = json.replace("\"150.25\"", "\"fast\"");
+        let e = parse(bad_value.as_bytes(), Path::new("w.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("throughput") && e.contains("fast"), "{e}");
+        let bad_step = json.replace("\"30s\"", "\"thirty\"");
+        let e = parse(bad_step.as_bytes(), Path::new("w.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("run.step"), "{e}");
+    }
+}

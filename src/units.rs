@@ -1,0 +1,194 @@
+//! Units of metric values: converting a bound written with a unit (`60s`, `256MiB`, `5%`)
+//! into a metric's own unit, and formatting values for people (`1.2 s`, `212 MiB`, `150 PI/s`).
+
+/// The family a unit belongs to; conversions only happen inside a family.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Family {
+    Time,
+    Bytes,
+    Percent,
+}
+
+/// Scale of a known unit relative to its family's base (seconds, bytes, percent).
+fn scale(unit: &str) -> Option<(Family, f64)> {
+    Some(match unit {
+        "ms" => (Family::Time, 1e-3),
+        "s" => (Family::Time, 1.0),
+        "m" | "min" => (Family::Time, 60.0),
+        "h" => (Family::Time, 3600.0),
+        "B" | "bytes" => (Family::Bytes, 1.0),
+        "KiB" => (Family::Bytes, 1024.0),
+        "MiB" => (Family::Bytes, 1024.0 * 1024.0),
+        "GiB" => (Family::Bytes, 1024.0 * 1024.0 * 1024.0),
+        "%" => (Family::Percent, 1.0),
+        "ratio" => (Family::Percent, 100.0),
+        _ => return None,
+    })
+}
+
+/// Converts `number` written in `unit` into `metric_unit`.
+///
+/// No unit means the metric's own unit. A unit of another family is an error.
+pub fn convert(number: f64, unit: Option<&str>, metric_unit: &str) -> Result<f64, String> {
+    let Some(unit) = unit else { return Ok(number) };
+    if unit == metric_unit {
+        return Ok(number);
+    }
+    match (scale(unit), scale(metric_unit)) {
+        (Some((from_family, from)), Some((to_family, to))) if from_family == to_family => {
+            Ok(number * from / to)
+        }
+        (Some(_), _) => Err(format!(
+            "unit {unit} does not apply to a metric measured in {}",
+            if metric_unit.is_empty() {
+                "plain numbers"
+            } else {
+                metric_unit
+            }
+        )),
+        (None, _) => Err(format!("unknown unit {unit}")),
+    }
+}
+
+/// Parses a quantity such as `60s`, `0.5`, `256MiB` or `5%` into `metric_unit`.
+pub fn parse_quantity(text: &str, metric_unit: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let number: f64 = num.parse().map_err(|_| {
+        format!("\"{text}\" is not a number with an optional unit (e.g. 60s, 256MiB, 5%)")
+    })?;
+    let unit = unit.trim();
+    convert(
+        number,
+        if unit.is_empty() { None } else { Some(unit) },
+        metric_unit,
+    )
+}
+
+/// Formats a number with about three significant digits, without exponent for usual sizes.
+pub fn number(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1e6 {
+        format!("{v:.3e}")
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else if a >= 0.001 {
+        let s = format!("{v:.3}");
+        // 3 significant digits for small numbers
+        let digits = (-a.log10()).floor() as usize + 3;
+        let t = format!("{v:.digits$}");
+        if t.len() < 12 {
+            t
+        } else {
+            s
+        }
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+/// Formats a value of a metric in `unit` for people, picking a readable scale.
+pub fn format_value(v: f64, unit: &str) -> String {
+    if !v.is_finite() {
+        return number(v);
+    }
+    match unit {
+        "s" | "ms" => {
+            let secs = if unit == "ms" { v / 1000.0 } else { v };
+            let a = secs.abs();
+            if a == 0.0 {
+                "0 s".into()
+            } else if a < 1.0 {
+                format!("{} ms", number(secs * 1000.0))
+            } else if a < 120.0 {
+                format!("{} s", number(secs))
+            } else if a < 7200.0 {
+                format!("{} min", number(secs / 60.0))
+            } else {
+                format!("{} h", number(secs / 3600.0))
+            }
+        }
+        "B" | "bytes" | "KiB" | "MiB" | "GiB" => {
+            let bytes = convert(v, Some(unit), "B").unwrap_or(v);
+            let a = bytes.abs();
+            let (d, u) = if a >= 1024.0 * 1024.0 * 1024.0 {
+                (1024.0 * 1024.0 * 1024.0, "GiB")
+            } else if a >= 1024.0 * 1024.0 {
+                (1024.0 * 1024.0, "MiB")
+            } else if a >= 1024.0 {
+                (1024.0, "KiB")
+            } else {
+                (1.0, "B")
+            };
+            format!("{} {u}", number(bytes / d))
+        }
+        "%" => format!("{}%", number(v)),
+        "" => number(v),
+        other => format!("{} {other}", number(v)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_within_families() {
+        assert_eq!(parse_quantity("60s", "s"), Ok(60.0));
+        assert_eq!(parse_quantity("60s", "ms"), Ok(60_000.0));
+        assert_eq!(parse_quantity("250ms", "s"), Ok(0.25));
+        assert_eq!(parse_quantity("256MiB", "B"), Ok(268_435_456.0));
+        assert_eq!(parse_quantity("5%", "%"), Ok(5.0));
+        assert_eq!(parse_quantity("5%", "ratio"), Ok(0.05));
+        assert_eq!(parse_quantity("140", "PI/s"), Ok(140.0));
+        assert_eq!(parse_quantity("1.5e3", "PI/s"), Ok(1500.0));
+        assert_eq!(parse_quantity("-2", "s"), Ok(-2.0));
+    }
+
+    #[test]
+    fn rejects_mismatched_units() {
+        assert!(parse_quantity("5s", "B")
+            .unwrap_err()
+            .contains("does not apply"));
+        assert!(parse_quantity("5%", "PI/s")
+            .unwrap_err()
+            .contains("does not apply"));
+        assert!(parse_quantity("5 parsecs", "s")
+            .unwrap_err()
+            .contains("unknown unit"));
+        assert!(parse_quantity("abc", "s")
+            .unwrap_err()
+            .contains("not a number"));
+    }
+
+    #[test]
+    fn formats_for_people() {
+        assert_eq!(format_value(0.2, "s"), "200 ms");
+        assert_eq!(format_value(60.0, "s"), "60.0 s");
+        assert_eq!(format_value(268_435_456.0, "B"), "256 MiB");
+        assert_eq!(format_value(150.0, "PI/s"), "150 PI/s");
+        assert_eq!(format_value(0.5, "%"), "0.500%");
+        assert_eq!(format_value(f64::NAN, "s"), "NaN");
+        assert_eq!(number(0.0123), "0.0123");
+        assert_eq!(number(2.5e-6), "2.50e-6");
+    }
+}

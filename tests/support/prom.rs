@@ -1,0 +1,135 @@
+//! A real Prometheus on loopback for tests (SPEC §10): OpenMetrics text → `promtool tsdb
+//! create-blocks-from openmetrics` → a fresh copy of the blocks served by `prometheus` on
+//! 127.0.0.1 with a port the kernel picks. The server is stopped when the test process
+//! exits (a watchdog shell waits for its parent), and only that server.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const INSTALL_HINT: &str = "benchcmp's integration tests need a real Prometheus 2.x: \
+    install it with `apt-get update && apt-get install -y --no-install-recommends prometheus` \
+    (gives `prometheus` and `promtool`), or run `.ci/run`, which does so";
+
+/// A running server.
+pub struct Prometheus {
+    pub url: String,
+    child: Child,
+    pub dir: PathBuf,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn require(tool: &str) {
+    let found = Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !matches!(found, Ok(s) if s.success()) {
+        panic!("`{tool}` was not found. {INSTALL_HINT}");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+/// Backfills `openmetrics` (cached by content under `work`) and starts a server on it.
+pub fn start(openmetrics: &str, work: &Path) -> Prometheus {
+    require("promtool");
+    require("prometheus");
+    let hash = format!("{:016x}", fnv1a(openmetrics));
+    let blocks = work.join(format!("blocks-{hash}"));
+    if !blocks.join(".complete").exists() {
+        let _ = std::fs::remove_dir_all(&blocks);
+        std::fs::create_dir_all(&blocks).unwrap();
+        let data = work.join(format!("data-{hash}.om"));
+        std::fs::write(&data, openmetrics).unwrap();
+        let out = Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&data)
+            .arg(&blocks)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "promtool failed: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(blocks.join(".complete"), "").unwrap();
+    }
+    // Prometheus writes into its storage: serve a private copy.
+    let dir = work.join(format!("serve-{hash}-{}-{}", std::process::id(), unique()));
+    let storage = dir.join("data");
+    copy_dir(&blocks, &storage);
+    let _ = std::fs::remove_file(storage.join(".complete"));
+    let config = dir.join("prometheus.yml");
+    std::fs::write(&config, "global:\n  scrape_interval: 30s\nscrape_configs: []\n").unwrap();
+    let log = dir.join("prometheus.log");
+    // The watchdog ends the server when the test process (its parent) is gone.
+    let script = format!(
+        "prometheus --config.file='{}' --storage.tsdb.path='{}' --storage.tsdb.retention.time=3650d \
+         --web.listen-address=127.0.0.1:0 --log.level=info 2>'{}' & p=$!; \
+         while kill -0 {} 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 0.5; done; kill $p 2>/dev/null; wait $p",
+        config.display(),
+        storage.display(),
+        log.display(),
+        std::process::id()
+    );
+    let child = Command::new("sh").arg("-c").arg(script).stdin(Stdio::null()).spawn().unwrap();
+    let started = Instant::now();
+    let address = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains("Listening on")) {
+            if let Some(addr) = line.split("address=").nth(1) {
+                break addr.split_whitespace().next().unwrap().trim_matches('"').to_string();
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "prometheus did not start:\n{text}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let prom = Prometheus { url: format!("http://{address}"), child, dir };
+    while http_get(&address, "/-/ready").map(|(status, _)| status) != Some(200) {
+        assert!(started.elapsed() < Duration::from_secs(30), "prometheus did not become ready");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    prom
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A minimal HTTP/1.0 GET: (status, body).
+pub fn http_get(address: &str, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(address).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Some((status, body))
+}

@@ -1,0 +1,318 @@
+//! Synthetic Zeebe/Camunda benchmark runs as OpenMetrics text, with the metric names of the
+//! default query pack, for backfilling a real Prometheus with `promtool`.
+//!
+//! A run is described by levels (throughput, latency scale, memory, ...) that may carry
+//! AR(1) noise and a level shift at some offset; counters are the integral of their rates,
+//! histograms get observations from a fixed set of representative values scaled by the
+//! latency level. With no noise every value the pack computes is known exactly.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Upper bounds of the execution-time histogram (seconds), as in Zeebe: top bucket 60 s.
+pub const LATENCY_BUCKETS: [f64; 12] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 30.0, 45.0, 60.0];
+
+/// A level over the run: `base`, optionally shifted to `shift.1` from offset `shift.0`
+/// seconds, with multiplicative AR(1) noise of relative standard deviation `noise`.
+#[derive(Debug, Clone, Copy)]
+pub struct Level {
+    pub base: f64,
+    pub noise: f64,
+    pub phi: f64,
+    pub shift: Option<(i64, f64)>,
+}
+
+impl Level {
+    pub const fn constant(base: f64) -> Self {
+        Level { base, noise: 0.0, phi: 0.0, shift: None }
+    }
+    pub const fn noisy(base: f64, noise: f64, phi: f64) -> Self {
+        Level { base, noise, phi, shift: None }
+    }
+    pub const fn shifted(self, at_s: i64, to: f64) -> Self {
+        Level { shift: Some((at_s, to)), ..self }
+    }
+}
+
+/// How one run behaves.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    pub namespace: String,
+    /// Unix seconds of the run's start (first scrape).
+    pub start: i64,
+    pub duration_s: i64,
+    pub scrape_s: i64,
+    pub seed: u64,
+    /// Completed process instances per second.
+    pub throughput: Level,
+    /// Created (root) process instances per second.
+    pub created: Level,
+    /// Representative execution times (seconds) and their weights (sum 1).
+    pub latency_values: Vec<(f64, f64)>,
+    /// Multiplies the representative execution times.
+    pub latency_scale: Level,
+    /// Write the histogram under the pre-8.7 name (without `_seconds`).
+    pub legacy_histogram: bool,
+    /// Omit the execution-time histogram (exporter off).
+    pub no_histogram: bool,
+    /// Share of requests dropped by backpressure (0..1).
+    pub backpressure: Level,
+    /// Whether jobs are pushed (gRPC streaming) or polled (REST).
+    pub job_push: bool,
+    pub job_timeouts: Level,
+    /// JOB COMPLETE and JOB FAIL rejections per second (split 60/40).
+    pub rejections: Level,
+    /// Restart times (offset seconds) per worker pod index; OOMKilled if `oom`.
+    pub worker_restarts: Vec<Vec<i64>>,
+    pub oom: bool,
+    /// Restarts of a leader-balancer CronJob pod (must be ignored).
+    pub leader_balancer_restarts: Vec<i64>,
+    /// Working set of the worker containers, bytes.
+    pub worker_memory: Level,
+    /// Share of CFS periods throttled on broker 0 (others half of it).
+    pub throttling: Level,
+}
+
+impl RunSpec {
+    /// A healthy run at 150 PI/s with exactly known values (no noise).
+    pub fn healthy(namespace: &str, start: i64, duration_s: i64) -> Self {
+        RunSpec {
+            namespace: namespace.into(),
+            start,
+            duration_s,
+            scrape_s: 30,
+            seed: 1,
+            throughput: Level::constant(150.0),
+            created: Level::constant(150.0),
+            latency_values: vec![(0.2, 0.4), (0.4, 0.6)],
+            latency_scale: Level::constant(1.0),
+            legacy_histogram: false,
+            no_histogram: false,
+            backpressure: Level::constant(0.0),
+            job_push: true,
+            job_timeouts: Level::constant(0.0),
+            rejections: Level::constant(0.0),
+            worker_restarts: vec![vec![], vec![], vec![]],
+            oom: false,
+            leader_balancer_restarts: vec![],
+            worker_memory: Level::constant(180.0 * 1024.0 * 1024.0),
+            throttling: Level::constant(0.05),
+        }
+    }
+}
+
+/// A small deterministic generator (splitmix64 + Box-Muller): no dependency, same numbers
+/// on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let (u1, u2) = (self.uniform(), self.uniform());
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+}
+
+/// Values of a level at each scrape.
+fn realize(level: &Level, times: &[i64], start: i64, rng: &mut Rng) -> Vec<f64> {
+    let mut x = 0.0;
+    let innovation = (1.0 - level.phi * level.phi).max(0.0).sqrt();
+    times
+        .iter()
+        .map(|&t| {
+            let base = match level.shift {
+                Some((at, to)) if t - start >= at => to,
+                _ => level.base,
+            };
+            if level.noise == 0.0 {
+                return base;
+            }
+            x = level.phi * x + innovation * rng.normal();
+            (base * (1.0 + level.noise * x)).max(0.0)
+        })
+        .collect()
+}
+
+/// One series being written: sample name, rendered labels, samples.
+type SeriesBuffer = (String, String, Vec<(i64, f64)>);
+
+/// Collects samples by metric family, then writes valid OpenMetrics.
+#[derive(Default)]
+pub struct OpenMetrics {
+    /// family → (type, series key → series)
+    families: BTreeMap<String, (String, BTreeMap<String, SeriesBuffer>)>,
+}
+
+impl OpenMetrics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one sample. `family` is the metric family, `name` the sample name
+    /// (`<family>_total` for counters, `<family>_bucket` ... for histograms).
+    pub fn sample(&mut self, family: &str, kind: &str, name: &str, labels: &[(&str, &str)], t: i64, v: f64) {
+        let mut sorted: Vec<(&str, &str)> = labels.to_vec();
+        sorted.sort();
+        let label_text = sorted
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+            .collect::<Vec<_>>()
+            .join(",");
+        let key = format!("{name}{{{label_text}}}");
+        let fam = self.families.entry(family.to_string()).or_insert_with(|| (kind.to_string(), BTreeMap::new()));
+        fam.1.entry(key).or_insert_with(|| (name.to_string(), label_text, Vec::new())).2.push((t, v));
+    }
+
+    /// The text, families in name order, samples of each series in time order, `# EOF` last.
+    pub fn finish(mut self) -> String {
+        let mut out = String::new();
+        for (family, (kind, series)) in &mut self.families {
+            let _ = writeln!(out, "# TYPE {family} {kind}");
+            for (name, labels, samples) in series.values_mut() {
+                samples.sort_by_key(|s| s.0);
+                for (t, v) in samples.iter() {
+                    let value = if v.is_nan() { "NaN".to_string() } else { format!("{v}") };
+                    let _ = writeln!(out, "{name}{{{labels}}} {value} {t}");
+                }
+            }
+        }
+        out.push_str("# EOF\n");
+        out
+    }
+}
+
+/// Worker pod names of a run.
+pub fn worker_pod(i: usize) -> String {
+    format!("benchmark-worker-5d8f7c-{}", ["abcde", "fghij", "klmno", "pqrst"][i % 4])
+}
+
+/// Adds one run's metrics to `om`.
+pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
+    let ns = spec.namespace.as_str();
+    let dt = spec.scrape_s as f64;
+    let times: Vec<i64> = (0..=spec.duration_s / spec.scrape_s).map(|i| spec.start + i * spec.scrape_s).collect();
+    let mut rng = Rng(spec.seed);
+    let throughput = realize(&spec.throughput, &times, spec.start, &mut rng);
+    let created = realize(&spec.created, &times, spec.start, &mut rng);
+    let latency_scale = realize(&spec.latency_scale, &times, spec.start, &mut rng);
+    let backpressure = realize(&spec.backpressure, &times, spec.start, &mut rng);
+    let timeouts = realize(&spec.job_timeouts, &times, spec.start, &mut rng);
+    let rejections = realize(&spec.rejections, &times, spec.start, &mut rng);
+    let memory = realize(&spec.worker_memory, &times, spec.start, &mut rng);
+    let throttling = realize(&spec.throttling, &times, spec.start, &mut rng);
+
+    // Counters accumulate rate × scrape interval; the first sample is the starting value.
+    let mut counters: BTreeMap<String, f64> = BTreeMap::new();
+    let mut acc: BTreeMap<String, f64> = BTreeMap::new();
+    fn bump(acc: &mut BTreeMap<String, f64>, key: String, increment: f64) -> f64 {
+        let value = acc.entry(key).or_insert(0.0);
+        *value += increment;
+        *value
+    }
+    let mut counter = |om: &mut OpenMetrics, family: &str, labels: &[(&str, &str)], t: i64, increment: f64| {
+        let value = bump(&mut counters, format!("{family}{labels:?}"), increment);
+        om.sample(family, "counter", &format!("{family}_total"), labels, t, value);
+    };
+
+    for (i, &t) in times.iter().enumerate() {
+        let first = i == 0;
+        let step = |rate: f64| if first { 0.0 } else { rate * dt };
+        let tp = throughput[i];
+        // Element instance events per partition (3 partitions share the load).
+        for p in ["1", "2", "3"] {
+            counter(om, "zeebe_element_instance_events", &[("namespace", ns), ("partition", p), ("action", "completed"), ("type", "PROCESS")], t, step(tp / 3.0));
+            counter(om, "zeebe_element_instance_events", &[("namespace", ns), ("partition", p), ("action", "activated"), ("type", "PROCESS")], t, step(created[i] / 3.0));
+            let received = created[i] / 3.0 * 4.0; // create + activate + complete commands
+            counter(om, "zeebe_received_request_count", &[("namespace", ns), ("partition", p)], t, step(received));
+            counter(om, "zeebe_dropped_request_count", &[("namespace", ns), ("partition", p)], t, step(received * backpressure[i]));
+        }
+        counter(om, "zeebe_executed_instances", &[("namespace", ns), ("action", "activated")], t, step(created[i]));
+        counter(om, "zeebe_executed_instances", &[("namespace", ns), ("action", "completed")], t, step(tp));
+
+        // Jobs: one service task per instance.
+        let jt = [("namespace", ns), ("type", "benchmark-task")];
+        counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "created")], t, step(created[i]));
+        counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "completed")], t, step(tp));
+        if spec.job_push {
+            counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "pushed")], t, step(created[i]));
+        } else {
+            counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "activated")], t, step(created[i]));
+        }
+        if spec.job_timeouts.base > 0.0 || spec.job_timeouts.shift.is_some() {
+            counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "timed out")], t, step(timeouts[i]));
+        }
+        counter(om, "zeebe_log_appender_record_appended", &[("namespace", ns), ("recordType", "EVENT"), ("valueType", "JOB"), ("intent", "COMPLETED")], t, step(tp));
+        if spec.rejections.base > 0.0 || spec.rejections.shift.is_some() {
+            counter(om, "zeebe_log_appender_record_appended", &[("namespace", ns), ("recordType", "COMMAND_REJECTION"), ("valueType", "JOB"), ("intent", "COMPLETE")], t, step(rejections[i] * 0.6));
+            counter(om, "zeebe_log_appender_record_appended", &[("namespace", ns), ("recordType", "COMMAND_REJECTION"), ("valueType", "JOB"), ("intent", "FAIL")], t, step(rejections[i] * 0.4));
+            // A rejection of another kind that the pack must not count.
+            counter(om, "zeebe_log_appender_record_appended", &[("namespace", ns), ("recordType", "COMMAND_REJECTION"), ("valueType", "PROCESS_INSTANCE"), ("intent", "CANCEL")], t, step(1.0));
+        }
+
+        // Execution-time histogram.
+        if !spec.no_histogram {
+            let family = if spec.legacy_histogram { "zeebe_process_instance_execution_time" } else { "zeebe_process_instance_execution_time_seconds" };
+            let mut bucket_inc = [0.0; LATENCY_BUCKETS.len() + 1];
+            let mut sum_inc = 0.0;
+            for &(value, weight) in &spec.latency_values {
+                let v = value * latency_scale[i];
+                let n = step(tp * weight);
+                sum_inc += v * n;
+                let idx = LATENCY_BUCKETS.iter().position(|&le| v <= le).unwrap_or(LATENCY_BUCKETS.len());
+                bucket_inc[idx] += n;
+            }
+            // Buckets are cumulative: each `le` counts every observation at or below it.
+            let mut running = 0.0;
+            for (k, inc) in bucket_inc.iter().enumerate() {
+                running += bump(&mut acc, format!("{family}#b{k}"), *inc);
+                let le = LATENCY_BUCKETS.get(k).map_or("+Inf".to_string(), |b| format!("{b}"));
+                om.sample(family, "histogram", &format!("{family}_bucket"), &[("namespace", ns), ("le", &le)], t, running);
+            }
+            let count = bump(&mut acc, format!("{family}#count"), bucket_inc.iter().sum::<f64>());
+            let sum = bump(&mut acc, format!("{family}#sum"), sum_inc);
+            om.sample(family, "histogram", &format!("{family}_count"), &[("namespace", ns)], t, count);
+            om.sample(family, "histogram", &format!("{family}_sum"), &[("namespace", ns)], t, sum);
+        }
+
+        // Kubernetes: restarts per container (kube-state-metrics), OOMKilled gauges.
+        let offset = t - spec.start;
+        for (w, restarts) in spec.worker_restarts.iter().enumerate() {
+            let pod = worker_pod(w);
+            let n = restarts.iter().filter(|&&r| r <= offset).count() as f64;
+            om.sample("kube_pod_container_status_restarts", "counter", "kube_pod_container_status_restarts_total", &[("namespace", ns), ("pod", &pod), ("container", "worker")], t, n);
+            if spec.oom && n > 0.0 {
+                om.sample("kube_pod_container_status_last_terminated_reason", "gauge", "kube_pod_container_status_last_terminated_reason", &[("namespace", ns), ("pod", &pod), ("container", "worker"), ("reason", "OOMKilled")], t, 1.0);
+            }
+            om.sample("container_memory_working_set_bytes", "gauge", "container_memory_working_set_bytes", &[("namespace", ns), ("pod", &pod), ("container", "worker")], t, memory[i] * (1.0 - 0.02 * w as f64));
+        }
+        for b in 0..3 {
+            let pod = format!("camunda-{b}");
+            om.sample("kube_pod_container_status_restarts", "counter", "kube_pod_container_status_restarts_total", &[("namespace", ns), ("pod", &pod), ("container", "camunda")], t, 0.0);
+            let periods = 10.0; // 100 ms CFS periods
+            let share = if b == 0 { throttling[i] } else { throttling[i] / 2.0 };
+            counter(om, "container_cpu_cfs_periods", &[("namespace", ns), ("pod", &pod), ("container", "camunda")], t, step(periods));
+            counter(om, "container_cpu_cfs_throttled_periods", &[("namespace", ns), ("pod", &pod), ("container", "camunda")], t, step(periods * share));
+        }
+        om.sample("kube_pod_container_status_restarts", "counter", "kube_pod_container_status_restarts_total", &[("namespace", ns), ("pod", "starter-7c9d-xyz12"), ("container", "starter")], t, 0.0);
+        let lb = spec.leader_balancer_restarts.iter().filter(|&&r| r <= offset).count() as f64;
+        om.sample("kube_pod_container_status_restarts", "counter", "kube_pod_container_status_restarts_total", &[("namespace", ns), ("pod", "leader-balancer-29170000-abcde"), ("container", "leader-balancer")], t, lb);
+    }
+}
+
+/// A gauge over a long window for testing split queries: value = index of the scrape.
+pub fn add_staircase(om: &mut OpenMetrics, namespace: &str, start: i64, duration_s: i64, scrape_s: i64) {
+    for i in 0..=duration_s / scrape_s {
+        om.sample("benchcmp_test_staircase", "gauge", "benchcmp_test_staircase", &[("namespace", namespace)], start + i * scrape_s, i as f64);
+    }
+}

@@ -5,12 +5,16 @@
 
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod config;
 pub mod duration;
 pub mod error;
+pub mod gate;
 pub mod pack;
+pub mod report;
 pub mod run;
 pub mod series;
 pub mod source;
+pub mod stats;
 pub mod template;
 pub mod units;

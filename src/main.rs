@@ -4,7 +4,7 @@ use clap::Parser;
 
 use benchcmp::cli::{Cli, Command};
 use benchcmp::commands;
-use benchcmp::error::{Error, Result};
+use benchcmp::error::Result;
 
 fn main() {
     let cli = Cli::parse();
@@ -12,9 +12,8 @@ fn main() {
         Some(Command::Record(args)) => commands::record::run(&cli.global, args).map(|_| 0),
         Some(Command::Runs) => commands::runs::run(&cli.global).map(|_| 0),
         Some(Command::Queries(args)) => commands::queries::run(&cli.global, args).map(|_| 0),
-        Some(Command::Compare(_)) | None => Err(Error::input(
-            "compare is not implemented yet (use record, runs, queries)",
-        )),
+        Some(Command::Compare(args)) => commands::compare::run(&cli.global, args),
+        None => commands::compare::run(&cli.global, &cli.compare),
     };
     match outcome {
         Ok(code) => std::process::exit(code),

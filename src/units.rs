@@ -26,6 +26,11 @@ fn scale(unit: &str) -> Option<(Family, f64)> {
     })
 }
 
+/// Whether `unit` is one the gate grammar knows (`ms s m h B KiB MiB GiB %`, ...).
+pub fn is_unit(unit: &str) -> bool {
+    scale(unit).is_some()
+}
+
 /// Converts `number` written in `unit` into `metric_unit`.
 ///
 /// No unit means the metric's own unit. A unit of another family is an error.

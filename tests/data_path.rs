@@ -28,19 +28,31 @@ fn live(name: &str) -> (Config, Pack, RunData) {
     let metrics: Vec<_> = pack.metrics.iter().collect();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let data = rt
-        .block_on(load_run(&run, &metrics, &config.defaults, Some(&client), Arc::new(|| {})))
+        .block_on(load_run(
+            &run,
+            &metrics,
+            &config.defaults,
+            Some(&client),
+            Arc::new(|| {}),
+        ))
         .unwrap();
     (config, pack, data)
 }
 
 fn steady(config: &Config, pack: &Pack, data: &RunData, id: &str) -> Series {
-    data.series(pack.get(id).unwrap(), &config.defaults).unwrap().unwrap().steady
+    data.series(pack.get(id).unwrap(), &config.defaults)
+        .unwrap()
+        .unwrap()
+        .steady
 }
 
 fn assert_all(series: &Series, expected: f64, what: &str) {
     assert!(series.len() >= 450, "{what}: only {} points", series.len());
     for &(t, v) in series.points() {
-        assert!((v - expected).abs() <= 1e-9 * expected.abs().max(1.0), "{what} at {t}: {v} != {expected}");
+        assert!(
+            (v - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+            "{what} at {t}: {v} != {expected}"
+        );
     }
 }
 
@@ -53,23 +65,46 @@ fn weekly_values_come_back_as_generated() {
     let (c, p, d) = live("weekly");
     assert_all(&steady(&c, &p, &d, "throughput"), 150.0, "throughput");
     assert_all(&steady(&c, &p, &d, "created"), 150.0, "created");
-    assert_all(&steady(&c, &p, &d, "job_completion"), 150.0, "job completion");
+    assert_all(
+        &steady(&c, &p, &d, "job_completion"),
+        150.0,
+        "job completion",
+    );
     assert_all(&steady(&c, &p, &d, "job_push"), 150.0, "job push");
     // 40% of observations at 0.2 s (bucket 0.25), 60% at 0.4 s (bucket 0.5):
     // p50 = 0.25 + (0.5 - 0.4) / 0.6 * 0.25, p99 = 0.25 + (0.99 - 0.4) / 0.6 * 0.25
-    assert_all(&steady(&c, &p, &d, "latency_p50"), 0.25 + 0.1 / 0.6 * 0.25, "p50");
-    assert_all(&steady(&c, &p, &d, "latency_p99"), 0.25 + 0.59 / 0.6 * 0.25, "p99");
-    assert_all(&steady(&c, &p, &d, "latency_mean"), 0.4 * 0.2 + 0.6 * 0.4, "mean latency");
+    assert_all(
+        &steady(&c, &p, &d, "latency_p50"),
+        0.25 + 0.1 / 0.6 * 0.25,
+        "p50",
+    );
+    assert_all(
+        &steady(&c, &p, &d, "latency_p99"),
+        0.25 + 0.59 / 0.6 * 0.25,
+        "p99",
+    );
+    assert_all(
+        &steady(&c, &p, &d, "latency_mean"),
+        0.4 * 0.2 + 0.6 * 0.4,
+        "mean latency",
+    );
     assert_all(&steady(&c, &p, &d, "backpressure"), 0.0, "backpressure");
     // Series that only exist once an event happened read 0 in a healthy run.
     assert_all(&steady(&c, &p, &d, "job_timeouts"), 0.0, "timeouts");
     assert_all(&steady(&c, &p, &d, "rejections"), 0.0, "rejections");
     assert_all(&steady(&c, &p, &d, "cpu_throttling"), 5.0, "throttling");
-    assert_all(&steady(&c, &p, &d, "worker_memory"), 180.0 * 1024.0 * 1024.0, "memory");
+    assert_all(
+        &steady(&c, &p, &d, "worker_memory"),
+        180.0 * 1024.0 * 1024.0,
+        "memory",
+    );
     // The leader-balancer restarted twice: not counted.
     assert_eq!(total(&steady(&c, &p, &d, "restarts")), 0.0);
     assert_eq!(total(&steady(&c, &p, &d, "oom_kills")), 0.0);
-    assert!(steady(&c, &p, &d, "oom_kills").len() >= 450, "OOM kills must read 0, not be empty");
+    assert!(
+        steady(&c, &p, &d, "oom_kills").len() >= 450,
+        "OOM kills must read 0, not be empty"
+    );
 }
 
 #[test]
@@ -96,17 +131,29 @@ fn a_namespace_without_data_is_empty_not_zero() {
     let (config, pack, client) = setup();
     let mut config = config;
     let mut ghost = config.runs["weekly"].clone();
-    ghost.vars.insert("namespace".into(), "no-such-namespace".into());
+    ghost
+        .vars
+        .insert("namespace".into(), "no-such-namespace".into());
     config.runs.insert("ghost".into(), ghost);
     let run = run::resolve("ghost", &config, &work_dir()).unwrap();
     let metrics: Vec<_> = pack.metrics.iter().collect();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let data = rt
-        .block_on(load_run(&run, &metrics, &config.defaults, Some(&client), Arc::new(|| {})))
+        .block_on(load_run(
+            &run,
+            &metrics,
+            &config.defaults,
+            Some(&client),
+            Arc::new(|| {}),
+        ))
         .unwrap();
     for m in &pack.metrics {
         let s = data.series(m, &config.defaults).unwrap().unwrap();
-        assert!(s.full.is_empty(), "{} reads data for a namespace that does not exist", m.id);
+        assert!(
+            s.full.is_empty(),
+            "{} reads data for a namespace that does not exist",
+            m.id
+        );
     }
 }
 
@@ -140,7 +187,11 @@ fn record_then_load_is_exactly_equal() {
     let q = queries.to_str().unwrap();
     let out = benchcmp(&dir, &["record", "weekly", "--queries", q]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("Recorded run weekly"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Recorded run weekly"),
+        "{}",
+        text(&out.stderr)
+    );
     let path = dir.join("baselines/weekly.json");
     let snap = snapshot::load(&path).unwrap();
 
@@ -152,7 +203,12 @@ fn record_then_load_is_exactly_equal() {
         assert_eq!(recorded.matrix.len(), fetched.matrix.len(), "{id}");
         for (a, b) in recorded.matrix.iter().zip(&fetched.matrix) {
             assert_eq!(a.labels, b.labels);
-            let bits = |s: &benchcmp::series::LabeledSeries| s.points.iter().map(|p| (p.0, p.1.to_bits())).collect::<Vec<_>>();
+            let bits = |s: &benchcmp::series::LabeledSeries| {
+                s.points
+                    .iter()
+                    .map(|p| (p.0, p.1.to_bits()))
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(bits(a), bits(b), "{id}");
         }
     }
@@ -163,7 +219,11 @@ fn record_then_load_is_exactly_equal() {
     // Never overwritten silently.
     let again = benchcmp(&dir, &["record", "weekly", "--queries", q]);
     assert_eq!(again.status.code(), Some(2));
-    assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("already exists"),
+        "{}",
+        text(&again.stderr)
+    );
     let forced = benchcmp(&dir, &["record", "weekly", "--queries", q, "--force"]);
     assert!(forced.status.success(), "{}", text(&forced.stderr));
 
@@ -171,8 +231,14 @@ fn record_then_load_is_exactly_equal() {
     let runs = benchcmp(&dir, &["runs"]);
     assert!(runs.status.success(), "{}", text(&runs.stderr));
     let listing = text(&runs.stdout);
-    assert!(listing.contains("rest-run") && listing.contains("benchcmp.toml"), "{listing}");
-    assert!(listing.contains("baselines/weekly.json") && listing.contains("2025-06-27T08:00:00Z"), "{listing}");
+    assert!(
+        listing.contains("rest-run") && listing.contains("benchcmp.toml"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("baselines/weekly.json") && listing.contains("2025-06-27T08:00:00Z"),
+        "{listing}"
+    );
     assert!(listing.contains(WEEKLY_NS), "{listing}");
 
     // A snapshot resolves by name when no config run has that name.
@@ -187,19 +253,38 @@ fn queries_check_reports_every_default_metric() {
     let dir = temp_dir("check");
     std::fs::write(dir.join("benchcmp.toml"), fixture_config(&prom.url)).unwrap();
     let q = queries_dir();
-    let out = benchcmp(&dir, &["queries", "--check", "--run", "weekly", "--queries", q.to_str().unwrap()]);
+    let out = benchcmp(
+        &dir,
+        &[
+            "queries",
+            "--check",
+            "--run",
+            "weekly",
+            "--queries",
+            q.to_str().unwrap(),
+        ],
+    );
     let stdout = text(&out.stdout);
     println!("{stdout}");
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     assert!(stdout.contains("Prometheus 2."), "{stdout}");
     let pack = pack::load_dir(&q).unwrap();
     for m in &pack.metrics {
-        let line = stdout.lines().find(|l| l.split_whitespace().nth(1) == Some(m.id.as_str())).unwrap();
+        let line = stdout
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(m.id.as_str()))
+            .unwrap();
         assert!(line.trim_start().starts_with("ok"), "{line}");
         // 481 sample times; rate() needs two samples, so rates start one step late.
-        assert!(line.contains("1 series, 481 points") || line.contains("1 series, 480 points"), "{line}");
+        assert!(
+            line.contains("1 series, 481 points") || line.contains("1 series, 480 points"),
+            "{line}"
+        );
     }
-    assert!(stdout.contains(&format!("{} ok, 0 empty, 0 errors", pack.metrics.len())), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{} ok, 0 empty, 0 errors", pack.metrics.len())),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -239,14 +324,34 @@ query = 'up{namespace="$namespce"}'
     .unwrap();
     let out = benchcmp(&dir, &["queries", "--check", "--run", "weekly"]);
     let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "{stdout}\n{}", text(&out.stderr));
-    let line = |id: &str| stdout.lines().find(|l| l.split_whitespace().nth(1) == Some(id)).unwrap().to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let line = |id: &str| {
+        stdout
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(id))
+            .unwrap()
+            .to_string()
+    };
     assert!(line("good").contains("ok"), "{stdout}");
     assert!(line("nothing").contains("EMPTY"), "{stdout}");
     let broken = line("broken");
-    assert!(broken.contains("ERROR") && broken.contains("bad_data") && broken.contains("parse error"), "{stdout}");
-    assert!(stdout.contains("query: sum(rate(x[2m])"), "expanded query shown: {stdout}");
-    assert!(line("typo").contains("unknown variable $namespce"), "{stdout}");
+    assert!(
+        broken.contains("ERROR") && broken.contains("bad_data") && broken.contains("parse error"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("query: sum(rate(x[2m])"),
+        "expanded query shown: {stdout}"
+    );
+    assert!(
+        line("typo").contains("unknown variable $namespce"),
+        "{stdout}"
+    );
     assert!(stdout.contains("1 ok, 1 empty, 2 errors"), "{stdout}");
 }
 
@@ -261,23 +366,48 @@ fn source_faults_exit_3_with_clear_messages() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap()
     };
-    let cfg = fixture_config(&format!("http://{closed}")).replace("timeout = \"20s\"", "timeout = \"2s\"\nretries = 1");
+    let cfg = fixture_config(&format!("http://{closed}"))
+        .replace("timeout = \"20s\"", "timeout = \"2s\"\nretries = 1");
     std::fs::write(dir.join("benchcmp.toml"), cfg).unwrap();
-    let out = benchcmp(&dir, &["record", "weekly", "--queries", q, "--output", "x.json"]);
+    let out = benchcmp(
+        &dir,
+        &["record", "weekly", "--queries", q, "--output", "x.json"],
+    );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("cannot connect") && stderr.contains(&closed.to_string()), "{stderr}");
-    assert!(stderr.contains("after 2 attempts") && stderr.contains("metric \"throughput\""), "{stderr}");
-    assert!(!dir.join("x.json").exists(), "no snapshot is written on failure");
+    assert!(
+        stderr.contains("cannot connect") && stderr.contains(&closed.to_string()),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("after 2 attempts") && stderr.contains("metric \"throughput\""),
+        "{stderr}"
+    );
+    assert!(
+        !dir.join("x.json").exists(),
+        "no snapshot is written on failure"
+    );
 
     // A URL that is not the API root: Prometheus answers 404 with a non-JSON page.
     let out = benchcmp(
         &dir,
-        &["record", "weekly", "--queries", q, "--output", "x.json", "--prometheus", &format!("{}/not-prometheus", prom.url)],
+        &[
+            "record",
+            "weekly",
+            "--queries",
+            q,
+            "--output",
+            "x.json",
+            "--prometheus",
+            &format!("{}/not-prometheus", prom.url),
+        ],
     );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("404") && stderr.contains("is this a Prometheus API URL"), "{stderr}");
+    assert!(
+        stderr.contains("404") && stderr.contains("is this a Prometheus API URL"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -300,8 +430,22 @@ query = 'max by (pod) (container_memory_working_set_bytes{namespace="$namespace"
     let metrics: Vec<_> = pack.metrics.iter().collect();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let data = rt
-        .block_on(load_run(&run, &metrics, &config.defaults, Some(&client), Arc::new(|| {})))
+        .block_on(load_run(
+            &run,
+            &metrics,
+            &config.defaults,
+            Some(&client),
+            Arc::new(|| {}),
+        ))
         .unwrap();
-    let e = data.series(&pack.metrics[0], &config.defaults).unwrap_err().to_string();
-    assert!(e.contains("per_pod") && e.contains("3 series") && e.contains("benchmark-worker-5d8f7c-abcde"), "{e}");
+    let e = data
+        .series(&pack.metrics[0], &config.defaults)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("per_pod")
+            && e.contains("3 series")
+            && e.contains("benchmark-worker-5d8f7c-abcde"),
+        "{e}"
+    );
 }

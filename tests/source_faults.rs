@@ -72,21 +72,36 @@ fn client(url: &str, retries: u32, timeout_ms: i64) -> PrometheusClient {
     let mut source = SourceConfig::with_url(url);
     source.retries = retries;
     source.timeout_ms = timeout_ms;
-    PrometheusClient::new(&source).unwrap().with_backoff(Duration::from_millis(10))
+    PrometheusClient::new(&source)
+        .unwrap()
+        .with_backoff(Duration::from_millis(10))
 }
 
 fn query() -> RangeQuery {
-    RangeQuery { query: "up".into(), start_ms: 1_751_011_200_000, end_ms: 1_751_011_260_000, step_ms: 30_000 }
+    RangeQuery {
+        query: "up".into(),
+        start_ms: 1_751_011_200_000,
+        end_ms: 1_751_011_260_000,
+        step_ms: 30_000,
+    }
 }
 
 fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
 }
 
 #[test]
 fn transient_5xx_and_resets_are_retried() {
     let unavailable = r#"{"status":"error","errorType":"unavailable","error":"starting up"}"#;
-    let (url, count) = serve(vec![Reply::Status(503, unavailable), Reply::Reset, Reply::Status(200, OK_BODY)]);
+    let (url, count) = serve(vec![
+        Reply::Status(503, unavailable),
+        Reply::Reset,
+        Reply::Status(200, OK_BODY),
+    ]);
     let m = run(client(&url, 3, 2_000).query_range(&query())).unwrap();
     assert_eq!(count.load(Ordering::SeqCst), 3);
     assert_eq!(m[0].points[0], (1_751_011_200_000, 150.0));
@@ -96,10 +111,18 @@ fn transient_5xx_and_resets_are_retried() {
 
 #[test]
 fn retries_give_up_with_the_last_error() {
-    let (url, count) = serve(vec![Reply::Status(500, r#"{"status":"error","errorType":"internal","error":"boom"}"#)]);
+    let (url, count) = serve(vec![Reply::Status(
+        500,
+        r#"{"status":"error","errorType":"internal","error":"boom"}"#,
+    )]);
     let e = run(client(&url, 2, 2_000).query_range(&query())).unwrap_err();
     assert_eq!(count.load(Ordering::SeqCst), 3);
-    assert!(e.message.contains("HTTP 500") && e.message.contains("internal") && e.message.contains("boom"), "{e}");
+    assert!(
+        e.message.contains("HTTP 500")
+            && e.message.contains("internal")
+            && e.message.contains("boom"),
+        "{e}"
+    );
     assert!(e.message.contains("after 3 attempts"), "{e}");
     assert!(!e.rejected);
 }
@@ -111,12 +134,18 @@ fn client_errors_are_not_retried() {
     let e = run(client(&url, 3, 2_000).query_range(&query())).unwrap_err();
     assert_eq!(count.load(Ordering::SeqCst), 1);
     assert!(e.rejected);
-    assert!(e.message.contains("bad_data") && e.message.contains("parse error"), "{e}");
+    assert!(
+        e.message.contains("bad_data") && e.message.contains("parse error"),
+        "{e}"
+    );
     // auth refused: not retried either
     let (url, count) = serve(vec![Reply::Status(401, "Unauthorized")]);
     let e = run(client(&url, 3, 2_000).query_range(&query())).unwrap_err();
     assert_eq!(count.load(Ordering::SeqCst), 1);
-    assert!(e.message.contains("401") && e.message.contains("Unauthorized"), "{e}");
+    assert!(
+        e.message.contains("401") && e.message.contains("Unauthorized"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -134,14 +163,20 @@ fn stalls_time_out_and_are_retried() {
 fn garbage_bodies_are_clear_errors() {
     let (url, _) = serve(vec![Reply::Status(200, "<html>hello</html>")]);
     let e = run(client(&url, 0, 2_000).query_range(&query())).unwrap_err();
-    assert!(e.message.contains("not with Prometheus JSON") && e.message.contains("<html>hello</html>"), "{e}");
+    assert!(
+        e.message.contains("not with Prometheus JSON") && e.message.contains("<html>hello</html>"),
+        "{e}"
+    );
     let (url, _) = serve(vec![Reply::Status(
         200,
         r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"fast"]]}]}}"#,
     )]);
     let e = run(client(&url, 0, 2_000).query_range(&query())).unwrap_err();
     assert!(e.message.contains("bad value \"fast\""), "{e}");
-    let (url, _) = serve(vec![Reply::Status(200, r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#)]);
+    let (url, _) = serve(vec![Reply::Status(
+        200,
+        r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#,
+    )]);
     let e = run(client(&url, 0, 2_000).query_range(&query())).unwrap_err();
     assert!(e.message.contains("matrix"), "{e}");
 }
@@ -153,18 +188,29 @@ fn concurrency_is_bounded_and_order_kept() {
     let mut source = SourceConfig::with_url(&url);
     source.concurrency = 3;
     let c = PrometheusClient::new(&source).unwrap();
-    let queries: Vec<RangeQuery> = (0..20).map(|i| RangeQuery { query: format!("q{i}"), ..query() }).collect();
+    let queries: Vec<RangeQuery> = (0..20)
+        .map(|i| RangeQuery {
+            query: format!("q{i}"),
+            ..query()
+        })
+        .collect();
     let done = Arc::new(AtomicUsize::new(0));
     let d = done.clone();
-    let results = run(c.query_range_all(queries, Arc::new(move || {
-        d.fetch_add(1, Ordering::SeqCst);
-    })));
+    let results = run(c.query_range_all(
+        queries,
+        Arc::new(move || {
+            d.fetch_add(1, Ordering::SeqCst);
+        }),
+    ));
     assert_eq!(results.len(), 20);
     assert!(results.iter().all(|r| r.is_ok()));
     assert_eq!(done.load(Ordering::SeqCst), 20);
     assert_eq!(count.load(Ordering::SeqCst), 20);
     let max = max_in_flight.load(Ordering::SeqCst);
-    assert!((2..=3).contains(&max), "at most 3 requests in flight, saw {max}");
+    assert!(
+        (2..=3).contains(&max),
+        "at most 3 requests in flight, saw {max}"
+    );
 }
 
 #[test]
@@ -178,7 +224,11 @@ fn credentials_and_headers_are_sent() {
             let mut buf = [0u8; 8192];
             let n = stream.read(&mut buf).unwrap();
             requests.push(String::from_utf8_lossy(&buf[..n]).to_lowercase());
-            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{OK_BODY}", OK_BODY.len());
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{OK_BODY}",
+                OK_BODY.len()
+            );
         }
         requests
     });
@@ -199,9 +249,27 @@ fn credentials_and_headers_are_sent() {
     let c = PrometheusClient::new(config.source.as_ref().unwrap()).unwrap();
     run(c.query_range(&query())).unwrap();
     let requests = handle.join().unwrap();
-    assert!(requests[0].contains("authorization: bearer s3cret"), "{}", requests[0]);
-    assert!(requests[0].contains("x-scope-orgid: perf"), "{}", requests[0]);
-    assert!(requests[0].starts_with("get /api/v1/query_range?query=up&start=1751011200&end=1751011260&step=30 "), "{}", requests[0]);
+    assert!(
+        requests[0].contains("authorization: bearer s3cret"),
+        "{}",
+        requests[0]
+    );
+    assert!(
+        requests[0].contains("x-scope-orgid: perf"),
+        "{}",
+        requests[0]
+    );
+    assert!(
+        requests[0].starts_with(
+            "get /api/v1/query_range?query=up&start=1751011200&end=1751011260&step=30 "
+        ),
+        "{}",
+        requests[0]
+    );
     // base64("perf:pw") = cGVyZjpwdw==
-    assert!(requests[1].contains("authorization: basic cgvyzjpwdw=="), "{}", requests[1]);
+    assert!(
+        requests[1].contains("authorization: basic cgvyzjpwdw=="),
+        "{}",
+        requests[1]
+    );
 }

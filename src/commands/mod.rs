@@ -1,6 +1,7 @@
 //! The subcommands: each turns checked settings into work and output. Shared set-up
 //! (config, pack, source client, runtime) lives here.
 
+pub mod compare;
 pub mod queries;
 pub mod record;
 pub mod runs;

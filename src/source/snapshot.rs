@@ -167,7 +167,8 @@ pub fn to_json(s: &Snapshot) -> Result<String> {
             })
             .collect(),
     };
-    let value = serde_json::to_value(&file).map_err(|e| Error::input(format!("cannot serialize snapshot: {e}")))?;
+    let value = serde_json::to_value(&file)
+        .map_err(|e| Error::input(format!("cannot serialize snapshot: {e}")))?;
     let mut out = String::new();
     write_pretty(&value, 0, &mut out);
     Ok(out)
@@ -193,7 +194,9 @@ fn write_pretty(value: &serde_json::Value, depth: usize, out: &mut String) {
         }
         Value::Array(items)
             if !items.is_empty()
-                && !items.iter().all(|v| flat(v) || matches!(v, Value::Array(a) if a.iter().all(flat))) =>
+                && !items
+                    .iter()
+                    .all(|v| flat(v) || matches!(v, Value::Array(a) if a.iter().all(flat))) =>
         {
             out.push_str("[\n");
             for (i, v) in items.iter().enumerate() {

@@ -24,7 +24,9 @@ pub const HOURS_4: i64 = 4 * 3600;
 
 /// Worker restart offsets of the REST run: every worker restarts at 20 min, then every 30 min.
 pub fn rest_restart_offsets(worker: usize) -> Vec<i64> {
-    (0..8).map(|k| 1200 + k * 1800 + worker as i64 * 60).collect()
+    (0..8)
+        .map(|k| 1200 + k * 1800 + worker as i64 * 60)
+        .collect()
 }
 
 /// The healthy gRPC baseline: constant, exactly known values.

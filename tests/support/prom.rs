@@ -30,7 +30,11 @@ impl Drop for Prometheus {
 }
 
 fn require(tool: &str) {
-    let found = Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let found = Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     if !matches!(found, Ok(s) if s.success()) {
         panic!("`{tool}` was not found. {INSTALL_HINT}");
     }
@@ -50,7 +54,9 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Backfills `openmetrics` (cached by content under `work`) and starts a server on it.
@@ -84,7 +90,11 @@ pub fn start(openmetrics: &str, work: &Path) -> Prometheus {
     copy_dir(&blocks, &storage);
     let _ = std::fs::remove_file(storage.join(".complete"));
     let config = dir.join("prometheus.yml");
-    std::fs::write(&config, "global:\n  scrape_interval: 30s\nscrape_configs: []\n").unwrap();
+    std::fs::write(
+        &config,
+        "global:\n  scrape_interval: 30s\nscrape_configs: []\n",
+    )
+    .unwrap();
     let log = dir.join("prometheus.log");
     // The watchdog ends the server when the test process (its parent) is gone.
     let script = format!(
@@ -96,21 +106,41 @@ pub fn start(openmetrics: &str, work: &Path) -> Prometheus {
         log.display(),
         std::process::id()
     );
-    let child = Command::new("sh").arg("-c").arg(script).stdin(Stdio::null()).spawn().unwrap();
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
     let started = Instant::now();
     let address = loop {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         if let Some(line) = text.lines().find(|l| l.contains("Listening on")) {
             if let Some(addr) = line.split("address=").nth(1) {
-                break addr.split_whitespace().next().unwrap().trim_matches('"').to_string();
+                break addr
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_matches('"')
+                    .to_string();
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "prometheus did not start:\n{text}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "prometheus did not start:\n{text}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
-    let prom = Prometheus { url: format!("http://{address}"), child, dir };
+    let prom = Prometheus {
+        url: format!("http://{address}"),
+        child,
+        dir,
+    };
     while http_get(&address, "/-/ready").map(|(status, _)| status) != Some(200) {
-        assert!(started.elapsed() < Duration::from_secs(30), "prometheus did not become ready");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "prometheus did not become ready"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     prom
@@ -130,6 +160,9 @@ pub fn http_get(address: &str, path: &str) -> Option<(u16, String)> {
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let status = response.split_whitespace().nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Some((status, body))
 }

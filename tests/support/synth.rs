@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Upper bounds of the execution-time histogram (seconds), as in Zeebe: top bucket 60 s.
-pub const LATENCY_BUCKETS: [f64; 12] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 30.0, 45.0, 60.0];
+pub const LATENCY_BUCKETS: [f64; 12] = [
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 30.0, 45.0, 60.0,
+];
 
 /// A level over the run: `base`, optionally shifted to `shift.1` from offset `shift.0`
 /// seconds, with multiplicative AR(1) noise of relative standard deviation `noise`.
@@ -26,13 +28,26 @@ pub struct Level {
 
 impl Level {
     pub const fn constant(base: f64) -> Self {
-        Level { base, noise: 0.0, phi: 0.0, shift: None }
+        Level {
+            base,
+            noise: 0.0,
+            phi: 0.0,
+            shift: None,
+        }
     }
     pub const fn noisy(base: f64, noise: f64, phi: f64) -> Self {
-        Level { base, noise, phi, shift: None }
+        Level {
+            base,
+            noise,
+            phi,
+            shift: None,
+        }
     }
     pub const fn shifted(self, at_s: i64, to: f64) -> Self {
-        Level { shift: Some((at_s, to)), ..self }
+        Level {
+            shift: Some((at_s, to)),
+            ..self
+        }
     }
 }
 
@@ -161,7 +176,15 @@ impl OpenMetrics {
 
     /// Adds one sample. `family` is the metric family, `name` the sample name
     /// (`<family>_total` for counters, `<family>_bucket` ... for histograms).
-    pub fn sample(&mut self, family: &str, kind: &str, name: &str, labels: &[(&str, &str)], t: i64, v: f64) {
+    pub fn sample(
+        &mut self,
+        family: &str,
+        kind: &str,
+        name: &str,
+        labels: &[(&str, &str)],
+        t: i64,
+        v: f64,
+    ) {
         let mut sorted: Vec<(&str, &str)> = labels.to_vec();
         sorted.sort();
         let label_text = sorted
@@ -170,8 +193,15 @@ impl OpenMetrics {
             .collect::<Vec<_>>()
             .join(",");
         let key = format!("{name}{{{label_text}}}");
-        let fam = self.families.entry(family.to_string()).or_insert_with(|| (kind.to_string(), BTreeMap::new()));
-        fam.1.entry(key).or_insert_with(|| (name.to_string(), label_text, Vec::new())).2.push((t, v));
+        let fam = self
+            .families
+            .entry(family.to_string())
+            .or_insert_with(|| (kind.to_string(), BTreeMap::new()));
+        fam.1
+            .entry(key)
+            .or_insert_with(|| (name.to_string(), label_text, Vec::new()))
+            .2
+            .push((t, v));
     }
 
     /// The text, families in name order, samples of each series in time order, `# EOF` last.
@@ -182,7 +212,11 @@ impl OpenMetrics {
             for (name, labels, samples) in series.values_mut() {
                 samples.sort_by_key(|s| s.0);
                 for (t, v) in samples.iter() {
-                    let value = if v.is_nan() { "NaN".to_string() } else { format!("{v}") };
+                    let value = if v.is_nan() {
+                        "NaN".to_string()
+                    } else {
+                        format!("{v}")
+                    };
                     let _ = writeln!(out, "{name}{{{labels}}} {value} {t}");
                 }
             }
@@ -194,14 +228,19 @@ impl OpenMetrics {
 
 /// Worker pod names of a run.
 pub fn worker_pod(i: usize) -> String {
-    format!("benchmark-worker-5d8f7c-{}", ["abcde", "fghij", "klmno", "pqrst"][i % 4])
+    format!(
+        "benchmark-worker-5d8f7c-{}",
+        ["abcde", "fghij", "klmno", "pqrst"][i % 4]
+    )
 }
 
 /// Adds one run's metrics to `om`.
 pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
     let ns = spec.namespace.as_str();
     let dt = spec.scrape_s as f64;
-    let times: Vec<i64> = (0..=spec.duration_s / spec.scrape_s).map(|i| spec.start + i * spec.scrape_s).collect();
+    let times: Vec<i64> = (0..=spec.duration_s / spec.scrape_s)
+        .map(|i| spec.start + i * spec.scrape_s)
+        .collect();
     let mut rng = Rng(spec.seed);
     let throughput = realize(&spec.throughput, &times, spec.start, &mut rng);
     let created = realize(&spec.created, &times, spec.start, &mut rng);
@@ -220,10 +259,18 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
         *value += increment;
         *value
     }
-    let mut counter = |om: &mut OpenMetrics, family: &str, labels: &[(&str, &str)], t: i64, increment: f64| {
-        let value = bump(&mut counters, format!("{family}{labels:?}"), increment);
-        om.sample(family, "counter", &format!("{family}_total"), labels, t, value);
-    };
+    let mut counter =
+        |om: &mut OpenMetrics, family: &str, labels: &[(&str, &str)], t: i64, increment: f64| {
+            let value = bump(&mut counters, format!("{family}{labels:?}"), increment);
+            om.sample(
+                family,
+                "counter",
+                &format!("{family}_total"),
+                labels,
+                t,
+                value,
+            );
+        };
 
     for (i, &t) in times.iter().enumerate() {
         let first = i == 0;
@@ -231,58 +278,212 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
         let tp = throughput[i];
         // Element instance events per partition (3 partitions share the load).
         for p in ["1", "2", "3"] {
-            counter(om, "zeebe_element_instance_events", &[("namespace", ns), ("partition", p), ("action", "completed"), ("type", "PROCESS")], t, step(tp / 3.0));
-            counter(om, "zeebe_element_instance_events", &[("namespace", ns), ("partition", p), ("action", "activated"), ("type", "PROCESS")], t, step(created[i] / 3.0));
+            counter(
+                om,
+                "zeebe_element_instance_events",
+                &[
+                    ("namespace", ns),
+                    ("partition", p),
+                    ("action", "completed"),
+                    ("type", "PROCESS"),
+                ],
+                t,
+                step(tp / 3.0),
+            );
+            counter(
+                om,
+                "zeebe_element_instance_events",
+                &[
+                    ("namespace", ns),
+                    ("partition", p),
+                    ("action", "activated"),
+                    ("type", "PROCESS"),
+                ],
+                t,
+                step(created[i] / 3.0),
+            );
             let received = created[i] / 3.0 * 4.0; // create + activate + complete commands
-            counter(om, "zeebe_received_request_count", &[("namespace", ns), ("partition", p)], t, step(received));
-            counter(om, "zeebe_dropped_request_count", &[("namespace", ns), ("partition", p)], t, step(received * backpressure[i]));
+            counter(
+                om,
+                "zeebe_received_request_count",
+                &[("namespace", ns), ("partition", p)],
+                t,
+                step(received),
+            );
+            counter(
+                om,
+                "zeebe_dropped_request_count",
+                &[("namespace", ns), ("partition", p)],
+                t,
+                step(received * backpressure[i]),
+            );
         }
-        counter(om, "zeebe_executed_instances", &[("namespace", ns), ("action", "activated")], t, step(created[i]));
-        counter(om, "zeebe_executed_instances", &[("namespace", ns), ("action", "completed")], t, step(tp));
+        counter(
+            om,
+            "zeebe_executed_instances",
+            &[("namespace", ns), ("action", "activated")],
+            t,
+            step(created[i]),
+        );
+        counter(
+            om,
+            "zeebe_executed_instances",
+            &[("namespace", ns), ("action", "completed")],
+            t,
+            step(tp),
+        );
 
         // Jobs: one service task per instance.
         let jt = [("namespace", ns), ("type", "benchmark-task")];
-        counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "created")], t, step(created[i]));
-        counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "completed")], t, step(tp));
+        counter(
+            om,
+            "zeebe_job_events",
+            &[jt[0], jt[1], ("action", "created")],
+            t,
+            step(created[i]),
+        );
+        counter(
+            om,
+            "zeebe_job_events",
+            &[jt[0], jt[1], ("action", "completed")],
+            t,
+            step(tp),
+        );
         if spec.job_push {
-            counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "pushed")], t, step(created[i]));
+            counter(
+                om,
+                "zeebe_job_events",
+                &[jt[0], jt[1], ("action", "pushed")],
+                t,
+                step(created[i]),
+            );
         } else {
-            counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "activated")], t, step(created[i]));
+            counter(
+                om,
+                "zeebe_job_events",
+                &[jt[0], jt[1], ("action", "activated")],
+                t,
+                step(created[i]),
+            );
         }
         if spec.job_timeouts.base > 0.0 || spec.job_timeouts.shift.is_some() {
-            counter(om, "zeebe_job_events", &[jt[0], jt[1], ("action", "timed out")], t, step(timeouts[i]));
+            counter(
+                om,
+                "zeebe_job_events",
+                &[jt[0], jt[1], ("action", "timed out")],
+                t,
+                step(timeouts[i]),
+            );
         }
-        counter(om, "zeebe_log_appender_record_appended", &[("namespace", ns), ("recordType", "EVENT"), ("valueType", "JOB"), ("intent", "COMPLETED")], t, step(tp));
+        counter(
+            om,
+            "zeebe_log_appender_record_appended",
+            &[
+                ("namespace", ns),
+                ("recordType", "EVENT"),
+                ("valueType", "JOB"),
+                ("intent", "COMPLETED"),
+            ],
+            t,
+            step(tp),
+        );
         if spec.rejections.base > 0.0 || spec.rejections.shift.is_some() {
-            counter(om, "zeebe_log_appender_record_appended", &[("namespace", ns), ("recordType", "COMMAND_REJECTION"), ("valueType", "JOB"), ("intent", "COMPLETE")], t, step(rejections[i] * 0.6));
-            counter(om, "zeebe_log_appender_record_appended", &[("namespace", ns), ("recordType", "COMMAND_REJECTION"), ("valueType", "JOB"), ("intent", "FAIL")], t, step(rejections[i] * 0.4));
+            counter(
+                om,
+                "zeebe_log_appender_record_appended",
+                &[
+                    ("namespace", ns),
+                    ("recordType", "COMMAND_REJECTION"),
+                    ("valueType", "JOB"),
+                    ("intent", "COMPLETE"),
+                ],
+                t,
+                step(rejections[i] * 0.6),
+            );
+            counter(
+                om,
+                "zeebe_log_appender_record_appended",
+                &[
+                    ("namespace", ns),
+                    ("recordType", "COMMAND_REJECTION"),
+                    ("valueType", "JOB"),
+                    ("intent", "FAIL"),
+                ],
+                t,
+                step(rejections[i] * 0.4),
+            );
             // A rejection of another kind that the pack must not count.
-            counter(om, "zeebe_log_appender_record_appended", &[("namespace", ns), ("recordType", "COMMAND_REJECTION"), ("valueType", "PROCESS_INSTANCE"), ("intent", "CANCEL")], t, step(1.0));
+            counter(
+                om,
+                "zeebe_log_appender_record_appended",
+                &[
+                    ("namespace", ns),
+                    ("recordType", "COMMAND_REJECTION"),
+                    ("valueType", "PROCESS_INSTANCE"),
+                    ("intent", "CANCEL"),
+                ],
+                t,
+                step(1.0),
+            );
         }
 
         // Execution-time histogram.
         if !spec.no_histogram {
-            let family = if spec.legacy_histogram { "zeebe_process_instance_execution_time" } else { "zeebe_process_instance_execution_time_seconds" };
+            let family = if spec.legacy_histogram {
+                "zeebe_process_instance_execution_time"
+            } else {
+                "zeebe_process_instance_execution_time_seconds"
+            };
             let mut bucket_inc = [0.0; LATENCY_BUCKETS.len() + 1];
             let mut sum_inc = 0.0;
             for &(value, weight) in &spec.latency_values {
                 let v = value * latency_scale[i];
                 let n = step(tp * weight);
                 sum_inc += v * n;
-                let idx = LATENCY_BUCKETS.iter().position(|&le| v <= le).unwrap_or(LATENCY_BUCKETS.len());
+                let idx = LATENCY_BUCKETS
+                    .iter()
+                    .position(|&le| v <= le)
+                    .unwrap_or(LATENCY_BUCKETS.len());
                 bucket_inc[idx] += n;
             }
             // Buckets are cumulative: each `le` counts every observation at or below it.
             let mut running = 0.0;
             for (k, inc) in bucket_inc.iter().enumerate() {
                 running += bump(&mut acc, format!("{family}#b{k}"), *inc);
-                let le = LATENCY_BUCKETS.get(k).map_or("+Inf".to_string(), |b| format!("{b}"));
-                om.sample(family, "histogram", &format!("{family}_bucket"), &[("namespace", ns), ("le", &le)], t, running);
+                let le = LATENCY_BUCKETS
+                    .get(k)
+                    .map_or("+Inf".to_string(), |b| format!("{b}"));
+                om.sample(
+                    family,
+                    "histogram",
+                    &format!("{family}_bucket"),
+                    &[("namespace", ns), ("le", &le)],
+                    t,
+                    running,
+                );
             }
-            let count = bump(&mut acc, format!("{family}#count"), bucket_inc.iter().sum::<f64>());
+            let count = bump(
+                &mut acc,
+                format!("{family}#count"),
+                bucket_inc.iter().sum::<f64>(),
+            );
             let sum = bump(&mut acc, format!("{family}#sum"), sum_inc);
-            om.sample(family, "histogram", &format!("{family}_count"), &[("namespace", ns)], t, count);
-            om.sample(family, "histogram", &format!("{family}_sum"), &[("namespace", ns)], t, sum);
+            om.sample(
+                family,
+                "histogram",
+                &format!("{family}_count"),
+                &[("namespace", ns)],
+                t,
+                count,
+            );
+            om.sample(
+                family,
+                "histogram",
+                &format!("{family}_sum"),
+                &[("namespace", ns)],
+                t,
+                sum,
+            );
         }
 
         // Kubernetes: restarts per container (kube-state-metrics), OOMKilled gauges.
@@ -290,29 +491,117 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
         for (w, restarts) in spec.worker_restarts.iter().enumerate() {
             let pod = worker_pod(w);
             let n = restarts.iter().filter(|&&r| r <= offset).count() as f64;
-            om.sample("kube_pod_container_status_restarts", "counter", "kube_pod_container_status_restarts_total", &[("namespace", ns), ("pod", &pod), ("container", "worker")], t, n);
+            om.sample(
+                "kube_pod_container_status_restarts",
+                "counter",
+                "kube_pod_container_status_restarts_total",
+                &[("namespace", ns), ("pod", &pod), ("container", "worker")],
+                t,
+                n,
+            );
             if spec.oom && n > 0.0 {
-                om.sample("kube_pod_container_status_last_terminated_reason", "gauge", "kube_pod_container_status_last_terminated_reason", &[("namespace", ns), ("pod", &pod), ("container", "worker"), ("reason", "OOMKilled")], t, 1.0);
+                om.sample(
+                    "kube_pod_container_status_last_terminated_reason",
+                    "gauge",
+                    "kube_pod_container_status_last_terminated_reason",
+                    &[
+                        ("namespace", ns),
+                        ("pod", &pod),
+                        ("container", "worker"),
+                        ("reason", "OOMKilled"),
+                    ],
+                    t,
+                    1.0,
+                );
             }
-            om.sample("container_memory_working_set_bytes", "gauge", "container_memory_working_set_bytes", &[("namespace", ns), ("pod", &pod), ("container", "worker")], t, memory[i] * (1.0 - 0.02 * w as f64));
+            om.sample(
+                "container_memory_working_set_bytes",
+                "gauge",
+                "container_memory_working_set_bytes",
+                &[("namespace", ns), ("pod", &pod), ("container", "worker")],
+                t,
+                memory[i] * (1.0 - 0.02 * w as f64),
+            );
         }
         for b in 0..3 {
             let pod = format!("camunda-{b}");
-            om.sample("kube_pod_container_status_restarts", "counter", "kube_pod_container_status_restarts_total", &[("namespace", ns), ("pod", &pod), ("container", "camunda")], t, 0.0);
+            om.sample(
+                "kube_pod_container_status_restarts",
+                "counter",
+                "kube_pod_container_status_restarts_total",
+                &[("namespace", ns), ("pod", &pod), ("container", "camunda")],
+                t,
+                0.0,
+            );
             let periods = 10.0; // 100 ms CFS periods
-            let share = if b == 0 { throttling[i] } else { throttling[i] / 2.0 };
-            counter(om, "container_cpu_cfs_periods", &[("namespace", ns), ("pod", &pod), ("container", "camunda")], t, step(periods));
-            counter(om, "container_cpu_cfs_throttled_periods", &[("namespace", ns), ("pod", &pod), ("container", "camunda")], t, step(periods * share));
+            let share = if b == 0 {
+                throttling[i]
+            } else {
+                throttling[i] / 2.0
+            };
+            counter(
+                om,
+                "container_cpu_cfs_periods",
+                &[("namespace", ns), ("pod", &pod), ("container", "camunda")],
+                t,
+                step(periods),
+            );
+            counter(
+                om,
+                "container_cpu_cfs_throttled_periods",
+                &[("namespace", ns), ("pod", &pod), ("container", "camunda")],
+                t,
+                step(periods * share),
+            );
         }
-        om.sample("kube_pod_container_status_restarts", "counter", "kube_pod_container_status_restarts_total", &[("namespace", ns), ("pod", "starter-7c9d-xyz12"), ("container", "starter")], t, 0.0);
-        let lb = spec.leader_balancer_restarts.iter().filter(|&&r| r <= offset).count() as f64;
-        om.sample("kube_pod_container_status_restarts", "counter", "kube_pod_container_status_restarts_total", &[("namespace", ns), ("pod", "leader-balancer-29170000-abcde"), ("container", "leader-balancer")], t, lb);
+        om.sample(
+            "kube_pod_container_status_restarts",
+            "counter",
+            "kube_pod_container_status_restarts_total",
+            &[
+                ("namespace", ns),
+                ("pod", "starter-7c9d-xyz12"),
+                ("container", "starter"),
+            ],
+            t,
+            0.0,
+        );
+        let lb = spec
+            .leader_balancer_restarts
+            .iter()
+            .filter(|&&r| r <= offset)
+            .count() as f64;
+        om.sample(
+            "kube_pod_container_status_restarts",
+            "counter",
+            "kube_pod_container_status_restarts_total",
+            &[
+                ("namespace", ns),
+                ("pod", "leader-balancer-29170000-abcde"),
+                ("container", "leader-balancer"),
+            ],
+            t,
+            lb,
+        );
     }
 }
 
 /// A gauge over a long window for testing split queries: value = index of the scrape.
-pub fn add_staircase(om: &mut OpenMetrics, namespace: &str, start: i64, duration_s: i64, scrape_s: i64) {
+pub fn add_staircase(
+    om: &mut OpenMetrics,
+    namespace: &str,
+    start: i64,
+    duration_s: i64,
+    scrape_s: i64,
+) {
     for i in 0..=duration_s / scrape_s {
-        om.sample("benchcmp_test_staircase", "gauge", "benchcmp_test_staircase", &[("namespace", namespace)], start + i * scrape_s, i as f64);
+        om.sample(
+            "benchcmp_test_staircase",
+            "gauge",
+            "benchcmp_test_staircase",
+            &[("namespace", namespace)],
+            start + i * scrape_s,
+            i as f64,
+        );
     }
 }

@@ -1,0 +1,275 @@
+//! `benchcmp compare` (the default): load both runs, compare every metric of the pack
+//! against its gate, print the report and return the exit code CI needs.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::cli::{ColorChoice, CompareArgs, Format, GlobalArgs};
+use crate::compare::{self, Settings, SideInput};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::gate::{self, Gate};
+use crate::pack::{Metric, Pack};
+use crate::report::{self, MetricReport, Report, RunInfo};
+use crate::run::{self, Run};
+use crate::source::{load_run, RunData};
+
+/// Gates per metric id: the pack's, then `[gates]` of the config, then `--gate`.
+pub fn resolve_gates(
+    pack: &Pack,
+    config: &Config,
+    overrides: &[String],
+) -> Result<BTreeMap<String, Gate>> {
+    let mut texts: BTreeMap<String, (String, String)> = BTreeMap::new(); // id → (text, origin)
+    for m in &pack.metrics {
+        if let Some(g) = &m.gate {
+            texts.insert(
+                m.id.clone(),
+                (g.clone(), format!("{} (metric {})", m.file.display(), m.id)),
+            );
+        }
+    }
+    let config_name = config
+        .path
+        .as_ref()
+        .map_or("config".to_string(), |p| p.display().to_string());
+    for (id, g) in &config.gates {
+        if pack.get(id).is_none() {
+            return Err(Error::input(format!(
+                "{config_name}: [gates] names metric \"{id}\", which is not in the query pack"
+            )));
+        }
+        texts.insert(
+            id.clone(),
+            (g.clone(), format!("{config_name} [gates] {id}")),
+        );
+    }
+    for o in overrides {
+        let Some((id, rule)) = o.split_once(':') else {
+            return Err(Error::input(format!(
+                "--gate '{o}': expected '<metric>: <rule>', e.g. 'throughput: regression <= 5%'"
+            )));
+        };
+        let id = id.trim();
+        if pack.get(id).is_none() {
+            return Err(Error::input(format!(
+                "--gate '{o}': no metric \"{id}\" in the query pack"
+            )));
+        }
+        texts.insert(
+            id.to_string(),
+            (rule.trim().to_string(), format!("--gate '{o}'")),
+        );
+    }
+    let mut gates = BTreeMap::new();
+    for (id, (text, origin)) in texts {
+        let unit = pack.get(&id).map_or("", |m| m.unit.as_str());
+        let g = gate::parse(&text, unit)
+            .map_err(|e| Error::input(format!("bad gate in {origin}: {e}")))?;
+        gates.insert(id, g);
+    }
+    Ok(gates)
+}
+
+/// The metrics `--only` selects (all when empty).
+fn select<'p>(pack: &'p Pack, only: &[String]) -> Result<Vec<&'p Metric>> {
+    if only.is_empty() {
+        return Ok(pack.metrics.iter().collect());
+    }
+    let mut out = Vec::new();
+    for id in only.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let m = pack.get(id).ok_or_else(|| {
+            let known: Vec<&str> = pack.metrics.iter().map(|m| m.id.as_str()).collect();
+            Error::input(format!(
+                "--only: no metric \"{id}\" in the query pack (metrics: {})",
+                known.join(", ")
+            ))
+        })?;
+        if !out.iter().any(|x: &&Metric| x.id == m.id) {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// Output files are created before any work, so a bad path fails fast.
+fn create_output(path: &Option<PathBuf>, what: &str) -> Result<Option<(PathBuf, std::fs::File)>> {
+    match path {
+        None => Ok(None),
+        Some(p) => {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::input(format!(
+                        "--{what} {}: cannot create directory {}: {e}",
+                        p.display(),
+                        dir.display()
+                    ))
+                })?;
+            }
+            let f = std::fs::File::create(p)
+                .map_err(|e| Error::input(format!("--{what} {}: {e}", p.display())))?;
+            Ok(Some((p.clone(), f)))
+        }
+    }
+}
+
+fn write_output(out: Option<(PathBuf, std::fs::File)>, text: &str) -> Result<()> {
+    if let Some((path, mut f)) = out {
+        f.write_all(text.as_bytes())
+            .and_then(|_| f.flush())
+            .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
+    let (Some(baseline_name), Some(candidate_name)) = (&args.baseline, &args.candidate) else {
+        return Err(Error::input(
+            "compare needs --baseline <RUN> and --candidate <RUN> (see `benchcmp runs` for the runs you have)",
+        ));
+    };
+    let confidence = args.confidence.unwrap_or(0.95);
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(Error::input(format!(
+            "--confidence {confidence}: must be between 0 and 1 (e.g. 0.95)"
+        )));
+    }
+    let config = super::load_config(global)?;
+    let pack = super::load_pack(global)?;
+    let metrics = select(&pack, &args.only)?;
+    let gates = resolve_gates(&pack, &config, &args.gates)?;
+    let json_file = create_output(&args.json, "json")?;
+
+    let baseline = run::resolve(baseline_name, &config, &global.baselines)?;
+    let candidate = run::resolve(candidate_name, &config, &global.baselines)?;
+    let defaults = config.defaults;
+    let windows = (
+        baseline.steady_window(&defaults)?,
+        candidate.steady_window(&defaults)?,
+    );
+    let client = if baseline.is_snapshot() && candidate.is_snapshot() {
+        None
+    } else {
+        Some(super::client(&config, global)?.ok_or_else(|| {
+            Error::input(format!(
+                "run {} is read from Prometheus, but no source is configured: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL",
+                if baseline.is_snapshot() { &candidate.name } else { &baseline.name }
+            ))
+        })?)
+    };
+    let rt = super::runtime()?;
+    let (b_data, c_data) = rt.block_on(async {
+        let noop: Arc<dyn Fn() + Send + Sync> = Arc::new(|| {});
+        tokio::join!(
+            load_run(
+                &baseline,
+                &metrics,
+                &defaults,
+                client.as_ref(),
+                noop.clone()
+            ),
+            load_run(&candidate, &metrics, &defaults, client.as_ref(), noop)
+        )
+    });
+    let (b_data, c_data) = (b_data?, c_data?);
+
+    let settings = Settings {
+        confidence,
+        min_coverage: compare::MIN_COVERAGE,
+    };
+    let mut reports = Vec::new();
+    for m in &metrics {
+        reports.push(compare_one(
+            m,
+            gates.get(&m.id),
+            (&baseline, &b_data, windows.0),
+            (&candidate, &c_data, windows.1),
+            &defaults,
+            &settings,
+        )?);
+    }
+    let results: Vec<_> = reports.iter().map(|r| r.result.clone()).collect();
+    let mut warnings = b_data.warnings.clone();
+    warnings.extend(c_data.warnings.iter().cloned());
+    if baseline.name == candidate.name && baseline.start_ms == candidate.start_ms {
+        warnings.push(format!(
+            "baseline and candidate are the same run ({})",
+            baseline.name
+        ));
+    }
+    let url = client.as_ref().map(|c| c.base_url().to_string());
+    let report = Report {
+        baseline: RunInfo::new(&baseline, &defaults, windows.0, url.as_deref()),
+        candidate: RunInfo::new(&candidate, &defaults, windows.1, url.as_deref()),
+        metrics: reports,
+        verdict: compare::overall(&results),
+        confidence,
+        strict: args.strict,
+        min_coverage: settings.min_coverage,
+        warnings,
+        generated_at_ms: chrono::Utc::now().timestamp_millis() / 1000 * 1000,
+    };
+
+    let color = match global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let width = if std::io::stdout().is_terminal() {
+        comfy_table::Table::new().width().unwrap_or(100)
+    } else {
+        100
+    };
+    let stdout = match args.format.unwrap_or(Format::Table) {
+        Format::Table => report::table::render(&report, report::table::Style { color, width }),
+        Format::Json => report::json::render(&report),
+        Format::Markdown | Format::Junit => {
+            return Err(Error::input(
+                "--format markdown and junit are not available yet; use table or json",
+            ))
+        }
+    };
+    write_output(json_file, &report::json::render(&report))?;
+    print!("{stdout}");
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(report.exit_code())
+}
+
+fn compare_one(
+    metric: &Metric,
+    gate: Option<&Gate>,
+    baseline: (&Run, &RunData, (i64, i64)),
+    candidate: (&Run, &RunData, (i64, i64)),
+    defaults: &crate::config::Defaults,
+    settings: &Settings,
+) -> Result<MetricReport> {
+    let b_series = baseline.1.series(metric, defaults)?;
+    let c_series = candidate.1.series(metric, defaults)?;
+    let input = |run: &Run, series, window| SideInput {
+        series,
+        run_start_ms: run.start_ms,
+        step_ms: run.step_ms,
+        window,
+    };
+    let result = compare::compare_metric(
+        metric,
+        gate,
+        &input(baseline.0, b_series.as_ref(), baseline.2),
+        &input(candidate.0, c_series.as_ref(), candidate.2),
+        settings,
+    );
+    Ok(MetricReport {
+        result,
+        baseline_query: baseline.1.metrics.get(&metric.id).map(|d| d.query.clone()),
+        candidate_query: candidate.1.metrics.get(&metric.id).map(|d| d.query.clone()),
+        baseline_series: b_series,
+        candidate_series: c_series,
+    })
+}

@@ -1,0 +1,169 @@
+//! The JSON report (`benchcmp.report.v1`, SPEC §8): everything needed to explain a verdict —
+//! statistic, n, effective n, interval, the rules that fired and the PromQL of both runs.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::{MetricReport, Report, RunInfo};
+use crate::compare::{headline, SideResult};
+use crate::config::format_time;
+use crate::duration;
+
+pub const FORMAT: &str = "benchcmp.report.v1";
+
+/// A finite number, or null.
+fn num(v: f64) -> Value {
+    if v.is_finite() {
+        json!(v)
+    } else {
+        Value::Null
+    }
+}
+
+fn opt(v: Option<f64>) -> Value {
+    v.map_or(Value::Null, num)
+}
+
+fn run(r: &RunInfo) -> Value {
+    json!({
+        "name": r.name,
+        "origin": r.origin,
+        "location": r.location,
+        "vars": r.vars,
+        "start": format_time(r.start_ms),
+        "end": format_time(r.end_ms),
+        "step": duration::promql(r.step_ms),
+        "warmup": duration::promql(r.warmup_ms),
+        "cooldown": duration::promql(r.cooldown_ms),
+        "steady_start": format_time(r.steady.0),
+        "steady_end": format_time(r.steady.1),
+    })
+}
+
+fn side(s: &SideResult) -> Value {
+    let mut v = match &s.summary {
+        Some(sum) => json!({
+            "n": sum.n,
+            "mean": num(sum.mean),
+            "median": num(sum.median),
+            "p90": num(sum.p90),
+            "p95": num(sum.p95),
+            "p99": num(sum.p99),
+            "min": num(sum.min),
+            "max": num(sum.max),
+            "stddev": num(sum.stddev),
+            "total": num(sum.total),
+            "last": num(sum.last),
+        }),
+        None => json!({ "n": 0 }),
+    };
+    let obj = v.as_object_mut().expect("object literal");
+    if let Some(lr) = &s.longrun {
+        obj.insert("n_eff".into(), num(lr.n_eff));
+        obj.insert("autocorrelation".into(), num(lr.rho));
+        obj.insert("hac_lags".into(), json!(lr.lags));
+        obj.insert("stderr_mean".into(), num(lr.variance_of_mean().sqrt()));
+    }
+    obj.insert("coverage".into(), num(s.coverage));
+    obj.insert("saturated_share".into(), num(s.saturated_share));
+    obj.insert(
+        "problem".into(),
+        s.problem.as_ref().map_or(Value::Null, |p| json!(p)),
+    );
+    v
+}
+
+#[derive(Serialize)]
+struct ShiftJson<'a> {
+    run: &'a str,
+    offset_seconds: f64,
+    at: String,
+    before: Value,
+    after: Value,
+    relative: Value,
+}
+
+fn metric(m: &MetricReport) -> Value {
+    let r = &m.result;
+    let metric = &r.metric;
+    let mut shifts = Vec::new();
+    for (which, s) in [("baseline", &r.baseline), ("candidate", &r.candidate)] {
+        for sh in &s.shifts {
+            shifts.push(ShiftJson {
+                run: which,
+                offset_seconds: sh.offset_seconds,
+                at: format_time(sh.timestamp_ms),
+                before: num(sh.before),
+                after: num(sh.after),
+                relative: opt(sh.relative),
+            });
+        }
+    }
+    let change = match &r.change {
+        Some(c) => json!({
+            "statistic": "mean",
+            "relative": opt(c.relative),
+            "relative_low": opt(c.relative_low),
+            "relative_high": opt(c.relative_high),
+            "regression": opt(c.regression),
+            "ci_low": opt(c.ci_low),
+            "ci_high": opt(c.ci_high),
+            "confidence": c.confidence,
+            "df": opt(c.df),
+            "method": "ratio of means, delta method on the log ratio, Newey-West (Bartlett) long-run variance with AR(1) prewhitening and Andrews bandwidth, Student t with Welch-Satterthwaite df",
+        }),
+        None => Value::Null,
+    };
+    json!({
+        "id": metric.id,
+        "title": metric.title,
+        "unit": metric.unit,
+        "better": metric.better,
+        "kind": metric.kind,
+        "optional": metric.optional,
+        "saturates_at": opt(metric.saturates_at),
+        "gate": r.gate.as_ref().map(|g| g.text.clone()),
+        "verdict": r.verdict,
+        "reason": r.reason,
+        "baseline": side(&r.baseline),
+        "candidate": side(&r.candidate),
+        "headline": {
+            "statistic": match metric.kind { crate::pack::Kind::Count => "total", crate::pack::Kind::Series => "mean" },
+            "baseline": r.baseline.summary.as_ref().map_or(Value::Null, |s| num(headline(metric, s))),
+            "candidate": r.candidate.summary.as_ref().map_or(Value::Null, |s| num(headline(metric, s))),
+        },
+        "change": change,
+        "clauses": r.clauses,
+        "shifts": shifts,
+        "queries": {
+            "baseline": m.baseline_query,
+            "candidate": m.candidate_query,
+        },
+    })
+}
+
+/// The report as a JSON value.
+pub fn to_value(report: &Report) -> Value {
+    json!({
+        "format": FORMAT,
+        "verdict": report.verdict,
+        "generated_at": format_time(report.generated_at_ms),
+        "tool": concat!("benchcmp ", env!("CARGO_PKG_VERSION")),
+        "confidence": report.confidence,
+        "strict": report.strict,
+        "min_coverage": report.min_coverage,
+        "exit_code": report.exit_code(),
+        "baseline": run(&report.baseline),
+        "candidate": run(&report.candidate),
+        "metrics": report.metrics.iter().map(metric).collect::<Vec<_>>(),
+        "warnings": report.warnings,
+    })
+}
+
+/// The report as pretty JSON text.
+pub fn render(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(&to_value(report))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,101 @@
+//! Reports of a comparison: the data every format renders (`Report`), and one module per
+//! format. Formats only present; every number is decided in `compare`.
+
+pub mod json;
+pub mod table;
+
+use std::collections::BTreeMap;
+
+use crate::compare::{MetricResult, Verdict};
+use crate::config::Defaults;
+use crate::run::{Origin, Run};
+use crate::source::MetricSeries;
+
+/// A run as the report describes it.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub name: String,
+    /// "snapshot" or "prometheus".
+    pub origin: &'static str,
+    /// The snapshot path or the server URL.
+    pub location: String,
+    pub vars: BTreeMap<String, String>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub step_ms: i64,
+    pub steady: (i64, i64),
+    pub warmup_ms: i64,
+    pub cooldown_ms: i64,
+}
+
+impl RunInfo {
+    pub fn new(
+        run: &Run,
+        defaults: &Defaults,
+        steady: (i64, i64),
+        source_url: Option<&str>,
+    ) -> Self {
+        let (origin, location) = match &run.origin {
+            Origin::Snapshot(s) => ("snapshot", s.path.display().to_string()),
+            Origin::Config => ("prometheus", source_url.unwrap_or("").to_string()),
+        };
+        RunInfo {
+            name: run.name.clone(),
+            origin,
+            location,
+            vars: run.vars.clone(),
+            start_ms: run.start_ms,
+            end_ms: run.end_ms,
+            step_ms: run.step_ms,
+            steady,
+            warmup_ms: defaults.warmup_ms,
+            cooldown_ms: defaults.cooldown_ms,
+        }
+    }
+}
+
+/// One metric in the report: the decision, the PromQL of both runs, their series.
+#[derive(Debug, Clone)]
+pub struct MetricReport {
+    pub result: MetricResult,
+    pub baseline_query: Option<String>,
+    pub candidate_query: Option<String>,
+    pub baseline_series: Option<MetricSeries>,
+    pub candidate_series: Option<MetricSeries>,
+}
+
+/// A whole comparison.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub baseline: RunInfo,
+    pub candidate: RunInfo,
+    pub metrics: Vec<MetricReport>,
+    pub verdict: Verdict,
+    pub confidence: f64,
+    pub strict: bool,
+    pub min_coverage: f64,
+    pub warnings: Vec<String>,
+    pub generated_at_ms: i64,
+}
+
+impl Report {
+    /// The process exit code for this report (SPEC §3).
+    pub fn exit_code(&self) -> i32 {
+        match self.verdict {
+            Verdict::Fail | Verdict::NoData => 1,
+            Verdict::Inconclusive if self.strict => 1,
+            _ => 0,
+        }
+    }
+
+    /// Counts of gated metrics by verdict.
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for m in &self.metrics {
+            if let Some(v) = m.result.verdict {
+                *counts.entry(v.label()).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+}

@@ -245,7 +245,7 @@ fn stat_value(s: &Summary, stat: Stat) -> f64 {
 }
 
 fn pct(v: f64) -> String {
-    format!("{:+.1}%", v * 100.0)
+    units::change(v)
 }
 
 /// The change of the means with its interval, direction-adjusted.
@@ -573,4 +573,246 @@ pub fn overall(results: &[MetricResult]) -> Verdict {
         }
     }
     verdict
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate;
+    use crate::pack::{Better, Kind, Metric};
+    use crate::series::Series;
+
+    const STEP: i64 = 30_000;
+
+    fn metric(better: Better, kind: Kind) -> Metric {
+        Metric {
+            id: "m".into(),
+            title: "M".into(),
+            unit: "x/s".into(),
+            better,
+            query: "q".into(),
+            combine: None,
+            gate: None,
+            kind,
+            optional: false,
+            saturates_at: None,
+            description: None,
+            file: "q.toml".into(),
+        }
+    }
+
+    fn series(values: &[f64]) -> MetricSeries {
+        let s = Series::new(
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as i64 * STEP, *v))
+                .collect(),
+        );
+        MetricSeries {
+            full: s.clone(),
+            steady: s,
+            window: (0, (values.len() as i64 - 1) * STEP),
+        }
+    }
+
+    fn input(s: Option<&MetricSeries>, n: usize) -> SideInput<'_> {
+        SideInput {
+            series: s,
+            run_start_ms: 0,
+            step_ms: STEP,
+            window: (0, (n as i64 - 1) * STEP),
+        }
+    }
+
+    fn run(m: &Metric, gate_text: &str, b: &[f64], c: &[f64]) -> MetricResult {
+        let g = gate::parse(gate_text, &m.unit).unwrap();
+        let (bs, cs) = (series(b), series(c));
+        compare_metric(
+            m,
+            Some(&g),
+            &input(Some(&bs), b.len()),
+            &input(Some(&cs), c.len()),
+            &Settings::default(),
+        )
+    }
+
+    #[test]
+    fn zero_baseline_is_reported_not_divided_by() {
+        let m = metric(Better::Lower, Kind::Series);
+        let r = run(&m, "regression <= 10%", &[0.0; 100], &[5.0; 100]);
+        assert_eq!(r.verdict, Some(Verdict::Fail));
+        assert!(
+            r.reason.contains("baseline is 0") && r.reason.contains("undefined"),
+            "{}",
+            r.reason
+        );
+        let ch = r.change.unwrap();
+        assert_eq!((ch.relative, ch.regression), (None, None));
+        // an improvement from 0 for a higher-is-better metric passes
+        let r = run(
+            &metric(Better::Higher, Kind::Series),
+            "regression <= 10%",
+            &[0.0; 100],
+            &[5.0; 100],
+        );
+        assert_eq!(r.verdict, Some(Verdict::Pass));
+    }
+
+    #[test]
+    fn both_zero_is_unchanged() {
+        let r = run(
+            &metric(Better::Lower, Kind::Series),
+            "regression <= 10%",
+            &[0.0; 100],
+            &[0.0; 100],
+        );
+        assert_eq!(r.verdict, Some(Verdict::Pass));
+        assert!(r.reason.contains("unchanged"));
+        assert_eq!(r.change.unwrap().regression, Some(0.0));
+    }
+
+    #[test]
+    fn missing_thin_and_nan_data_are_no_data() {
+        let m = metric(Better::Higher, Kind::Series);
+        let g = gate::parse("regression <= 10%", "x/s").unwrap();
+        let b = series(&[150.0; 100]);
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(Some(&b), 100),
+            &input(None, 100),
+            &Settings::default(),
+        );
+        assert_eq!(r.verdict, Some(Verdict::NoData));
+        assert!(r.reason.contains("candidate: not recorded"), "{}", r.reason);
+        let nan = series(&[f64::NAN; 100]);
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(Some(&b), 100),
+            &input(Some(&nan), 100),
+            &Settings::default(),
+        );
+        assert!(
+            r.reason.contains("all 100 values") && r.reason.contains("NaN"),
+            "{}",
+            r.reason
+        );
+        let thin = series(&[150.0; 40]);
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(Some(&b), 100),
+            &input(Some(&thin), 100),
+            &Settings::default(),
+        );
+        assert_eq!(r.verdict, Some(Verdict::NoData));
+        assert!(
+            r.reason.contains("only 40% of the steady window"),
+            "{}",
+            r.reason
+        );
+        let empty = MetricSeries {
+            full: Series::default(),
+            steady: Series::default(),
+            window: (0, 99 * STEP),
+        };
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(Some(&b), 100),
+            &input(Some(&empty), 100),
+            &Settings::default(),
+        );
+        assert!(r.reason.contains("returned no data"), "{}", r.reason);
+        // an absolute gate does not need the baseline
+        let g = gate::parse("mean >= 100", "x/s").unwrap();
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(None, 100),
+            &input(Some(&b), 100),
+            &Settings::default(),
+        );
+        assert_eq!(r.verdict, Some(Verdict::Pass));
+    }
+
+    #[test]
+    fn absolute_gates_and_counts() {
+        let m = metric(Better::Lower, Kind::Count);
+        // count metrics arrive as per-step increments: total = events in the window
+        let mut c = vec![0.0; 100];
+        c[10] = 1.0;
+        c[50] = 2.0;
+        let r = run(&m, "total <= 0", &[0.0; 100], &c);
+        assert_eq!(r.verdict, Some(Verdict::Fail));
+        assert!(
+            r.reason.contains("total 3") && r.reason.contains("> 0"),
+            "{}",
+            r.reason
+        );
+        assert_eq!(r.candidate.summary.unwrap().total, 3.0);
+        let r = run(&m, "max <= 0", &[0.0; 100], &[0.0; 100]);
+        assert_eq!(r.verdict, Some(Verdict::Pass));
+    }
+
+    #[test]
+    fn saturation_is_flagged() {
+        let mut m = metric(Better::Lower, Kind::Series);
+        m.unit = "s".into();
+        m.saturates_at = Some(60.0);
+        let r = run(&m, "regression <= 20%", &[0.2; 100], &[60.0; 100]);
+        assert!(r.candidate.is_saturated());
+        assert!(r.reason.contains("ceiling"), "{}", r.reason);
+        assert_eq!(r.verdict, Some(Verdict::Fail));
+    }
+
+    #[test]
+    fn overall_verdict_rules() {
+        let m = metric(Better::Higher, Kind::Series);
+        let pass = run(&m, "regression <= 10%", &[100.0; 50], &[100.0; 50]);
+        let fail = run(&m, "regression <= 10%", &[100.0; 50], &[50.0; 50]);
+        let g = gate::parse("regression <= 10%", "x/s").unwrap();
+        let b = series(&[1.0; 50]);
+        let mut no_data = compare_metric(
+            &m,
+            Some(&g),
+            &input(Some(&b), 50),
+            &input(None, 50),
+            &Settings::default(),
+        );
+        assert_eq!(overall(std::slice::from_ref(&pass)), Verdict::Pass);
+        assert_eq!(overall(&[pass.clone(), fail]), Verdict::Fail);
+        assert_eq!(overall(&[pass.clone(), no_data.clone()]), Verdict::Fail);
+        no_data.metric.optional = true;
+        assert_eq!(overall(&[pass.clone(), no_data]), Verdict::Pass);
+        let mut inconclusive = pass;
+        inconclusive.verdict = Some(Verdict::Inconclusive);
+        assert_eq!(overall(&[inconclusive]), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn direction_adjusts_the_regression() {
+        let up = run(
+            &metric(Better::Lower, Kind::Series),
+            "regression <= 10%",
+            &[100.0; 50],
+            &[130.0; 50],
+        );
+        let ch = up.change.unwrap();
+        assert!(
+            (ch.relative.unwrap() - 0.3).abs() < 1e-12
+                && (ch.regression.unwrap() - 0.3).abs() < 1e-12
+        );
+        assert_eq!(up.verdict, Some(Verdict::Fail));
+        let up_good = run(
+            &metric(Better::Higher, Kind::Series),
+            "regression <= 10%",
+            &[100.0; 50],
+            &[130.0; 50],
+        );
+        assert!((up_good.change.unwrap().regression.unwrap() + 0.3).abs() < 1e-12);
+        assert_eq!(up_good.verdict, Some(Verdict::Pass));
+    }
 }

@@ -90,24 +90,36 @@ pub fn number(v: f64) -> String {
         "0".into()
     } else if a >= 1e6 {
         format!("{v:.3e}")
-    } else if a >= 100.0 {
+    } else if v.fract() == 0.0 || a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 10.0 {
         format!("{v:.1}")
     } else if a >= 1.0 {
         format!("{v:.2}")
     } else if a >= 0.001 {
-        let s = format!("{v:.3}");
-        // 3 significant digits for small numbers
-        let digits = (-a.log10()).floor() as usize + 3;
-        let t = format!("{v:.digits$}");
-        if t.len() < 12 {
-            t
-        } else {
-            s
-        }
+        // three significant digits, trailing zeros dropped
+        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+        let t = format!("{v:.decimals$}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         format!("{v:.2e}")
+    }
+}
+
+/// Formats a relative change (`0.25` → `+25.0%`); changes of ten times or more as a
+/// factor (`×343`), where a percentage stops being readable.
+pub fn change(rel: f64) -> String {
+    if !rel.is_finite() {
+        return "n/a".into();
+    }
+    if rel >= 9.0 {
+        return format!("×{}", number(((1.0 + rel) * 10.0).round() / 10.0));
+    }
+    let p = rel * 100.0;
+    if p.abs() >= 100.0 {
+        format!("{p:+.0}%")
+    } else {
+        format!("{p:+.1}%")
     }
 }
 
@@ -188,12 +200,21 @@ mod tests {
     #[test]
     fn formats_for_people() {
         assert_eq!(format_value(0.2, "s"), "200 ms");
-        assert_eq!(format_value(60.0, "s"), "60.0 s");
+        assert_eq!(format_value(60.0, "s"), "60 s");
+        assert_eq!(format_value(65.6, "s"), "65.6 s");
         assert_eq!(format_value(268_435_456.0, "B"), "256 MiB");
         assert_eq!(format_value(150.0, "PI/s"), "150 PI/s");
-        assert_eq!(format_value(0.5, "%"), "0.500%");
+        assert_eq!(format_value(0.5, "%"), "0.5%");
+        assert_eq!(number(0.1), "0.1");
+        assert_eq!(number(0.000522), "5.22e-4");
+        assert_eq!(number(0.00522), "0.00522");
         assert_eq!(format_value(f64::NAN, "s"), "NaN");
         assert_eq!(number(0.0123), "0.0123");
         assert_eq!(number(2.5e-6), "2.50e-6");
+        assert_eq!(number(24.0), "24");
+        assert_eq!(change(0.25), "+25.0%");
+        assert_eq!(change(-1.0), "-100%");
+        assert_eq!(change(341.79), "×343");
+        assert_eq!(change(8.5), "+850%");
     }
 }

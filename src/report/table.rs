@@ -66,15 +66,7 @@ pub fn value_text(metric: &Metric, side: &SideResult) -> String {
 }
 
 fn signed_pct(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".into();
-    }
-    let p = v * 100.0;
-    if p.abs() >= 100.0 {
-        format!("{p:+.0}%")
-    } else {
-        format!("{p:+.1}%")
-    }
+    units::change(v)
 }
 
 /// The change column: relative change of candidate vs baseline with its interval,
@@ -106,7 +98,15 @@ pub fn change_text(m: &MetricReport) -> String {
     let mut text = format!("{bound}{}", signed_pct(rel));
     if let (Some(lo), Some(hi)) = (c.relative_low, c.relative_high) {
         if signed_pct(lo) != signed_pct(hi) {
-            let bare = |v: f64| signed_pct(v).trim_end_matches('%').to_string();
+            // Both bounds in one notation: factors once either is ten times or more.
+            let factors = lo >= 9.0 || hi >= 9.0;
+            let bare = |v: f64| {
+                if factors {
+                    format!("×{}", units::number(((1.0 + v) * 10.0).round() / 10.0))
+                } else {
+                    signed_pct(v).trim_end_matches('%').to_string()
+                }
+            };
             text.push_str(&format!(" [{}, {}]", bare(lo), bare(hi)));
         }
     }

@@ -55,11 +55,38 @@ pub fn rest_spec() -> RunSpec {
     s
 }
 
-/// The fixture data set: both runs and a 24 h staircase.
+/// 2025-07-03T08:00:00Z and 2025-07-04T08:00:00Z: two noisy runs of the same distribution.
+pub const STABLE_A_START: i64 = 1_751_529_600;
+pub const STABLE_B_START: i64 = 1_751_616_000;
+/// 2025-07-05T08:00:00Z: a run at 150 PI/s that collapses to 45 PI/s after 2 h.
+pub const COLLAPSE_START: i64 = 1_751_702_400;
+
+/// A noisy healthy run; `seed` makes it a different sample of the same distribution.
+pub fn stable_spec(namespace: &str, start: i64, seed: u64) -> RunSpec {
+    let mut s = RunSpec::healthy(namespace, start, HOURS_4);
+    s.seed = seed;
+    s.throughput = Level::noisy(150.0, 0.03, 0.9);
+    s.created = Level::noisy(150.0, 0.02, 0.9);
+    s.latency_scale = Level::noisy(1.0, 0.02, 0.8);
+    s.worker_memory = Level::noisy(180.0 * 1024.0 * 1024.0, 0.02, 0.95);
+    s.throttling = Level::noisy(0.05, 0.3, 0.8);
+    s
+}
+
+pub fn collapse_spec() -> RunSpec {
+    let mut s = RunSpec::healthy("collapse", COLLAPSE_START, HOURS_4);
+    s.throughput = Level::constant(150.0).shifted(7200, 45.0);
+    s
+}
+
+/// The fixture data set: the runs above and a 24 h staircase.
 pub fn fixture_openmetrics() -> String {
     let mut om = OpenMetrics::new();
     synth::add_run(&mut om, &weekly_spec());
     synth::add_run(&mut om, &rest_spec());
+    synth::add_run(&mut om, &stable_spec("stable-a", STABLE_A_START, 101));
+    synth::add_run(&mut om, &stable_spec("stable-b", STABLE_B_START, 202));
+    synth::add_run(&mut om, &collapse_spec());
     synth::add_staircase(&mut om, "day", DAY_START, 86_400, 30);
     om.finish()
 }
@@ -72,7 +99,8 @@ pub fn prometheus() -> &'static prom::Prometheus {
 
 /// Scratch space under cargo's target directory.
 pub fn work_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("benchcmp-tests");
+    let base = option_env!("CARGO_TARGET_TMPDIR").map_or_else(std::env::temp_dir, PathBuf::from);
+    let dir = base.join("benchcmp-tests");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -116,13 +144,31 @@ duration = "4h"
 vars = {{ namespace = "day" }}
 start = "2025-07-02T00:00:00Z"
 duration = "24h"
+
+[runs.stable-a]
+vars = {{ namespace = "stable-a" }}
+start = "2025-07-03T08:00:00Z"
+duration = "4h"
+
+[runs.stable-b]
+vars = {{ namespace = "stable-b" }}
+start = "2025-07-04T08:00:00Z"
+duration = "4h"
+
+[runs.collapse]
+vars = {{ namespace = "collapse" }}
+start = "2025-07-05T08:00:00Z"
+duration = "4h"
 "#
     )
 }
 
 /// Runs the benchcmp binary in `dir` with `args`, without inheriting a Prometheus URL.
 pub fn benchcmp(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_benchcmp"))
+    let Some(exe) = option_env!("CARGO_BIN_EXE_benchcmp") else {
+        panic!("only integration tests run the benchcmp binary");
+    };
+    Command::new(exe)
         .args(args)
         .current_dir(dir)
         .env_remove("BENCHCMP_PROMETHEUS_URL")
@@ -133,4 +179,92 @@ pub fn benchcmp(dir: &Path, args: &[&str]) -> Output {
 
 pub fn text(o: &[u8]) -> String {
     String::from_utf8_lossy(o).into_owned()
+}
+
+/// Restart offsets (seconds) of one worker pod in the example REST run: OOMKilled about
+/// every 8 minutes (26–34 times in 4 h), with jitter from `rng`.
+fn oom_restarts(rng: &mut synth::Rng, duration_s: i64) -> Vec<i64> {
+    let mut t = 240 + (rng.uniform() * 240.0) as i64;
+    let mut out = Vec::new();
+    while t < duration_s {
+        out.push(t);
+        t += 380 + (rng.uniform() * 200.0) as i64;
+    }
+    out
+}
+
+/// Example data modelled on the gRPC-vs-REST experiment, with realistic noise: the weekly
+/// gRPC baseline, the first REST attempt (collapsed from the start), and a second REST attempt
+/// that ran near the baseline for a while and then collapsed. Returns (run name, spec).
+pub fn example_runs() -> Vec<(&'static str, RunSpec)> {
+    let mut weekly = RunSpec::healthy("medic-y-2025-cw-26-benchmark", WEEKLY_START, HOURS_4);
+    weekly.seed = 202526;
+    weekly.throughput = Level::noisy(150.0, 0.03, 0.9);
+    weekly.created = Level::noisy(150.0, 0.02, 0.9);
+    weekly.latency_values = vec![
+        (0.12, 0.15),
+        (0.17, 0.25),
+        (0.21, 0.3),
+        (0.23, 0.2),
+        (0.245, 0.1),
+    ];
+    weekly.latency_scale = Level::noisy(1.0, 0.01, 0.8);
+    weekly.backpressure = Level::noisy(0.0005, 0.5, 0.7);
+    weekly.worker_memory = Level::noisy(180.0 * 1024.0 * 1024.0, 0.03, 0.98);
+    weekly.throttling = Level::noisy(0.06, 0.4, 0.8);
+    weekly.leader_balancer_restarts = vec![3600, 7200, 10800];
+
+    let mut rest = weekly.clone();
+    rest.namespace = "ck-bojan-rest-benchmark".into();
+    rest.start = REST_START;
+    rest.seed = 202527;
+    rest.throughput = Level::noisy(42.0, 0.08, 0.9);
+    rest.created = Level::noisy(44.0, 0.06, 0.9);
+    rest.latency_values = vec![(50.0, 0.2), (70.0, 0.8)];
+    rest.latency_scale = Level::noisy(1.0, 0.05, 0.8);
+    rest.backpressure = Level::constant(0.0);
+    rest.job_push = false;
+    rest.job_timeouts = Level::noisy(3.0, 0.3, 0.8);
+    rest.rejections = Level::noisy(450.0, 0.2, 0.8);
+    let mut rng = synth::Rng(7);
+    rest.worker_restarts = (0..3).map(|_| oom_restarts(&mut rng, HOURS_4)).collect();
+    rest.oom = true;
+    rest.worker_memory = Level::noisy(245.0 * 1024.0 * 1024.0, 0.02, 0.9);
+    rest.throttling = Level::noisy(0.65, 0.15, 0.8);
+
+    // Second attempt, more worker memory: near the baseline for 1h40m, then timeouts and
+    // rejections take over.
+    let collapse = 100 * 60;
+    let mut second = weekly.clone();
+    second.namespace = "ck-bojan-rest-benchmark-2".into();
+    second.start = 1_751_360_400; // 2025-07-01T09:00:00Z
+    second.seed = 202528;
+    second.job_push = false;
+    second.throughput = Level::noisy(146.0, 0.03, 0.9).shifted(collapse, 38.0);
+    second.created = Level::noisy(147.0, 0.02, 0.9).shifted(collapse, 40.0);
+    second.latency_scale = Level::noisy(1.05, 0.01, 0.8).shifted(collapse, 250.0);
+    second.job_timeouts = Level::constant(0.0).shifted(collapse, 4.0);
+    second.rejections = Level::constant(0.0).shifted(collapse, 380.0);
+    second.worker_memory = Level::noisy(300.0 * 1024.0 * 1024.0, 0.03, 0.98);
+    second.throttling = Level::noisy(0.1, 0.4, 0.8).shifted(collapse, 0.5);
+
+    vec![
+        ("weekly", weekly),
+        ("rest-run", rest),
+        ("rest-run-2", second),
+    ]
+}
+
+/// A config naming the example runs, against `url`.
+pub fn example_config(url: &str) -> String {
+    let mut text = format!("[source]\nurl = \"{url}\"\n\n[defaults]\nstep = \"30s\"\nscrape_interval = \"30s\"\nwarmup = \"10m\"\n");
+    for (name, spec) in example_runs() {
+        text.push_str(&format!(
+            "\n[runs.{name}]\nvars = {{ namespace = \"{}\" }}\nstart = \"{}\"\nduration = \"{}s\"\n",
+            spec.namespace,
+            benchcmp::config::format_time(spec.start * 1000),
+            spec.duration_s
+        ));
+    }
+    text
 }

@@ -1,7 +1,7 @@
 //! A real Prometheus on loopback for tests (SPEC §10): OpenMetrics text → `promtool tsdb
 //! create-blocks-from openmetrics` → a fresh copy of the blocks served by `prometheus` on
-//! 127.0.0.1 with a port the kernel picks. The server is stopped when the test process
-//! exits (a watchdog shell waits for its parent), and only that server.
+//! 127.0.0.1 with a port the kernel picks. The server is stopped when it is dropped or when
+//! the test process exits (a watchdog shell waits for it), and only that server.
 
 #![allow(dead_code)]
 
@@ -96,22 +96,33 @@ pub fn start(openmetrics: &str, work: &Path) -> Prometheus {
     )
     .unwrap();
     let log = dir.join("prometheus.log");
-    // The watchdog ends the server when the test process (its parent) is gone.
-    let script = format!(
-        "prometheus --config.file='{}' --storage.tsdb.path='{}' --storage.tsdb.retention.time=3650d \
-         --web.listen-address=127.0.0.1:0 --log.level=info 2>'{}' & p=$!; \
-         while kill -0 {} 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 0.5; done; kill $p 2>/dev/null; wait $p",
-        config.display(),
-        storage.display(),
-        log.display(),
-        std::process::id()
-    );
-    let child = Command::new("sh")
-        .arg("-c")
-        .arg(script)
+    let log_file = std::fs::File::create(&log).unwrap();
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.tsdb.path={}", storage.display()))
+        .args([
+            "--storage.tsdb.retention.time=3650d",
+            "--web.listen-address=127.0.0.1:0",
+            "--log.level=info",
+        ])
         .stdin(Stdio::null())
+        .stdout(log_file.try_clone().unwrap())
+        .stderr(log_file)
         .spawn()
         .unwrap();
+    // A watchdog ends the server when this process is gone without dropping it (a static
+    // in a test binary is never dropped), and ends itself when the server is gone.
+    let _ = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "while kill -0 {0} 2>/dev/null && kill -0 {1} 2>/dev/null; do sleep 0.5; done; kill {1} 2>/dev/null",
+            std::process::id(),
+            child.id()
+        ))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
     let started = Instant::now();
     let address = loop {
         let text = std::fs::read_to_string(&log).unwrap_or_default();

@@ -1,0 +1,47 @@
+//! Regenerates the example snapshots in `baselines/` the way a user would make them:
+//! synthetic runs (tests/support/synth.rs, modelled on the gRPC-vs-REST experiment) are
+//! backfilled into a real Prometheus with promtool, then recorded with `benchcmp record`.
+//!
+//!     cargo run --release --example make-baselines
+//!
+//! Needs `prometheus` and `promtool` (apt-get install prometheus). The values are
+//! deterministic (seeded); `recorded_at` and the loopback URL in `source` change per run.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::PathBuf;
+
+use benchcmp::cli::{ColorChoice, GlobalArgs, RecordArgs};
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut om = support::synth::OpenMetrics::new();
+    for (_, spec) in support::example_runs() {
+        support::synth::add_run(&mut om, &spec);
+    }
+    let work = std::env::temp_dir().join("benchcmp-make-baselines");
+    std::fs::create_dir_all(&work).expect("temp dir");
+    let prom = support::prom::start(&om.finish(), &work);
+    let config = work.join("benchcmp.toml");
+    std::fs::write(&config, support::example_config(&prom.url)).expect("write config");
+    let global = GlobalArgs {
+        config: Some(config),
+        prometheus: None,
+        queries: root.join("queries"),
+        baselines: root.join("baselines"),
+        quiet: false,
+        color: ColorChoice::Never,
+    };
+    for (name, _) in support::example_runs() {
+        let args = RecordArgs {
+            run: name.to_string(),
+            output: None,
+            force: true,
+        };
+        if let Err(e) = benchcmp::commands::record::run(&global, &args) {
+            eprintln!("error: {e}");
+            std::process::exit(e.exit_code());
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! `benchcmp compare` end to end: on the shipped snapshots, against a real Prometheus with
+//! known data, and with the bad inputs and faults a CI pipeline must tell apart by exit code.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::*;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn live_dir(name: &str) -> std::path::PathBuf {
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("benchcmp.toml"), fixture_config(&prometheus().url)).unwrap();
+    dir
+}
+
+fn compare_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let q = queries_dir();
+    let mut all = vec!["--queries", q.to_str().unwrap(), "--format", "json"];
+    all.extend_from_slice(args);
+    let out = benchcmp(dir, &all);
+    let stdout = text(&out.stdout);
+    let json: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{}", text(&out.stderr)));
+    (out.status.code().unwrap(), json, text(&out.stderr))
+}
+
+fn metric<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("no metric {id}"))
+}
+
+#[test]
+fn the_shipped_story_fails_with_exit_1() {
+    let out = benchcmp(repo(), &["--baseline", "weekly", "--candidate", "rest-run"]);
+    let table = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{table}\n{}", text(&out.stderr));
+    let row = |id: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("no row {id}:\n{table}"))
+            .to_string()
+    };
+    assert!(
+        row("throughput").contains("FAIL") && row("throughput").contains("-72"),
+        "{table}"
+    );
+    assert!(
+        row("latency_p99").contains("≥ 60 s") && row("latency_p99").contains("FAIL"),
+        "{table}"
+    );
+    assert!(
+        row("backpressure").contains("PASS"),
+        "backpressure stayed at 0%: {table}"
+    );
+    assert!(
+        row("restarts").contains("FAIL") && row("oom_kills").contains("FAIL"),
+        "{table}"
+    );
+    assert!(row("rejections").contains("FAIL"), "{table}");
+    assert!(table.contains("Overall: FAIL"), "{table}");
+    assert!(
+        table.contains("Baseline  weekly") && table.contains("Candidate rest-run"),
+        "{table}"
+    );
+    for line in table.lines() {
+        assert!(
+            line.chars().count() <= 100
+                || line.starts_with("  FAIL")
+                || line.starts_with("Baseline")
+                || line.starts_with("Candidate"),
+            "table wider than 100 columns: {line}"
+        );
+    }
+}
+
+#[test]
+fn the_json_report_has_every_documented_field() {
+    let (code, r, _) = compare_json(
+        repo(),
+        &["--baseline", "weekly", "--candidate", "rest-run-2"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(r["format"], "benchcmp.report.v1");
+    assert_eq!(r["verdict"], "fail");
+    for side in ["baseline", "candidate"] {
+        for field in [
+            "name",
+            "vars",
+            "start",
+            "end",
+            "step",
+            "steady_start",
+            "steady_end",
+            "origin",
+            "location",
+        ] {
+            assert!(!r[side][field].is_null(), "{side}.{field}");
+        }
+    }
+    assert_eq!(r["baseline"]["name"], "weekly");
+    assert_eq!(
+        r["candidate"]["vars"]["namespace"],
+        "ck-bojan-rest-benchmark-2"
+    );
+    let metrics = r["metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 14);
+    for m in metrics {
+        for field in [
+            "id", "title", "unit", "better", "gate", "verdict", "reason", "change", "shifts",
+            "queries",
+        ] {
+            assert!(m.get(field).is_some(), "{} lacks {field}", m["id"]);
+        }
+        for side in ["baseline", "candidate"] {
+            for field in [
+                "n", "mean", "median", "p95", "p99", "min", "max", "stddev", "n_eff",
+            ] {
+                assert!(
+                    m[side][field].is_number(),
+                    "{}.{side}.{field} = {}",
+                    m["id"],
+                    m[side][field]
+                );
+            }
+        }
+        assert!(m["queries"]["baseline"]
+            .as_str()
+            .unwrap()
+            .contains("medic-y-2025-cw-26-benchmark"));
+        assert!(m["queries"]["candidate"]
+            .as_str()
+            .unwrap()
+            .contains("ck-bojan-rest-benchmark-2"));
+    }
+    let t = metric(&r, "throughput");
+    let change = &t["change"];
+    for field in ["relative", "regression", "ci_low", "ci_high", "confidence"] {
+        assert!(change[field].is_number(), "change.{field}");
+    }
+    assert!(
+        (change["relative"].as_f64().unwrap() + change["regression"].as_f64().unwrap()).abs()
+            < 1e-12,
+        "higher is better: regression = -relative"
+    );
+    assert!(change["ci_low"].as_f64().unwrap() <= change["regression"].as_f64().unwrap());
+    assert!(change["regression"].as_f64().unwrap() <= change["ci_high"].as_f64().unwrap());
+    assert_eq!(change["confidence"], 0.95);
+    // The second REST attempt collapsed after 1h40m: a shift in the candidate, none in the baseline.
+    let shifts = t["shifts"].as_array().unwrap();
+    let s = shifts
+        .iter()
+        .find(|s| s["run"] == "candidate")
+        .expect("a candidate shift");
+    for field in ["run", "offset_seconds", "before", "after", "relative"] {
+        assert!(!s[field].is_null(), "shift.{field}");
+    }
+    let offset = s["offset_seconds"].as_f64().unwrap();
+    assert!((offset - 6000.0).abs() <= 180.0, "shift offset {offset}");
+    assert!(s["relative"].as_f64().unwrap() < -0.6);
+    assert!(
+        shifts.iter().all(|s| s["run"] != "baseline"),
+        "the baseline is stable: {shifts:?}"
+    );
+}
+
+#[test]
+fn a_same_distribution_pair_passes() {
+    let dir = live_dir("same");
+    let (code, r, stderr) =
+        compare_json(&dir, &["--baseline", "stable-a", "--candidate", "stable-b"]);
+    assert_eq!(code, 0, "{r:#}\n{stderr}");
+    assert_eq!(r["verdict"], "pass");
+    for m in r["metrics"].as_array().unwrap() {
+        assert_eq!(m["verdict"], "pass", "{}: {}", m["id"], m["reason"]);
+    }
+    let t = metric(&r, "throughput");
+    assert!(
+        t["baseline"]["n_eff"].as_f64().unwrap() < t["baseline"]["n"].as_f64().unwrap() / 3.0,
+        "autocorrelation is accounted for"
+    );
+}
+
+#[test]
+fn a_70_percent_throughput_drop_fails_live() {
+    let dir = live_dir("drop");
+    let (code, r, _) = compare_json(&dir, &["--baseline", "weekly", "--candidate", "rest-run"]);
+    assert_eq!(code, 1);
+    let t = metric(&r, "throughput");
+    assert_eq!(t["verdict"], "fail");
+    assert!((t["change"]["regression"].as_f64().unwrap() - 0.7).abs() < 1e-9);
+    assert_eq!(t["baseline"]["mean"], 150.0);
+    assert_eq!(metric(&r, "restarts")["candidate"]["total"], 24.0);
+    assert_eq!(
+        metric(&r, "latency_p99")["candidate"]["saturated_share"],
+        1.0
+    );
+    assert_eq!(r["baseline"]["origin"], "prometheus");
+}
+
+#[test]
+fn a_run_that_collapses_halfway_reports_its_shift() {
+    let dir = live_dir("collapse");
+    let (code, r, _) = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "collapse",
+            "--only",
+            "throughput",
+            "--gate",
+            "throughput: regression <= 50% and shift <= 20%",
+        ],
+    );
+    assert_eq!(code, 1);
+    let t = metric(&r, "throughput");
+    let s = &t["shifts"][0];
+    assert_eq!(s["run"], "candidate");
+    // collapse at 2 h; rate() over 2m smooths the edge by a few samples
+    let offset = s["offset_seconds"].as_f64().unwrap();
+    assert!((offset - 7200.0).abs() <= 120.0, "offset {offset}");
+    assert!((s["before"].as_f64().unwrap() - 150.0).abs() < 3.0);
+    assert!((s["after"].as_f64().unwrap() - 45.0).abs() < 3.0);
+    assert_eq!(t["verdict"], "fail");
+    assert!(
+        t["reason"].as_str().unwrap().contains("candidate shifted"),
+        "{}",
+        t["reason"]
+    );
+    let clauses = t["clauses"].as_array().unwrap();
+    assert_eq!(clauses.len(), 2);
+    assert_eq!(
+        r["metrics"].as_array().unwrap().len(),
+        1,
+        "--only limits the comparison"
+    );
+}
+
+#[test]
+fn a_metric_missing_from_the_candidate_is_no_data_and_exit_1() {
+    let dir = temp_dir("missing");
+    let mut snap: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("baselines/rest-run.json")).unwrap(),
+    )
+    .unwrap();
+    snap["metrics"]
+        .as_object_mut()
+        .unwrap()
+        .remove("throughput");
+    // the execution-time exporter was off: the query came back empty
+    snap["metrics"]["latency_p99"]["data"]["result"] = Value::Array(vec![]);
+    let path = dir.join("partial.json");
+    std::fs::write(&path, serde_json::to_string(&snap).unwrap()).unwrap();
+    let weekly = repo().join("baselines/weekly.json");
+    let (code, r, _) = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            weekly.to_str().unwrap(),
+            "--candidate",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    let t = metric(&r, "throughput");
+    assert_eq!(t["verdict"], "no_data");
+    assert!(
+        t["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not recorded in the snapshot"),
+        "{}",
+        t["reason"]
+    );
+    let l = metric(&r, "latency_p99");
+    assert_eq!(l["verdict"], "no_data");
+    assert!(
+        l["reason"].as_str().unwrap().contains("returned no data"),
+        "{}",
+        l["reason"]
+    );
+
+    // Only these two metrics: everything else is fine, still exit 1.
+    let (code, r, _) = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            weekly.to_str().unwrap(),
+            "--candidate",
+            weekly.to_str().unwrap(),
+            "--only",
+            "throughput",
+        ],
+    );
+    assert_eq!((code, r["verdict"].as_str()), (0, Some("pass")));
+}
+
+#[test]
+fn strict_turns_inconclusive_into_exit_1() {
+    let dir = live_dir("strict");
+    let args = [
+        "--baseline",
+        "stable-a",
+        "--candidate",
+        "stable-b",
+        "--only",
+        "throughput",
+        "--gate",
+        "throughput: regression <= 0.1%",
+    ];
+    let (code, r, _) = compare_json(&dir, &args);
+    let t = metric(&r, "throughput");
+    assert_eq!(t["verdict"], "inconclusive", "{}", t["reason"]);
+    assert!(
+        t["reason"].as_str().unwrap().contains("would be needed"),
+        "{}",
+        t["reason"]
+    );
+    assert_eq!((code, r["verdict"].as_str()), (0, Some("inconclusive")));
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let (code, _, _) = compare_json(&dir, &strict);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn bad_gates_exit_2_with_a_caret() {
+    let out = benchcmp(
+        repo(),
+        &[
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--gate",
+            "throughput: regresion <= 10%",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let e = text(&out.stderr);
+    assert!(
+        e.contains("unknown statistic \"regresion\"") && e.contains("    regresion <= 10%\n    ^"),
+        "{e}"
+    );
+    let out = benchcmp(
+        repo(),
+        &[
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--gate",
+            "latency_p99: p99 <= 1 parsec",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let out = benchcmp(
+        repo(),
+        &[
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--gate",
+            "nope: max <= 1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no metric \"nope\""));
+    let out = benchcmp(
+        repo(),
+        &["--baseline", "weekly", "--candidate", "nonexistent"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown run \"nonexistent\"")
+            && text(&out.stderr).contains("rest-run-2")
+    );
+    let out = benchcmp(
+        repo(),
+        &[
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--confidence",
+            "95",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = benchcmp(repo(), &["--baseline", "weekly"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--candidate"));
+}
+
+#[test]
+fn an_unreachable_source_exits_3() {
+    let dir = temp_dir("unreachable");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let cfg = fixture_config(&format!("http://{closed}"))
+        .replace("timeout = \"20s\"", "timeout = \"2s\"\nretries = 0");
+    std::fs::write(dir.join("benchcmp.toml"), cfg).unwrap();
+    let q = queries_dir();
+    let weekly = repo().join("baselines/weekly.json");
+    let out = benchcmp(
+        &dir,
+        &[
+            "--queries",
+            q.to_str().unwrap(),
+            "--baseline",
+            weekly.to_str().unwrap(),
+            "--candidate",
+            "rest-run",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cannot connect"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "no report on a broken pipeline");
+}
+
+#[test]
+fn json_file_is_written_alongside_the_table() {
+    let dir = temp_dir("jsonfile");
+    let out_path = dir.join("out/report.json");
+    let out = benchcmp(
+        repo(),
+        &[
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--json",
+            out_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("Overall: FAIL"));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    assert_eq!(r["verdict"], "fail");
+    // A bad path fails before any work.
+    let out = benchcmp(
+        repo(),
+        &[
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--json",
+            "/proc/nope/report.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -141,6 +141,14 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     let metrics = select(&pack, &args.only)?;
     let gates = resolve_gates(&pack, &config, &args.gates)?;
     let json_file = create_output(&args.json, "json")?;
+    let markdown_file = create_output(&args.markdown, "markdown")?;
+    let junit_file = create_output(&args.junit, "junit")?;
+    for (dir, what) in [(&args.charts, "charts"), (&args.export, "export")] {
+        if let Some(dir) = dir {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::input(format!("--{what} {}: {e}", dir.display())))?;
+        }
+    }
 
     let baseline = run::resolve(baseline_name, &config, &global.baselines)?;
     let candidate = run::resolve(candidate_name, &config, &global.baselines)?;
@@ -225,16 +233,35 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     } else {
         100
     };
+    if let Some(dir) = &args.charts {
+        report::charts::render_all(&report, dir)?;
+    }
+    if let Some(dir) = &args.export {
+        report::csv::export(&report, dir)?;
+    }
+    // Markdown links the charts relative to where the Markdown goes.
+    let markdown_for = |target: Option<&PathBuf>| {
+        let charts = args
+            .charts
+            .as_ref()
+            .map(|dir| match target.and_then(|t| t.parent()) {
+                Some(parent) => report::markdown::relative_path(parent, dir),
+                None => dir.clone(),
+            });
+        report::markdown::render(&report, charts.as_deref())
+    };
     let stdout = match args.format.unwrap_or(Format::Table) {
         Format::Table => report::table::render(&report, report::table::Style { color, width }),
         Format::Json => report::json::render(&report),
-        Format::Markdown | Format::Junit => {
-            return Err(Error::input(
-                "--format markdown and junit are not available yet; use table or json",
-            ))
-        }
+        Format::Markdown => markdown_for(None),
+        Format::Junit => report::junit::render(&report),
     };
     write_output(json_file, &report::json::render(&report))?;
+    if let Some((path, _)) = &markdown_file {
+        let text = markdown_for(Some(path));
+        write_output(markdown_file, &text)?;
+    }
+    write_output(junit_file, &report::junit::render(&report))?;
     print!("{stdout}");
     for w in &report.warnings {
         eprintln!("warning: {w}");

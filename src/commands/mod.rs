@@ -82,3 +82,19 @@ pub fn listing_table(header: &[&str]) -> comfy_table::Table {
     table.set_header(header.to_vec());
     table
 }
+
+/// A progress bar on stderr, hidden with `--quiet` or when stderr is not a terminal.
+pub fn progress_bar(global: &GlobalArgs, total: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if global.quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} queries ({elapsed})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}

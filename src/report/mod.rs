@@ -1,7 +1,11 @@
 //! Reports of a comparison: the data every format renders (`Report`), and one module per
 //! format. Formats only present; every number is decided in `compare`.
 
+pub mod charts;
+pub mod csv;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod table;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,89 @@
+//! JUnit XML for CI test reporters: one `testsuite` per comparison, one `testcase` per
+//! metric. Fail and no data are failures (reason as message, numbers as text); inconclusive
+//! is skipped, or a failure under `--strict`.
+
+use quick_junit::{
+    NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus, TestSuite,
+};
+
+use super::table::{change_text, value_text};
+use super::Report;
+use crate::compare::Verdict;
+
+fn details(m: &super::MetricReport, report: &Report) -> String {
+    let r = &m.result;
+    let mut text = format!(
+        "baseline {}: {}\ncandidate {}: {}\nchange [{:.0}% CI]: {}\ngate: {}\nreason: {}\n",
+        report.baseline.name,
+        value_text(&r.metric, &r.baseline),
+        report.candidate.name,
+        value_text(&r.metric, &r.candidate),
+        report.confidence * 100.0,
+        change_text(m),
+        r.gate.as_ref().map_or("-", |g| g.text.as_str()),
+        r.reason
+    );
+    for (label, q) in [
+        ("baseline query", &m.baseline_query),
+        ("candidate query", &m.candidate_query),
+    ] {
+        if let Some(q) = q {
+            text.push_str(&format!("{label}: {}\n", crate::source::one_line(q)));
+        }
+    }
+    text
+}
+
+/// Renders the report as JUnit XML.
+pub fn render(report: &Report) -> String {
+    let suite_name = format!(
+        "benchcmp: {} vs {}",
+        report.candidate.name, report.baseline.name
+    );
+    let mut suite = TestSuite::new(suite_name.as_str());
+    suite.add_property(Property::new("baseline", report.baseline.name.as_str()));
+    suite.add_property(Property::new("candidate", report.candidate.name.as_str()));
+    suite.add_property(Property::new("verdict", report.verdict.label()));
+    suite.add_property(Property::new("confidence", report.confidence.to_string()));
+    for m in &report.metrics {
+        let r = &m.result;
+        let text = details(m, report);
+        let status = match r.verdict {
+            None | Some(Verdict::Pass) => TestCaseStatus::success(),
+            Some(Verdict::NoData) if r.metric.optional => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("no data (optional metric): {}", r.reason));
+                s.set_description(text.as_str());
+                s
+            }
+            Some(Verdict::Inconclusive) if !report.strict => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("inconclusive: {}", r.reason));
+                s.set_description(text.as_str());
+                s
+            }
+            Some(v) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(r.reason.as_str());
+                s.set_type(match v {
+                    Verdict::NoData => "no_data",
+                    Verdict::Inconclusive => "inconclusive",
+                    _ => "regression",
+                });
+                s.set_description(text.as_str());
+                s
+            }
+        };
+        let mut case = TestCase::new(r.metric.id.as_str(), status);
+        case.set_classname(format!("benchcmp.{}", report.candidate.name));
+        if matches!(r.verdict, None | Some(Verdict::Pass)) {
+            case.set_system_out(text.as_str());
+        }
+        suite.add_test_case(case);
+    }
+    let mut junit = JunitReport::new("benchcmp");
+    junit.add_test_suite(suite);
+    junit
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- cannot serialize JUnit: {e} -->\n"))
+}

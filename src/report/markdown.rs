@@ -1,0 +1,262 @@
+//! The Markdown report: pastes into a pull request or a write-up. Verdict first, then the
+//! table, the findings, image links to the charts, and the PromQL of both runs folded away.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use super::table::{change_text, value_text};
+use super::{Report, RunInfo};
+use crate::compare::Verdict;
+use crate::config::format_time;
+use crate::duration;
+use crate::units;
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn verdict_badge(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "✅ PASS",
+        Verdict::Fail => "❌ FAIL",
+        Verdict::Inconclusive => "⚠️ INCONCLUSIVE",
+        Verdict::NoData => "❔ NO DATA",
+    }
+}
+
+fn run_line(label: &str, r: &RunInfo) -> String {
+    let vars: Vec<String> = r.vars.iter().map(|(k, v)| format!("`{k}={v}`")).collect();
+    format!(
+        "- **{label}** `{}`: {} → {} ({}, steady {} after {} warm-up) {} — {} `{}`",
+        r.name,
+        format_time(r.start_ms),
+        format_time(r.end_ms),
+        duration::human(r.end_ms - r.start_ms),
+        duration::human(r.steady.1 - r.steady.0),
+        duration::human(r.warmup_ms),
+        vars.join(" "),
+        r.origin,
+        r.location
+    )
+}
+
+/// Renders the report; `charts` is the chart directory as the Markdown file should link it
+/// (relative to the Markdown file), when charts were written.
+pub fn render(report: &Report, charts: Option<&Path>) -> String {
+    let mut out = String::new();
+    let counts = report.counts();
+    let gated: usize = counts.values().sum();
+    let _ = writeln!(
+        out,
+        "## benchcmp: {} — `{}` vs baseline `{}`\n",
+        verdict_badge(report.verdict),
+        report.candidate.name,
+        report.baseline.name
+    );
+    let summary: Vec<String> = ["FAIL", "NO DATA", "INCONCLUSIVE", "PASS"]
+        .iter()
+        .filter_map(|k| counts.get(k).map(|n| format!("{n} {}", k.to_lowercase())))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{gated} gated metrics: {}.{}\n",
+        summary.join(", "),
+        if report.strict {
+            " Inconclusive counts as failure (`--strict`)."
+        } else {
+            ""
+        }
+    );
+    if let Some(dir) = charts {
+        let _ = writeln!(out, "![Regression summary]({})\n", link(dir, "summary.png"));
+    }
+    let _ = writeln!(
+        out,
+        "| Metric | Baseline | Candidate | Change [{:.0}% CI] | Gate | Verdict |",
+        report.confidence * 100.0
+    );
+    let _ = writeln!(out, "|---|--:|--:|---|---|---|");
+    for m in &report.metrics {
+        let r = &m.result;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(&r.metric.title),
+            cell(&value_text(&r.metric, &r.baseline)),
+            cell(&value_text(&r.metric, &r.candidate)),
+            cell(&change_text(m)),
+            r.gate
+                .as_ref()
+                .map_or("–".into(), |g| format!("`{}`", cell(&g.text))),
+            r.verdict
+                .map_or("–".into(), |v| format!("**{}**", v.label()))
+        );
+    }
+
+    let mut findings = Vec::new();
+    for m in &report.metrics {
+        let r = &m.result;
+        if let Some(v) = r.verdict.filter(|v| *v != Verdict::Pass) {
+            let optional = if r.metric.optional { " (optional)" } else { "" };
+            findings.push(format!(
+                "- **{}** {}{optional} (`{}`): {}",
+                v.label(),
+                r.metric.title,
+                r.metric.id,
+                r.reason
+            ));
+        }
+    }
+    for m in &report.metrics {
+        let r = &m.result;
+        for (which, side) in [("baseline", &r.baseline), ("candidate", &r.candidate)] {
+            for s in &side.shifts {
+                findings.push(format!(
+                    "- **Level shift** in the {which}, {} at {}: {} → {} ({})",
+                    r.metric.title,
+                    duration::human(((s.offset_seconds / 60.0).round() as i64) * 60_000),
+                    units::format_value(s.before, &r.metric.unit),
+                    units::format_value(s.after, &r.metric.unit),
+                    s.relative.map_or("from 0".into(), units::change)
+                ));
+            }
+            if side.is_saturated() {
+                findings.push(format!(
+                    "- **Saturated histogram**: {} in the {which} sits at the {} ceiling in {:.0}% of samples; the true value is higher.",
+                    r.metric.title,
+                    units::format_value(r.metric.saturates_at.unwrap_or(f64::NAN), &r.metric.unit),
+                    side.saturated_share * 100.0
+                ));
+            }
+        }
+    }
+    if !findings.is_empty() {
+        let _ = writeln!(out, "\n### Findings\n");
+        for f in findings {
+            let _ = writeln!(out, "{f}");
+        }
+    }
+    if !report.warnings.is_empty() {
+        let _ = writeln!(out, "\n### Warnings\n");
+        for w in &report.warnings {
+            let _ = writeln!(out, "- {}", w.replace('\n', " "));
+        }
+    }
+    if let Some(dir) = charts {
+        let _ = writeln!(out, "\n### Charts\n");
+        let _ = writeln!(out, "![Overview]({})\n", link(dir, "overview.png"));
+        let _ = writeln!(out, "<details><summary>One chart per metric</summary>\n");
+        for m in &report.metrics {
+            let _ = writeln!(
+                out,
+                "![{}]({})",
+                m.result.metric.title,
+                link(dir, &format!("{}.png", m.result.metric.id))
+            );
+        }
+        let _ = writeln!(out, "\n</details>");
+    }
+    let _ = writeln!(
+        out,
+        "\n### Runs\n\n{}\n{}",
+        run_line("Baseline", &report.baseline),
+        run_line("Candidate", &report.candidate)
+    );
+    let _ = writeln!(
+        out,
+        "\n<details><summary>PromQL sent for each run</summary>\n"
+    );
+    for m in &report.metrics {
+        let _ = writeln!(
+            out,
+            "#### {} (`{}`)\n",
+            m.result.metric.title, m.result.metric.id
+        );
+        for (label, q) in [
+            ("baseline", &m.baseline_query),
+            ("candidate", &m.candidate_query),
+        ] {
+            match q {
+                Some(q) => {
+                    let _ = writeln!(out, "{label}:\n```promql\n{}\n```", q.trim());
+                }
+                None => {
+                    let _ = writeln!(out, "{label}: not recorded\n");
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "</details>\n\n<sub>benchcmp {} · generated {}</sub>",
+        env!("CARGO_PKG_VERSION"),
+        format_time(report.generated_at_ms)
+    );
+    out
+}
+
+fn link(dir: &Path, file: &str) -> String {
+    let p = dir.join(file);
+    p.to_string_lossy().replace('\\', "/").replace(' ', "%20")
+}
+
+/// `to` relative to the directory `from_dir` (both made absolute first).
+pub fn relative_path(from_dir: &Path, to: &Path) -> std::path::PathBuf {
+    let absolute = |p: &Path| {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        let mut out = std::path::PathBuf::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    };
+    let (from, to) = (absolute(from_dir), absolute(to));
+    let common = from
+        .components()
+        .zip(to.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut rel = std::path::PathBuf::new();
+    for _ in from.components().skip(common) {
+        rel.push("..");
+    }
+    for c in to.components().skip(common) {
+        rel.push(c);
+    }
+    if rel.as_os_str().is_empty() {
+        rel.push(".");
+    }
+    rel
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_path(Path::new("/a/out"), Path::new("/a/out/charts")),
+            PathBuf::from("charts")
+        );
+        assert_eq!(
+            relative_path(Path::new("/a/out"), Path::new("/a/charts")),
+            PathBuf::from("../charts")
+        );
+        assert_eq!(
+            relative_path(Path::new("/a/out"), Path::new("/a/out")),
+            PathBuf::from(".")
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Regenerates the example snapshots in `baselines/` the way a user would make them:
 //! synthetic runs (tests/support/synth.rs, modelled on the gRPC-vs-REST experiment) are
 //! backfilled into a real Prometheus with promtool, then recorded with `benchcmp record`.
+//! Also renders the charts README.md shows (`baselines/example-report/`).
 //!
 //!     cargo run --release --example make-baselines
 //!
@@ -12,7 +13,7 @@ mod support;
 
 use std::path::PathBuf;
 
-use benchcmp::cli::{ColorChoice, GlobalArgs, RecordArgs};
+use benchcmp::cli::{ColorChoice, CompareArgs, GlobalArgs, RecordArgs};
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -44,4 +45,28 @@ fn main() {
             std::process::exit(e.exit_code());
         }
     }
+    drop(prom);
+
+    // The charts of the README, from the snapshots just written.
+    let charts = work.join("charts");
+    let offline = GlobalArgs {
+        config: None,
+        ..global
+    };
+    let args = CompareArgs {
+        baseline: Some("weekly".into()),
+        candidate: Some("rest-run".into()),
+        charts: Some(charts.clone()),
+        ..CompareArgs::default()
+    };
+    if let Err(e) = benchcmp::commands::compare::run(&offline, &args) {
+        eprintln!("error: {e}");
+        std::process::exit(e.exit_code());
+    }
+    let target = root.join("baselines/example-report");
+    std::fs::create_dir_all(&target).expect("create baselines/example-report");
+    for file in ["overview.png", "summary.png"] {
+        std::fs::copy(charts.join(file), target.join(file)).expect("copy chart");
+    }
+    eprintln!("Charts for README.md → {}", target.display());
 }

@@ -284,7 +284,9 @@ fn draw_metric(
         }
     }
     // The steady-state value of each run at the right edge, so a run squashed against the
-    // axis by the other still reads.
+    // axis by the other still reads. Labels that would collide are stacked.
+    let span = top - min_v.min(0.0);
+    let mut used: Vec<f64> = Vec::new();
     for (side, points, color) in [
         (&m.result.baseline, &base, BASELINE),
         (&m.result.candidate, &cand, CANDIDATE),
@@ -292,7 +294,7 @@ fn draw_metric(
         let Some(summary) = &side.summary else {
             continue;
         };
-        let Some(&(last_x, last_y)) = points.iter().rev().find(|p| p.1.is_finite()) else {
+        let Some(&(_, last_y)) = points.iter().rev().find(|p| p.1.is_finite()) else {
             continue;
         };
         let squashed = (last_y * scale).abs() < top * 0.06;
@@ -311,14 +313,18 @@ fn draw_metric(
                 Kind::Series => format!("mean {}", units::format_value(value, &metric.unit)),
             }
         };
-        let y = (last_y * scale).clamp(min_v.min(0.0), top) + (top - min_v.min(0.0)) * 0.025;
+        let mut y = (last_y * scale).clamp(min_v.min(0.0), top) + span * 0.02;
+        while used.iter().any(|u| (u - y).abs() < span * 0.07) {
+            y += span * 0.07;
+        }
+        used.push(y);
         chart
             .draw_series(std::iter::once(Text::new(
                 text,
-                (last_x.min(x_max) * 0.86, y),
+                (x_max * 0.995, y),
                 (FONT, label_size).into_font().color(&color).pos(
                     plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Left,
+                        plotters::style::text_anchor::HPos::Right,
                         plotters::style::text_anchor::VPos::Bottom,
                     ),
                 ),

@@ -186,14 +186,17 @@ fn markdown_reads_without_the_terminal() {
     );
 }
 
+/// A testcase's attributes and its outcome element (failure/error/skipped) with attributes.
+type Case = (
+    BTreeMap<String, String>,
+    Option<(String, BTreeMap<String, String>)>,
+);
+
 /// The parts of JUnit XML that CI reporters read.
 #[derive(Debug, Default)]
 struct Suite {
     attrs: BTreeMap<String, String>,
-    cases: Vec<(
-        BTreeMap<String, String>,
-        Option<(String, BTreeMap<String, String>)>,
-    )>,
+    cases: Vec<Case>,
 }
 
 fn attrs(e: &quick_xml::events::BytesStart) -> BTreeMap<String, String> {

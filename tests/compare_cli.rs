@@ -469,3 +469,78 @@ fn json_file_is_written_alongside_the_table() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn promql_the_server_rejects_exits_2_with_its_error_text() {
+    let dir = live_dir("rejected");
+    std::fs::create_dir_all(dir.join("queries")).unwrap();
+    std::fs::write(
+        dir.join("queries/bad.toml"),
+        "[[metric]]\nid = \"broken\"\ntitle = \"Broken\"\nbetter = \"lower\"\nquery = 'sum(rate(x[$__rate_interval])'\ngate = \"max <= 1\"\n",
+    )
+    .unwrap();
+    let out = benchcmp(&dir, &["--baseline", "weekly", "--candidate", "rest-run"]);
+    let e = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("metric \"broken\"")
+            && e.contains("bad_data")
+            && e.contains("query: sum(rate(x[2m])"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_snapshot_recorded_with_another_query_warns() {
+    let dir = temp_dir("mismatch");
+    let mut snap: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("baselines/weekly.json")).unwrap(),
+    )
+    .unwrap();
+    snap["metrics"]["throughput"]["query"] =
+        Value::String("sum(rate(old_metric_total[5m]))".into());
+    let path = dir.join("old.json");
+    std::fs::write(&path, serde_json::to_string(&snap).unwrap()).unwrap();
+    let rest = repo().join("baselines/rest-run.json");
+    let q = queries_dir();
+    let out = benchcmp(
+        &dir,
+        &[
+            "--queries",
+            q.to_str().unwrap(),
+            "--baseline",
+            path.to_str().unwrap(),
+            "--candidate",
+            rest.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let e = text(&out.stderr);
+    assert!(
+        e.contains("warning:")
+            && e.contains("metric \"throughput\" was recorded with a different query"),
+        "{e}"
+    );
+    assert!(
+        e.contains("recorded: sum(rate(old_metric_total[5m]))"),
+        "{e}"
+    );
+    // The JSON report carries the warning too.
+    let (_, r, _) = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            path.to_str().unwrap(),
+            "--candidate",
+            rest.to_str().unwrap(),
+        ],
+    );
+    assert!(r["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("different query"));
+    assert_eq!(
+        metric(&r, "throughput")["queries"]["baseline"],
+        "sum(rate(old_metric_total[5m]))"
+    );
+}

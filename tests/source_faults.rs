@@ -273,3 +273,24 @@ fn credentials_and_headers_are_sent() {
         requests[1]
     );
 }
+
+#[test]
+fn ca_file_problems_are_named() {
+    let dir = std::env::temp_dir().join(format!("benchcmp-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut source = SourceConfig::with_url("https://127.0.0.1:1");
+    source.ca_file = Some(dir.join("missing.pem"));
+    let e = PrometheusClient::new(&source).err().unwrap();
+    assert!(
+        e.contains("source.ca_file") && e.contains("missing.pem"),
+        "{e}"
+    );
+    std::fs::write(dir.join("garbage.pem"), "not a certificate").unwrap();
+    source.ca_file = Some(dir.join("garbage.pem"));
+    let e = PrometheusClient::new(&source).err().unwrap();
+    assert!(
+        e.contains("garbage.pem") && (e.contains("no certificate") || e.contains("PEM")),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

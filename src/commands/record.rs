@@ -47,13 +47,17 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
     let metrics: Vec<_> = pack.metrics.iter().collect();
     let started = Instant::now();
     let rt = super::runtime()?;
+    let progress = super::progress_bar(global, metrics.len() as u64, "recording");
+    let bar = progress.clone();
     let data = rt.block_on(load_run(
         &run,
         &metrics,
         &config.defaults,
         Some(&client),
-        Arc::new(|| {}),
-    ))?;
+        Arc::new(move || bar.inc(1)),
+    ));
+    progress.finish_and_clear();
+    let data = data?;
     let elapsed = started.elapsed();
 
     let snap = Snapshot {

@@ -14,9 +14,13 @@ use crate::units;
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
-    /// Total width to fit, in columns.
+    /// Total width to fit, in columns. From 130 columns on, metrics are shown by title,
+    /// below by id (what `--only` and `--gate` take).
     pub width: u16,
 }
+
+/// Width from which the table has room for metric titles.
+pub const TITLES_FROM: u16 = 130;
 
 fn verdict_color(v: Verdict) -> Color {
     match v {
@@ -174,7 +178,11 @@ pub fn render(report: &Report, style: Style) -> String {
             gate.push_str(" (opt.)");
         }
         table.add_row(vec![
-            Cell::new(&r.metric.id),
+            Cell::new(if style.width >= TITLES_FROM {
+                &r.metric.title
+            } else {
+                &r.metric.id
+            }),
             Cell::new(value_text(&r.metric, &r.baseline)).set_alignment(CellAlignment::Right),
             Cell::new(value_text(&r.metric, &r.candidate)).set_alignment(CellAlignment::Right),
             Cell::new(change_text(m)),

@@ -142,25 +142,36 @@ pub async fn load_run(
             let results = client.query_range_all(requests, on_done).await;
             let mut data = BTreeMap::new();
             let mut failures = Vec::new();
+            let mut all_rejected = true;
             for ((m, query), result) in metrics.iter().zip(queries).zip(results) {
                 match result {
                     Ok(matrix) => {
                         data.insert(m.id.clone(), MetricData { query, matrix });
                     }
-                    Err(f) => failures.push(format!(
-                        "metric \"{}\": {f}\n  query: {}",
-                        m.id,
-                        one_line(&query)
-                    )),
+                    Err(f) => {
+                        all_rejected &= f.rejected;
+                        failures.push(format!(
+                            "metric \"{}\": {f}\n  query: {}",
+                            m.id,
+                            one_line(&query)
+                        ));
+                    }
                 }
             }
             if !failures.is_empty() {
-                return Err(Error::source(format!(
+                let message = format!(
                     "cannot read run {} from {}:\n{}",
                     run.name,
                     client.base_url(),
                     failures.join("\n")
-                )));
+                );
+                // Queries the server refused as bad are a problem of the pack (exit 2);
+                // anything else means the source could not be read (exit 3).
+                return Err(if all_rejected {
+                    Error::input(message)
+                } else {
+                    Error::source(message)
+                });
             }
             Ok(RunData {
                 run: run.clone(),

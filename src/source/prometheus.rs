@@ -31,7 +31,8 @@ pub struct RangeQuery {
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryFailure {
     pub message: String,
-    /// The server answered and refused this query (4xx): a problem of the query, not of the source.
+    /// The server refused this query as bad (HTTP 400 or 422): a problem of the query,
+    /// not of the source.
     pub rejected: bool,
 }
 
@@ -318,6 +319,19 @@ impl PrometheusClient {
             )
         })?;
         let transient = status.is_server_error();
+        let rejected = status.as_u16() == 400 || status.as_u16() == 422;
+        if status.as_u16() == 401 || status.as_u16() == 403 {
+            let snippet: String = String::from_utf8_lossy(&body).chars().take(120).collect();
+            return Err(fail(
+                format!(
+                    "{} refused the request (HTTP {status}: {}): check bearer_token_env or username/password_env in [source]",
+                    self.base_url,
+                    snippet.trim()
+                ),
+                false,
+                false,
+            ));
+        }
         let envelope: ApiResponse<T> = match serde_json::from_slice(&body) {
             Ok(env) => env,
             Err(parse_error) => {
@@ -330,7 +344,7 @@ impl PrometheusClient {
                         "{url} answered HTTP {status}: {snippet:?} — is this a Prometheus API URL?"
                     )
                 };
-                return Err(fail(message, status.is_client_error(), transient));
+                return Err(fail(message, rejected, transient));
             }
         };
         if envelope.status == "success" && status.is_success() {
@@ -343,7 +357,7 @@ impl PrometheusClient {
         let _ = envelope.warnings;
         Err(fail(
             format!("Prometheus answered HTTP {status} ({error_type}): {error}"),
-            status.is_client_error(),
+            rejected,
             transient,
         ))
     }

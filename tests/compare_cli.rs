@@ -544,3 +544,24 @@ fn a_snapshot_recorded_with_another_query_warns() {
         "sum(rate(old_metric_total[5m]))"
     );
 }
+
+#[test]
+fn a_closed_stdout_pipe_is_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_benchcmp"))
+        .args(["--baseline", "weekly", "--candidate", "rest-run"])
+        .current_dir(repo())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // like `| head -0`
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the verdict still decides the exit code"
+    );
+}

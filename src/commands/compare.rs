@@ -262,7 +262,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
         write_output(markdown_file, &text)?;
     }
     write_output(junit_file, &report::junit::render(&report))?;
-    print!("{stdout}");
+    super::emit(&stdout);
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }

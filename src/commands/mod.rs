@@ -98,3 +98,11 @@ pub fn progress_bar(global: &GlobalArgs, total: u64, what: &str) -> indicatif::P
     bar.set_message(what.to_string());
     bar
 }
+
+/// Writes to stdout. A closed pipe (`benchcmp ... | head`) ends the output quietly instead
+/// of panicking; the exit code still tells the verdict.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}

@@ -44,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
                 gate,
             ]);
         }
-        println!("{table}");
+        super::emit(&format!("{table}\n"));
         return Ok(());
     }
 
@@ -93,8 +93,8 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
         let results = client.query_range_all(requests, Arc::new(|| {})).await;
         (version, results)
     });
-    println!(
-        "Checking {} metrics for run {} against {} ({})",
+    super::emit(&format!(
+        "Checking {} metrics for run {} against {} ({})\n",
         pack.metrics.len(),
         run.name,
         client.base_url(),
@@ -102,7 +102,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
             Ok(v) => format!("Prometheus {v}"),
             Err(e) => format!("version unknown: {e}"),
         }
-    );
+    ));
     let mut results = results.into_iter();
     let (mut ok, mut empty, mut rejected, mut unreachable) = (0, 0, 0, 0);
     let width = pack.metrics.iter().map(|m| m.id.len()).max().unwrap_or(0);
@@ -158,9 +158,12 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
                 None => ("ERROR", "internal: no result".to_string()),
             },
         };
-        println!("  {status:<5} {:<width$}  {detail}", m.id);
+        super::emit(&format!("  {status:<5} {:<width$}  {detail}\n", m.id));
     }
-    println!("{ok} ok, {empty} empty, {} errors", rejected + unreachable);
+    super::emit(&format!(
+        "{ok} ok, {empty} empty, {} errors\n",
+        rejected + unreachable
+    ));
     if unreachable > 0 {
         Err(Error::source(format!(
             "{unreachable} queries could not be read from {}",

@@ -50,12 +50,12 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
         }
     }
     if rows == 0 {
-        println!(
-            "No runs: define [runs.<name>] in benchcmp.toml (or --config) or record snapshots into {}/.",
+        super::emit(&format!(
+            "No runs: define [runs.<name>] in benchcmp.toml (or --config) or record snapshots into {}/.\n",
             global.baselines.display()
-        );
+        ));
     } else {
-        println!("{table}");
+        super::emit(&format!("{table}\n"));
     }
     if problems.is_empty() {
         Ok(())

@@ -22,20 +22,24 @@ fn setup() -> (Config, Pack, PrometheusClient) {
     (config, pack, client)
 }
 
-fn live(name: &str) -> (Config, Pack, RunData) {
-    let (config, pack, client) = setup();
-    let run = run::resolve(name, &config, &work_dir().join("no-baselines")).unwrap();
+/// Reads every metric of `pack` for the config run `name` from the server.
+fn fetch(config: &Config, pack: &Pack, client: &PrometheusClient, name: &str) -> RunData {
+    let run = run::resolve(name, config, &work_dir().join("no-baselines")).unwrap();
     let metrics: Vec<_> = pack.metrics.iter().collect();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let data = rt
-        .block_on(load_run(
-            &run,
-            &metrics,
-            &config.defaults,
-            Some(&client),
-            Arc::new(|| {}),
-        ))
-        .unwrap();
+    rt.block_on(load_run(
+        &run,
+        &metrics,
+        &config.defaults,
+        Some(client),
+        Arc::new(|| {}),
+    ))
+    .unwrap()
+}
+
+fn live(name: &str) -> (Config, Pack, RunData) {
+    let (config, pack, client) = setup();
+    let data = fetch(&config, &pack, &client, name);
     (config, pack, data)
 }
 
@@ -135,18 +139,7 @@ fn a_namespace_without_data_is_empty_not_zero() {
         .vars
         .insert("namespace".into(), "no-such-namespace".into());
     config.runs.insert("ghost".into(), ghost);
-    let run = run::resolve("ghost", &config, &work_dir()).unwrap();
-    let metrics: Vec<_> = pack.metrics.iter().collect();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let data = rt
-        .block_on(load_run(
-            &run,
-            &metrics,
-            &config.defaults,
-            Some(&client),
-            Arc::new(|| {}),
-        ))
-        .unwrap();
+    let data = fetch(&config, &pack, &client, "ghost");
     for m in &pack.metrics {
         let s = data.series(m, &config.defaults).unwrap().unwrap();
         assert!(
@@ -426,18 +419,7 @@ query = 'max by (pod) (container_memory_working_set_bytes{namespace="$namespace"
     )
     .unwrap();
     let pack = pack::load_dir(&dir).unwrap();
-    let run = run::resolve("weekly", &config, &dir).unwrap();
-    let metrics: Vec<_> = pack.metrics.iter().collect();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let data = rt
-        .block_on(load_run(
-            &run,
-            &metrics,
-            &config.defaults,
-            Some(&client),
-            Arc::new(|| {}),
-        ))
-        .unwrap();
+    let data = fetch(&config, &pack, &client, "weekly");
     let e = data
         .series(&pack.metrics[0], &config.defaults)
         .unwrap_err()

@@ -27,13 +27,9 @@ fn verdict_badge(v: Verdict) -> &'static str {
 fn run_line(label: &str, r: &RunInfo) -> String {
     let vars: Vec<String> = r.vars.iter().map(|(k, v)| format!("`{k}={v}`")).collect();
     format!(
-        "- **{label}** `{}`: {} → {} ({}, steady {} after {} warm-up) {} — {} `{}`",
+        "- **{label}** `{}`: {} {} — {} `{}`",
         r.name,
-        format_time(r.start_ms),
-        format_time(r.end_ms),
-        duration::human(r.end_ms - r.start_ms),
-        duration::human(r.steady.1 - r.steady.0),
-        duration::human(r.warmup_ms),
+        r.window_text(),
         vars.join(" "),
         r.origin,
         r.location

@@ -58,6 +58,27 @@ impl RunInfo {
     }
 }
 
+impl RunInfo {
+    /// `start → end (4h, steady 3h50m after 10m warm-up)`, for people.
+    pub fn window_text(&self) -> String {
+        use crate::config::format_time;
+        use crate::duration::human;
+        format!(
+            "{} → {} ({}, steady {} after {} warm-up{})",
+            format_time(self.start_ms),
+            format_time(self.end_ms),
+            human(self.end_ms - self.start_ms),
+            human(self.steady.1 - self.steady.0),
+            human(self.warmup_ms),
+            if self.cooldown_ms > 0 {
+                format!(", {} cool-down", human(self.cooldown_ms))
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
 /// One metric in the report: the decision, the PromQL of both runs, their series.
 #[derive(Debug, Clone)]
 pub struct MetricReport {

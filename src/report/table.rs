@@ -5,7 +5,6 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::{MetricReport, Report, RunInfo};
 use crate::compare::{headline, SideResult, Verdict};
-use crate::config::format_time;
 use crate::duration;
 use crate::pack::Metric;
 use crate::units;
@@ -120,18 +119,9 @@ pub fn change_text(m: &MetricReport) -> String {
 fn window_line(label: &str, r: &RunInfo) -> String {
     let vars: Vec<String> = r.vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
     format!(
-        "{label:<9} {}  {} → {} ({}, steady {} after {} warm-up{})  {}  [{}: {}]",
+        "{label:<9} {}  {}  {}  [{}: {}]",
         r.name,
-        format_time(r.start_ms),
-        format_time(r.end_ms),
-        duration::human(r.end_ms - r.start_ms),
-        duration::human(r.steady.1 - r.steady.0),
-        duration::human(r.warmup_ms),
-        if r.cooldown_ms > 0 {
-            format!(", {} cool-down", duration::human(r.cooldown_ms))
-        } else {
-            String::new()
-        },
+        r.window_text(),
         vars.join(" "),
         r.origin,
         r.location

@@ -239,7 +239,14 @@ fn draw_metric(
         .bold_line_style(GRID)
         .axis_desc_style((FONT, label_size))
         .label_style((FONT, label_size))
-        .y_label_formatter(&|v| units::number(*v))
+        .y_label_formatter(&|v| {
+            // Counts are whole events: no "0.2 restarts" ticks.
+            if metric.kind == Kind::Count && v.fract() != 0.0 {
+                String::new()
+            } else {
+                units::number(*v)
+            }
+        })
         .x_label_formatter(&|v| format!("{v:.0}"))
         .draw()
         .map_err(|e| format!("{e:?}"))?;

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Prints speed and memory numbers of the release binary (no assertions):
+#  1. the example comparison on the shipped snapshots: table only, and with every report;
+#  2. a large comparison: two 24 h runs at a 5 s step (17,281 points per series, 14
+#     metrics, ~2.4·10^5 points in all), generated here as snapshots.
+# Needs hyperfine (apt-get install hyperfine); peak memory comes from /usr/bin/time if present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin="$PWD/target/release/benchcmp"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+python3 - "$work" <<'PY'
+import json, math, random, sys
+out = sys.argv[1]
+base = json.load(open("baselines/weekly.json"))
+def run(name, start, seed, level):
+    rnd = random.Random(seed)
+    snap = {"format": "benchcmp.snapshot.v1",
+            "run": {"name": name, "vars": base["run"]["vars"], "start": start, "end": None, "step": "5s"},
+            "metrics": {}}
+    t0 = {"big-a": 1751011200, "big-b": 1751097600}[name]  # same namespace: same PromQL as recorded
+    n = 86400 // 5 + 1
+    snap["run"]["end"] = __import__("datetime").datetime.utcfromtimestamp(t0 + 86400).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for metric, m in base["metrics"].items():
+        x, values = 0.0, []
+        for i in range(n):
+            x = 0.95 * x + math.sqrt(1 - 0.95 ** 2) * rnd.gauss(0, 1)
+            values.append([t0 + 5 * i, repr(max(0.0, level * (1 + 0.05 * x)))])
+        snap["metrics"][metric] = {"query": m["query"], "data": {"resultType": "matrix", "result": [{"metric": {}, "values": values}]}}
+    json.dump(snap, open(f"{out}/{name}.json", "w"))
+run("big-a", "2025-06-27T08:00:00Z", 1, 100.0)
+run("big-b", "2025-06-28T08:00:00Z", 2, 97.0)
+PY
+ls -la "$work"/*.json | awk '{print $5, $9}'
+
+echo "== example comparison (shipped snapshots, 2 × 14 series of 481 points)"
+hyperfine -N -w 3 -r 20 \
+  "$bin --baseline weekly --candidate rest-run --quiet" \
+  "$bin --baseline weekly --candidate rest-run --quiet --charts $work/charts --markdown $work/r.md --junit $work/j.xml --json $work/r.json --export $work/csv" \
+  -i 2>&1 | grep -E "Benchmark|Time|Range"
+
+echo "== large comparison (2 × 24 h at 5 s, 14 metrics)"
+hyperfine -N -w 1 -r 5 -i \
+  "$bin --baseline $work/big-a.json --candidate $work/big-b.json --quiet" \
+  "$bin --baseline $work/big-a.json --candidate $work/big-b.json --quiet --charts $work/big-charts" \
+  2>&1 | grep -E "Benchmark|Time|Range"
+if [ -x /usr/bin/time ]; then
+  /usr/bin/time -f "peak memory, large comparison with charts: %M KiB" \
+    "$bin" --baseline "$work/big-a.json" --candidate "$work/big-b.json" --quiet --charts "$work/big-charts" >/dev/null || true
+fi

@@ -9,7 +9,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "benchcmp",
     version,
     about = "Is the candidate benchmark run worse than the baseline? Honest statistics on Prometheus series.",
-    args_conflicts_with_subcommands = true,
     after_help = "Exit codes: 0 pass (or inconclusive), 1 regression (fail or no data), 2 usage or configuration error, 3 the source could not be read."
 )]
 pub struct Cli {
@@ -83,7 +82,7 @@ pub enum Command {
     Queries(QueriesArgs),
 }
 
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone, Default, PartialEq)]
 pub struct CompareArgs {
     /// The reference run (config run, snapshot name or snapshot file)
     #[arg(long, value_name = "RUN")]

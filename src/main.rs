@@ -8,6 +8,11 @@ use benchcmp::error::Result;
 
 fn main() {
     let cli = Cli::parse();
+    if !matches!(cli.command, None | Some(Command::Compare(_))) && cli.compare != Default::default()
+    {
+        eprintln!("error: comparison options (--baseline, --candidate, --gate, ...) belong to compare, not to this subcommand");
+        std::process::exit(2);
+    }
     let outcome: Result<i32> = match &cli.command {
         Some(Command::Record(args)) => commands::record::run(&cli.global, args).map(|_| 0),
         Some(Command::Runs) => commands::runs::run(&cli.global).map(|_| 0),

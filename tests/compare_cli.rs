@@ -565,3 +565,34 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
         "the verdict still decides the exit code"
     );
 }
+
+#[test]
+fn global_options_go_before_or_after_the_subcommand() {
+    let before = benchcmp(repo(), &["--baselines", "baselines", "runs"]);
+    let after = benchcmp(repo(), &["runs", "--baselines", "baselines"]);
+    assert_eq!(before.status.code(), Some(0), "{}", text(&before.stderr));
+    assert_eq!(text(&before.stdout), text(&after.stdout));
+    assert!(text(&before.stdout).contains("rest-run-2"));
+    let missing = benchcmp(repo(), &["--config", "nope.toml", "runs"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("config file nope.toml does not exist"),
+        "{}",
+        text(&missing.stderr)
+    );
+    let explicit = benchcmp(
+        repo(),
+        &[
+            "compare",
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--only",
+            "throughput",
+        ],
+    );
+    assert_eq!(explicit.status.code(), Some(1));
+    let misplaced = benchcmp(repo(), &["--baseline", "weekly", "runs"]);
+    assert_eq!(misplaced.status.code(), Some(2));
+}

@@ -33,12 +33,7 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| global.baselines.join(format!("{}.json", args.run)));
     // Fail before minutes of work, not after.
-    if output.exists() && !args.force {
-        return Err(Error::input(format!(
-            "{} already exists; pass --force to replace it or --output to write elsewhere",
-            output.display()
-        )));
-    }
+    snapshot::check_writable(&output, args.force)?;
     let client: PrometheusClient = super::client(&config, global)?.ok_or_else(|| {
         Error::input(
             "no source: set [source] url in the config, --prometheus or BENCHCMP_PROMETHEUS_URL",

@@ -214,12 +214,7 @@ fn write_pretty(value: &serde_json::Value, depth: usize, out: &mut String) {
 /// Writes a snapshot atomically: a temp file in the same directory, then a rename. An
 /// existing file is only replaced with `force`.
 pub fn write(s: &Snapshot, path: &Path, force: bool) -> Result<()> {
-    if path.exists() && !force {
-        return Err(Error::input(format!(
-            "{} already exists; pass --force to replace it or --output to write elsewhere",
-            path.display()
-        )));
-    }
+    check_writable(path, force)?;
     let json = to_json(s)?;
     let dir = path
         .parent()
@@ -243,6 +238,17 @@ pub fn write(s: &Snapshot, path: &Path, force: bool) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::input(format!(
             "cannot write snapshot {}: {e}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// An existing snapshot is only replaced with `force` (callers check before long work).
+pub fn check_writable(path: &Path, force: bool) -> Result<()> {
+    if path.exists() && !force {
+        return Err(Error::input(format!(
+            "{} already exists; pass --force to replace it or --output to write elsewhere",
             path.display()
         )));
     }

@@ -45,6 +45,8 @@ fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The embedded font is valid; if registering failed, text would be missing, not wrong.
+        // (Ask for bold with `(FONT, size, FontStyle::Bold).into_font()`: plotters'
+        // `FontDesc::style` keeps the regular glyphs.)
         let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
         let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
     });
@@ -199,9 +201,8 @@ fn draw_metric(
     let mut chart = ChartBuilder::on(area)
         .caption(
             title,
-            (FONT, title_size)
+            (FONT, title_size, FontStyle::Bold)
                 .into_font()
-                .style(FontStyle::Bold)
                 .color(&verdict_color(verdict).mix(1.0)),
         )
         .margin(if compact { 8 } else { 14 })
@@ -394,7 +395,7 @@ fn draw_shifts<DB: DrawingBackend>(
                         s.relative.map_or("from 0".into(), units::change)
                     ),
                     (x, top * 0.9),
-                    (FONT, 15).into_font().style(FontStyle::Bold).color(&color),
+                    (FONT, 15, FontStyle::Bold).into_font().color(&color),
                 )))
                 .map_err(|e| format!("{e:?}"))?;
         }
@@ -489,9 +490,8 @@ pub fn overview_chart(path: &Path, report: &Report) -> Result<()> {
                 report.verdict.label()
             ),
             (16, 8),
-            (FONT, 26)
+            (FONT, 26, FontStyle::Bold)
                 .into_font()
-                .style(FontStyle::Bold)
                 .color(&verdict_color(Some(report.verdict))),
         ))
         .map_err(draw_err(path))?;
@@ -542,9 +542,8 @@ pub fn summary_chart(path: &Path, report: &Report) -> Result<()> {
     let mut chart = ChartBuilder::on(&root)
         .caption(
             title,
-            (FONT, 22)
+            (FONT, 22, FontStyle::Bold)
                 .into_font()
-                .style(FontStyle::Bold)
                 .color(&verdict_color(Some(report.verdict))),
         )
         .margin(16)
@@ -650,7 +649,7 @@ pub fn summary_chart(path: &Path, report: &Report) -> Result<()> {
             .draw_series(std::iter::once(Text::new(
                 r.verdict.map_or("-", |v| v.label()).to_string(),
                 (right - 22.0, y + 0.15),
-                (FONT, 14).into_font().style(FontStyle::Bold).color(&color),
+                (FONT, 14, FontStyle::Bold).into_font().color(&color),
             )))
             .map_err(draw_err(path))?;
     }

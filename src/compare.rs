@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::duration;
-use crate::gate::{Clause, Gate, Op, Stat};
+use crate::gate::{Clause, Gate, Stat};
 use crate::pack::{Better, Kind, Metric};
 use crate::source::MetricSeries;
 use crate::stats::{self, long_run_variance, ratio_of_means, LongRun, Summary};
@@ -230,6 +230,14 @@ pub fn headline(metric: &Metric, s: &Summary) -> f64 {
     }
 }
 
+/// The name of `headline`'s statistic for `metric`.
+pub fn headline_name(metric: &Metric) -> &'static str {
+    match metric.kind {
+        Kind::Count => "total",
+        Kind::Series => "mean",
+    }
+}
+
 fn stat_value(s: &Summary, stat: Stat) -> f64 {
     match stat {
         Stat::Mean => s.mean,
@@ -392,17 +400,19 @@ fn evaluate_clause(
                 pct(*budget).trim_start_matches('+')
             );
             let budget_text = format!("{:.0}%", budget * 100.0);
-            let (Some(lb), Some(lc)) = (r.baseline.longrun.as_ref(), r.candidate.longrun.as_ref())
-            else {
+            // `compare_metric` returns no data before any clause unless both runs have data,
+            // so the change is there.
+            let (Some(lb), Some(lc), Some(ch)) = (
+                r.baseline.longrun.as_ref(),
+                r.candidate.longrun.as_ref(),
+                r.change,
+            ) else {
                 return ClauseResult {
                     rule,
                     verdict: Verdict::NoData,
                     detail: "no data".into(),
                 };
             };
-            let ch = r
-                .change
-                .unwrap_or_else(|| change(metric, lb, lc, settings.confidence));
             if lb.mean == 0.0 && lc.mean == 0.0 {
                 return ClauseResult {
                     rule,
@@ -499,12 +509,6 @@ fn evaluate_clause(
             };
             let value = stat_value(s, *stat);
             let holds = op.holds(value, *bound);
-            let negation = match op {
-                Op::Le => ">",
-                Op::Lt => ">=",
-                Op::Ge => "<",
-                Op::Gt => "<=",
-            };
             ClauseResult {
                 rule,
                 verdict: if holds { Verdict::Pass } else { Verdict::Fail },
@@ -512,7 +516,7 @@ fn evaluate_clause(
                     "candidate {} {} {} {}",
                     stat.name(),
                     units::format_value(value, unit),
-                    if holds { op.symbol() } else { negation },
+                    if holds { op.symbol() } else { op.negation() },
                     units::format_value(*bound, unit)
                 ),
             }
@@ -559,7 +563,7 @@ fn round_minutes(ms: i64) -> i64 {
 
 /// The overall verdict: fail if any gated metric fails or has no data (unless optional),
 /// inconclusive if any is inconclusive, else pass.
-pub fn overall(results: &[MetricResult]) -> Verdict {
+pub fn overall<'a>(results: impl IntoIterator<Item = &'a MetricResult>) -> Verdict {
     let mut verdict = Verdict::Pass;
     for r in results {
         let v = match r.verdict {

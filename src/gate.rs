@@ -44,6 +44,16 @@ impl Op {
             Op::Gt => ">",
         }
     }
+
+    /// The symbol of the opposite comparison (`<=` → `>`), for saying why a bound failed.
+    pub fn negation(self) -> &'static str {
+        match self {
+            Op::Le => ">",
+            Op::Lt => ">=",
+            Op::Ge => "<",
+            Op::Gt => "<=",
+        }
+    }
 }
 
 /// A statistic of the candidate's samples in the steady window.

@@ -153,6 +153,13 @@ pub fn parse_files(files: &[(PathBuf, String)]) -> Result<Pack> {
             metrics.push(metric);
         }
     }
+    if metrics.is_empty() {
+        let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+        return Err(Error::input(format!(
+            "the query pack ({}) defines no [[metric]]: nothing to compare",
+            names.join(", ")
+        )));
+    }
     Ok(Pack { metrics })
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::{Config, Defaults};
 use crate::error::{Error, Result};
@@ -14,8 +15,8 @@ use crate::{duration, template};
 pub enum Origin {
     /// `[runs.<name>]` in the config: read live from the source.
     Config,
-    /// A snapshot file: read offline.
-    Snapshot(Box<Snapshot>),
+    /// A snapshot file: read offline. Shared, so cloning a run does not copy its series.
+    Snapshot(Arc<Snapshot>),
 }
 
 /// A resolved run.
@@ -101,6 +102,6 @@ pub fn resolve(name: &str, config: &Config, baselines: &Path) -> Result<Run> {
         start_ms: snap.run.start_ms,
         end_ms: snap.run.end_ms,
         step_ms: snap.run.step_ms,
-        origin: Origin::Snapshot(Box::new(snap)),
+        origin: Origin::Snapshot(Arc::new(snap)),
     })
 }

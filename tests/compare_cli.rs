@@ -596,3 +596,87 @@ fn global_options_go_before_or_after_the_subcommand() {
     let misplaced = benchcmp(repo(), &["--baseline", "weekly", "runs"]);
     assert_eq!(misplaced.status.code(), Some(2));
 }
+
+#[test]
+fn nothing_to_judge_is_never_a_silent_pass() {
+    let dir = temp_dir("nothing");
+    // --only that selects nothing
+    let out = benchcmp(
+        repo(),
+        &[
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--only",
+            ",",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--only names no metric"),
+        "{}",
+        text(&out.stderr)
+    );
+    // a pack without metrics
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    std::fs::write(dir.join("empty/a.toml"), "# no metrics yet\n").unwrap();
+    let (w, r) = (snap_path("weekly"), snap_path("rest-run"));
+    let out = benchcmp(
+        &dir,
+        &["--queries", "empty", "--baseline", &w, "--candidate", &r],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("defines no [[metric]]"),
+        "{}",
+        text(&out.stderr)
+    );
+    // a shift clause on an event count could never fail
+    let out = benchcmp(
+        repo(),
+        &[
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--gate",
+            "restarts: shift <= 10%",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("shift clause applies to series metrics only"),
+        "{}",
+        text(&out.stderr)
+    );
+    // no gate at all: said out loud
+    std::fs::create_dir_all(dir.join("ungated")).unwrap();
+    std::fs::write(
+        dir.join("ungated/a.toml"),
+        "[[metric]]\nid = \"throughput\"\ntitle = \"T\"\nbetter = \"higher\"\nquery = 'sum(rate(zeebe_element_instance_events_total{namespace=~\"$namespace\", action=\"completed\", type=\"PROCESS\"}[$__rate_interval]))'\n",
+    )
+    .unwrap();
+    let out = benchcmp(
+        &dir,
+        &["--queries", "ungated", "--baseline", &w, "--candidate", &r],
+    );
+    assert!(
+        text(&out.stderr).contains("nothing was judged"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("no gated metrics"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+fn snap_path(name: &str) -> String {
+    repo()
+        .join("baselines")
+        .join(format!("{name}.json"))
+        .to_string_lossy()
+        .into_owned()
+}

@@ -11,7 +11,7 @@ use crate::compare::{self, Settings, SideInput};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::gate::{self, Gate};
-use crate::pack::{Metric, Pack};
+use crate::pack::{Kind, Metric, Pack};
 use crate::report::{self, MetricReport, Report, RunInfo};
 use crate::run::{self, Run};
 use crate::source::{load_run, RunData};
@@ -65,9 +65,22 @@ pub fn resolve_gates(
     }
     let mut gates = BTreeMap::new();
     for (id, (text, origin)) in texts {
-        let unit = pack.get(&id).map_or("", |m| m.unit.as_str());
-        let g = gate::parse(&text, unit)
+        let Some(metric) = pack.get(&id) else {
+            continue;
+        };
+        let g = gate::parse(&text, &metric.unit)
             .map_err(|e| Error::input(format!("bad gate in {origin}: {e}")))?;
+        // Level shifts are looked for in levels, not in event counts: such a clause could
+        // never fail.
+        if metric.kind == Kind::Count
+            && g.clauses
+                .iter()
+                .any(|c| matches!(c, gate::Clause::Shift { .. }))
+        {
+            return Err(Error::input(format!(
+                "bad gate in {origin}: \"{id}\" counts events (kind = \"count\"); a shift clause applies to series metrics only"
+            )));
+        }
         gates.insert(id, g);
     }
     Ok(gates)
@@ -90,6 +103,9 @@ fn select<'p>(pack: &'p Pack, only: &[String]) -> Result<Vec<&'p Metric>> {
         if !out.iter().any(|x: &&Metric| x.id == m.id) {
             out.push(m);
         }
+    }
+    if out.is_empty() {
+        return Err(Error::input("--only names no metric"));
     }
     Ok(out)
 }
@@ -115,13 +131,10 @@ fn create_output(path: &Option<PathBuf>, what: &str) -> Result<Option<(PathBuf, 
     }
 }
 
-fn write_output(out: Option<(PathBuf, std::fs::File)>, text: &str) -> Result<()> {
-    if let Some((path, mut f)) = out {
-        f.write_all(text.as_bytes())
-            .and_then(|_| f.flush())
-            .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
-    }
-    Ok(())
+fn write_output((path, mut f): (PathBuf, std::fs::File), text: &str) -> Result<()> {
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.flush())
+        .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))
 }
 
 pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
@@ -198,7 +211,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
             &settings,
         )?);
     }
-    let results: Vec<_> = reports.iter().map(|r| r.result.clone()).collect();
+    let verdict = compare::overall(reports.iter().map(|r| &r.result));
     let mut warnings = b_data.warnings.clone();
     warnings.extend(c_data.warnings.iter().cloned());
     if baseline.name == candidate.name && baseline.start_ms == candidate.start_ms {
@@ -207,12 +220,16 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
             baseline.name
         ));
     }
+    if reports.iter().all(|r| r.result.gate.is_none()) {
+        warnings
+            .push("no compared metric has a gate: nothing was judged, so nothing can fail".into());
+    }
     let url = client.as_ref().map(|c| c.base_url().to_string());
     let report = Report {
         baseline: RunInfo::new(&baseline, &defaults, windows.0, url.as_deref()),
         candidate: RunInfo::new(&candidate, &defaults, windows.1, url.as_deref()),
         metrics: reports,
-        verdict: compare::overall(&results),
+        verdict,
         confidence,
         strict: args.strict,
         min_coverage: settings.min_coverage,
@@ -250,18 +267,28 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
             });
         report::markdown::render(&report, charts.as_deref())
     };
-    let stdout = match args.format.unwrap_or(Format::Table) {
-        Format::Table => report::table::render(&report, report::table::Style { color, width }),
-        Format::Json => report::json::render(&report),
-        Format::Markdown => markdown_for(None),
-        Format::Junit => report::junit::render(&report),
-    };
-    write_output(json_file, &report::json::render(&report))?;
-    if let Some((path, _)) = &markdown_file {
-        let text = markdown_for(Some(path));
-        write_output(markdown_file, &text)?;
+    // Each format is rendered once, and only if a file or stdout wants it.
+    let format = args.format.unwrap_or(Format::Table);
+    let json =
+        (json_file.is_some() || format == Format::Json).then(|| report::json::render(&report));
+    let junit =
+        (junit_file.is_some() || format == Format::Junit).then(|| report::junit::render(&report));
+    if let (Some(file), Some(text)) = (json_file, &json) {
+        write_output(file, text)?;
     }
-    write_output(junit_file, &report::junit::render(&report))?;
+    if let (Some(file), Some(text)) = (junit_file, &junit) {
+        write_output(file, text)?;
+    }
+    if let Some(file) = markdown_file {
+        let text = markdown_for(Some(&file.0));
+        write_output(file, &text)?;
+    }
+    let stdout = match format {
+        Format::Table => report::table::render(&report, report::table::Style { color, width }),
+        Format::Json => json.unwrap_or_default(),
+        Format::Markdown => markdown_for(None),
+        Format::Junit => junit.unwrap_or_default(),
+    };
     super::emit(&stdout);
     for w in &report.warnings {
         eprintln!("warning: {w}");

@@ -61,6 +61,11 @@ fn verdict_color(v: Option<Verdict>) -> RGBColor {
     }
 }
 
+/// A plotters error as text (its errors only implement `Debug` usefully).
+fn describe<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
 fn draw_err<E: std::fmt::Debug>(path: &Path) -> impl Fn(E) -> Error + '_ {
     move |e| Error::input(format!("cannot draw chart {}: {e:?}", path.display()))
 }
@@ -209,7 +214,7 @@ fn draw_metric(
         .x_label_area_size(if compact { 34 } else { 44 })
         .y_label_area_size(if compact { 62 } else { 78 })
         .build_cartesian_2d(0f64..x_max, min_v.min(0.0)..top)
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(describe)?;
     // Warm-up and cool-down are not compared: shade them.
     let warm = report.baseline.warmup_ms as f64 / 60_000.0;
     if warm > 0.0 {
@@ -218,7 +223,7 @@ fn draw_metric(
                 [(0.0, min_v.min(0.0)), (warm.min(x_max), top)],
                 SHADE.filled(),
             )))
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(describe)?;
     }
     let cool = report.baseline.cooldown_ms as f64 / 60_000.0;
     if cool > 0.0 {
@@ -227,7 +232,7 @@ fn draw_metric(
                 [(x_max - cool, min_v.min(0.0)), (x_max, top)],
                 SHADE.filled(),
             )))
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(describe)?;
     }
     let label_size = if compact { 13 } else { 15 };
     chart
@@ -250,7 +255,7 @@ fn draw_metric(
         })
         .x_label_formatter(&|v| format!("{v:.0}"))
         .draw()
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(describe)?;
     if warm > 0.0 && !compact {
         chart
             .draw_series(std::iter::once(Text::new(
@@ -258,7 +263,7 @@ fn draw_metric(
                 (warm * 0.08, top * 0.97),
                 (FONT, 13).into_font().color(&INK.mix(0.6)),
             )))
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(describe)?;
     }
     if let Some(c) = ceiling {
         let y = c * scale;
@@ -269,7 +274,7 @@ fn draw_metric(
                 4,
                 INK.mix(0.55).stroke_width(1),
             ))
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(describe)?;
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("histogram ceiling {}", units::format_value(c, &metric.unit)),
@@ -281,14 +286,14 @@ fn draw_metric(
                     ),
                 ),
             )))
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(describe)?;
     }
     let width = 2;
     for (points, color) in [(&base, BASELINE), (&cand, CANDIDATE)] {
         for seg in segments(points, scale) {
             chart
                 .draw_series(LineSeries::new(seg, color.stroke_width(width)))
-                .map_err(|e| format!("{e:?}"))?;
+                .map_err(describe)?;
         }
     }
     // The steady-state value of each run at the right edge, so a run squashed against the
@@ -337,7 +342,7 @@ fn draw_metric(
                     ),
                 ),
             )))
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(describe)?;
     }
     // Level shifts: a dashed vertical line with the size of the change.
     for (side, color) in [
@@ -360,7 +365,7 @@ fn draw_metric(
                     .into_font()
                     .color(&NO_DATA),
             )))
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(describe)?;
     }
     Ok(())
 }
@@ -386,7 +391,7 @@ fn draw_shifts<DB: DrawingBackend>(
                 5,
                 color.mix(0.8).stroke_width(2),
             ))
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(describe)?;
         if !compact {
             chart
                 .draw_series(std::iter::once(Text::new(
@@ -397,7 +402,7 @@ fn draw_shifts<DB: DrawingBackend>(
                     (x, top * 0.9),
                     (FONT, 15, FontStyle::Bold).into_font().color(&color),
                 )))
-                .map_err(|e| format!("{e:?}"))?;
+                .map_err(describe)?;
         }
     }
     Ok(())
@@ -420,16 +425,14 @@ fn draw_legend(
             vec![(x, y), (x + 34, y)],
             color.stroke_width(4),
         ))
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(describe)?;
         area.draw(&Text::new(
             label.clone(),
             (x + 42, y - size as i32 / 2 - 1),
             style.clone(),
         ))
-        .map_err(|e| format!("{e:?}"))?;
-        let (w, _) = area
-            .estimate_text_size(&label, &style)
-            .map_err(|e| format!("{e:?}"))?;
+        .map_err(describe)?;
+        let (w, _) = area.estimate_text_size(&label, &style).map_err(describe)?;
         x += 42 + w as i32 + 36;
     }
     let note = "shaded: warm-up, not compared";
@@ -437,13 +440,13 @@ fn draw_legend(
         [(x, y - 8), (x + 26, y + 8)],
         SHADE.filled(),
     ))
-    .map_err(|e| format!("{e:?}"))?;
+    .map_err(describe)?;
     area.draw(&Text::new(
         note,
         (x + 34, y - size as i32 / 2 - 1),
         style.clone(),
     ))
-    .map_err(|e| format!("{e:?}"))?;
+    .map_err(describe)?;
     Ok(())
 }
 

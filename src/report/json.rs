@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{MetricReport, Report, RunInfo};
-use crate::compare::{headline, SideResult};
+use crate::compare::{headline, headline_name, SideResult};
 use crate::config::format_time;
 use crate::duration;
 
@@ -128,7 +128,7 @@ fn metric(m: &MetricReport) -> Value {
         "baseline": side(&r.baseline),
         "candidate": side(&r.candidate),
         "headline": {
-            "statistic": match metric.kind { crate::pack::Kind::Count => "total", crate::pack::Kind::Series => "mean" },
+            "statistic": headline_name(metric),
             "baseline": r.baseline.summary.as_ref().map_or(Value::Null, |s| num(headline(metric, s))),
             "candidate": r.candidate.summary.as_ref().map_or(Value::Null, |s| num(headline(metric, s))),
         },

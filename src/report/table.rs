@@ -53,12 +53,7 @@ pub fn value_text(metric: &Metric, side: &SideResult) -> String {
                     return format!("≥ {}", units::format_value(ceiling, &metric.unit));
                 }
             }
-            let value = headline(metric, s);
-            let v = if metric.kind == crate::pack::Kind::Count && value.fract() == 0.0 {
-                format!("{value:.0} {}", metric.unit)
-            } else {
-                units::format_value(value, &metric.unit)
-            };
+            let v = units::format_value(headline(metric, s), &metric.unit);
             if side.problem.is_some() {
                 format!("{v} (thin)")
             } else {
@@ -245,11 +240,14 @@ pub fn render(report: &Report, style: Style) -> String {
         .iter()
         .filter_map(|k| counts.get(k).map(|n| format!("{n} {}", k.to_lowercase())))
         .collect();
+    let tally = if gated == 0 {
+        "no gated metrics: nothing was judged".to_string()
+    } else {
+        format!("{gated} gated metrics: {}", summary.join(", "))
+    };
     out.push_str(&format!(
-        "\nOverall: {}  ({} gated metrics: {}{})\n",
+        "\nOverall: {}  ({tally}{})\n",
         paint(report.verdict.label(), report.verdict, style),
-        gated,
-        summary.join(", "),
         if report.strict { "; --strict" } else { "" }
     ));
     out.push_str(&window_line("Baseline", &report.baseline));

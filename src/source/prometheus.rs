@@ -144,14 +144,13 @@ impl PrometheusClient {
 
     /// Runs one range query, split into parts of at most `MAX_POINTS_PER_QUERY` points.
     pub async fn query_range(&self, q: &RangeQuery) -> Result<Matrix, QueryFailure> {
-        let mut parts = Vec::new();
-        for (start, end) in split_window(q.start_ms, q.end_ms, q.step_ms) {
-            parts.push(
-                self.query_range_part(&q.query, start, end, q.step_ms)
-                    .await?,
-            );
-        }
-        Ok(stitch(parts))
+        let mut results = self.query_range_all(vec![q.clone()], Arc::new(|| {})).await;
+        results.pop().unwrap_or_else(|| {
+            Err(QueryFailure {
+                message: "query was not run".into(),
+                rejected: false,
+            })
+        })
     }
 
     /// Runs many range queries with at most `concurrency` requests in flight; results come

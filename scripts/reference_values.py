@@ -127,4 +127,14 @@ s[150:] *= 0.8
 lines.append(arr("SHIFT_SERIES", s))
 k, stat = best_split(s, 10)
 lines.append(f"pub const SHIFT_BEST: (usize, f64) = ({k}, {float(stat)!r});")
+# Exact count inference: binomial tails (scipy) and Clopper-Pearson intervals (statsmodels).
+from statsmodels.stats.proportion import proportion_confint
+
+tails = [(k, n, p, float(scipy.stats.binom.sf(k - 1, n, p))) for k, n, p in [(6, 6, 0.5), (3, 10, 0.2), (1, 1, 0.523), (40, 100, 0.3), (7, 9, 0.61)]]
+lines.append("pub const BINOMIAL_UPPER_TAILS: &[(u64, u64, f64, f64)] = &[%s];" % ", ".join(f"({k}, {n}, {p!r}, {v!r})" for k, n, p, v in tails))
+cp = []
+for k, n, conf in [(0, 10, 0.95), (3, 10, 0.95), (10, 10, 0.95), (20, 30, 0.9), (1, 200, 0.99)]:
+    lo, hi = proportion_confint(k, n, alpha=1 - conf, method="beta")
+    cp.append((k, n, conf, float(lo), float(hi)))
+lines.append("pub const CLOPPER_PEARSON: &[(u64, u64, f64, f64, f64)] = &[%s];" % ", ".join(f"({k}, {n}, {c!r}, {lo!r}, {hi!r})" for k, n, c, lo, hi in cp))
 print("\n".join(lines))

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "benchcmp",
     version,
     about = "Is the candidate benchmark run worse than the baseline? Honest statistics on Prometheus series.",
-    after_help = "Exit codes: 0 pass (or inconclusive), 1 regression (fail or no data), 2 usage or configuration error, 3 the source could not be read."
+    after_help = "Exit codes: 0 pass, 1 regression (a fail, or a gated metric without data), 2 usage or configuration error, 3 the source could not be read, 4 inconclusive (not enough evidence either way, or nothing judged; --accept-inconclusive maps it to 0, --strict to 1)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -124,9 +124,13 @@ pub struct CompareArgs {
     #[arg(long, value_name = "LEVEL")]
     pub confidence: Option<f64>,
 
-    /// Treat inconclusive verdicts as failures
+    /// Treat an inconclusive comparison as a regression (exit 1 instead of 4)
     #[arg(long)]
     pub strict: bool,
+
+    /// Accept an inconclusive comparison (exit 0 instead of 4)
+    #[arg(long)]
+    pub accept_inconclusive: bool,
 
     /// Compare only these metrics (comma-separated ids)
     #[arg(long, value_delimiter = ',', value_name = "METRIC,...")]

@@ -56,6 +56,9 @@ pub struct Metric {
     pub optional: bool,
     /// The histogram's top bucket in the metric's unit: values there are "≥ ceiling".
     pub saturates_at: Option<f64>,
+    /// Negative values are real for this metric (otherwise a negative rate, duration, size
+    /// or share makes the run's data unusable).
+    pub allow_negative: bool,
     pub description: Option<String>,
     /// The pack file that defined it.
     pub file: PathBuf,
@@ -96,6 +99,8 @@ struct RawMetric {
     #[serde(default)]
     optional: bool,
     saturates_at: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    allow_negative: bool,
     description: Option<String>,
 }
 
@@ -212,6 +217,7 @@ fn check_metric(m: RawMetric, path: &Path, text: &str, at: &str) -> Result<Metri
         kind: m.kind,
         optional: m.optional,
         saturates_at,
+        allow_negative: m.allow_negative,
         description: m.description.clone(),
         file: path.to_path_buf(),
     })

@@ -1,7 +1,7 @@
 //! Time series as plain sorted vectors: what a query returned (`Matrix`), and the one
 //! series per metric the comparison works on (`Series`), with the few operations needed on
-//! the way: combining several series, trimming to the steady-state window, turning a
-//! cumulative count into per-step events, and measuring coverage.
+//! the way: combining several series, trimming to the steady-state window, and turning
+//! cumulative counters into per-step events with Prometheus's counter-reset rule.
 //!
 //! Timestamps are Unix milliseconds; values are `f64` and may be NaN or ±Inf as Prometheus
 //! reports them.
@@ -85,33 +85,24 @@ impl Series {
         }
     }
 
-    /// Share of the expected sample times in `[start, end]` at `step` that carry a finite value.
-    pub fn coverage(&self, start_ms: i64, end_ms: i64, step_ms: i64) -> f64 {
-        if end_ms < start_ms || step_ms <= 0 {
-            return 0.0;
-        }
-        let expected = (end_ms - start_ms) / step_ms + 1;
-        let present = self
-            .window(start_ms, end_ms)
-            .points
-            .iter()
-            .filter(|p| p.1.is_finite())
-            .count() as i64;
-        (present as f64 / expected as f64).min(1.0)
-    }
-
-    /// Turns a cumulative count into the events of each step: the positive increase since
-    /// the previous sample. A drop (a pod replaced, a counter reset) counts as no events,
-    /// and the first sample has no predecessor, so it is left out.
-    pub fn increments(&self) -> Series {
+    /// Turns a cumulative counter into the events of each step, the way Prometheus's
+    /// `increase()` reads counters: the increase since the previous finite sample, and after
+    /// a drop (a counter reset, a restarted process) the new value itself, because a reset
+    /// counter starts again from zero. The first sample has no predecessor: it counts as
+    /// events only when the series was born after `run_start_ms` (a pod that appeared
+    /// during the run started its counter at zero); otherwise it is left out.
+    pub fn increments(&self, run_start_ms: i64) -> Series {
         let mut out = Vec::with_capacity(self.points.len());
         let mut prev: Option<f64> = None;
         for &(t, v) in &self.points {
             if !v.is_finite() {
                 continue;
             }
-            if let Some(p) = prev {
-                out.push((t, (v - p).max(0.0)));
+            match prev {
+                Some(p) if v >= p => out.push((t, v - p)),
+                Some(_) => out.push((t, v)),
+                None if t > run_start_ms => out.push((t, v)),
+                None => {}
             }
             prev = Some(v);
         }
@@ -157,14 +148,31 @@ pub fn combine(series: &[LabeledSeries], how: Combine) -> Series {
 }
 
 /// The single series of a metric from what its query returned: one series as is, several
-/// reduced by the metric's `combine` (an error naming the label sets if it has none), and
-/// a `count` metric turned into events per step.
-pub fn reduce(metric: &Metric, matrix: &Matrix) -> Result<Series, String> {
-    let series = match matrix.len() {
-        0 => Series::default(),
-        1 => Series::new(matrix[0].points.clone()),
+/// reduced by the metric's `combine` (an error naming the label sets if it has none).
+/// A `count` metric is turned into events per step series by series first (so a reset or a
+/// replaced pod loses no events), then the events are added up (or combined as declared).
+pub fn reduce(metric: &Metric, matrix: &Matrix, run_start_ms: i64) -> Result<Series, String> {
+    if metric.kind == Kind::Count {
+        let events: Vec<LabeledSeries> = matrix
+            .iter()
+            .map(|s| LabeledSeries {
+                labels: s.labels.clone(),
+                points: Series::new(s.points.clone())
+                    .increments(run_start_ms)
+                    .points,
+            })
+            .collect();
+        return Ok(match events.len() {
+            0 => Series::default(),
+            1 => Series::new(events[0].points.clone()),
+            _ => combine(&events, metric.combine.unwrap_or(Combine::Sum)),
+        });
+    }
+    match matrix.len() {
+        0 => Ok(Series::default()),
+        1 => Ok(Series::new(matrix[0].points.clone())),
         n => match metric.combine {
-            Some(how) => combine(matrix, how),
+            Some(how) => Ok(combine(matrix, how)),
             None => {
                 let mut sets: Vec<String> = matrix
                     .iter()
@@ -174,19 +182,26 @@ pub fn reduce(metric: &Metric, matrix: &Matrix) -> Result<Series, String> {
                 if n > 5 {
                     sets.push(format!("… {} more", n - 5));
                 }
-                return Err(format!(
+                Err(format!(
                     "metric \"{}\": the query returned {n} series but the metric declares no combine \
                      (sum | max | min | mean); aggregate in PromQL or add one. Label sets: {}",
                     metric.id,
                     sets.join(", ")
-                ));
+                ))
             }
         },
-    };
-    Ok(match metric.kind {
-        Kind::Series => series,
-        Kind::Count => series.increments(),
-    })
+    }
+}
+
+/// The first sample of `matrix` inside `[start_ms, end_ms]` that is negative (−Inf
+/// included), in time order: what a metric whose unit cannot be negative must never show.
+pub fn first_negative(matrix: &Matrix, start_ms: i64, end_ms: i64) -> Option<Point> {
+    matrix
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|p| p.0 >= start_ms && p.0 <= end_ms && p.1 < 0.0)
+        .min_by_key(|p| p.0)
+        .copied()
 }
 
 #[cfg(test)]
@@ -213,6 +228,7 @@ mod tests {
             kind,
             optional: false,
             saturates_at: None,
+            allow_negative: false,
             description: None,
             file: "q.toml".into(),
         }
@@ -244,18 +260,14 @@ mod tests {
     }
 
     #[test]
-    fn windows_and_coverage() {
+    fn windows() {
         let s = Series::new((0..10).map(|i| (i * 10, i as f64)).collect());
         assert_eq!(s.window(20, 50).values(), vec![2.0, 3.0, 4.0, 5.0]);
         assert!(s.window(200, 300).is_empty());
-        assert_eq!(s.coverage(0, 90, 10), 1.0);
-        assert_eq!(s.coverage(0, 190, 10), 0.5);
-        let gappy = Series::new(vec![(0, 1.0), (10, f64::NAN), (20, 1.0), (30, 1.0)]);
-        assert_eq!(gappy.coverage(0, 30, 10), 0.75);
     }
 
     #[test]
-    fn increments_count_positive_steps() {
+    fn increments_follow_the_counter_reset_rule() {
         let s = Series::new(vec![
             (0, 2.0),
             (10, 2.0),
@@ -265,31 +277,61 @@ mod tests {
             (50, f64::NAN),
             (60, 5.0),
         ]);
+        // after the drop 3 → 1 the counter restarted: 1 event, not 0
         assert_eq!(
-            s.increments().points(),
-            &[(10, 0.0), (20, 1.0), (30, 0.0), (40, 3.0), (60, 1.0)]
+            s.increments(0).points(),
+            &[(10, 0.0), (20, 1.0), (30, 1.0), (40, 3.0), (60, 1.0)]
         );
+        // a series born after the run started counted from zero
+        let born = Series::new(vec![(20, 1.0), (30, 1.0), (40, 2.0)]);
+        assert_eq!(
+            born.increments(0).points(),
+            &[(20, 1.0), (30, 0.0), (40, 1.0)]
+        );
+        assert_eq!(born.increments(20).points(), &[(30, 0.0), (40, 1.0)]);
+    }
+
+    #[test]
+    fn a_replaced_pod_keeps_every_event() {
+        // pod a restarts twice and is replaced by pod b, which restarts once; summed in
+        // PromQL the drop 2 → 0 would hide a's restarts, per series nothing is lost
+        let a = labeled("a", vec![(0, 0.0), (10, 1.0), (20, 2.0)]);
+        let b = labeled("b", vec![(30, 0.0), (40, 1.0)]);
+        let m = metric(Some(Combine::Sum), Kind::Count);
+        let events = reduce(&m, &vec![a, b], 0).unwrap();
+        assert_eq!(events.values().iter().sum::<f64>(), 3.0);
     }
 
     #[test]
     fn reduce_needs_combine_for_several_series() {
         let m = [labeled("a", vec![(0, 1.0)]), labeled("b", vec![(0, 2.0)])];
-        let e = reduce(&metric(None, Kind::Series), &m.to_vec()).unwrap_err();
+        let e = reduce(&metric(None, Kind::Series), &m.to_vec(), 0).unwrap_err();
         assert!(
             e.contains("2 series") && e.contains("pod=\"a\"") && e.contains("pod=\"b\""),
             "{e}"
         );
-        let s = reduce(&metric(Some(Combine::Sum), Kind::Series), &m.to_vec()).unwrap();
+        let s = reduce(&metric(Some(Combine::Sum), Kind::Series), &m.to_vec(), 0).unwrap();
         assert_eq!(s.points(), &[(0, 3.0)]);
-        assert!(reduce(&metric(None, Kind::Series), &vec![])
+        assert!(reduce(&metric(None, Kind::Series), &vec![], 0)
             .unwrap()
             .is_empty());
         let counts = vec![labeled("a", vec![(0, 1.0), (10, 1.0), (20, 4.0)])];
         assert_eq!(
-            reduce(&metric(None, Kind::Count), &counts)
+            reduce(&metric(None, Kind::Count), &counts, 0)
                 .unwrap()
                 .points(),
             &[(10, 0.0), (20, 3.0)]
+        );
+        // several count series add up without a declared combine
+        let two = vec![
+            labeled("a", vec![(0, 0.0), (10, 1.0)]),
+            labeled("b", vec![(0, 0.0), (10, 2.0)]),
+        ];
+        assert_eq!(
+            reduce(&metric(None, Kind::Count), &two, 0)
+                .unwrap()
+                .points(),
+            &[(10, 3.0)]
         );
     }
 }

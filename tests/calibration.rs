@@ -45,6 +45,7 @@ fn metric(better: Better) -> Metric {
         kind: Kind::Series,
         optional: false,
         saturates_at: None,
+        allow_negative: false,
         description: None,
         file: "q.toml".into(),
     }
@@ -60,6 +61,7 @@ fn as_series(values: &[f64]) -> MetricSeries {
     );
     let end = (values.len() as i64 - 1) * STEP_MS;
     MetricSeries {
+        first_negative: None,
         full: s.clone(),
         steady: s,
         window: (0, end),

@@ -81,6 +81,16 @@ pub fn resolve_gates(
                 "bad gate in {origin}: \"{id}\" counts events (kind = \"count\"); a shift clause applies to series metrics only"
             )));
         }
+        // Higher is better: a budget of 100% lets the metric fall to zero and still pass.
+        if metric.better == crate::pack::Better::Higher {
+            if let Some(budget) = g.regression_budget().filter(|b| *b >= 1.0) {
+                return Err(Error::input(format!(
+                    "bad gate in {origin}: \"{id}\" is better when higher, so a regression budget of {}% can never fail \
+                     (it allows a drop to zero); use a budget below 100%",
+                    crate::units::number(budget * 100.0)
+                )));
+            }
+        }
         gates.insert(id, g);
     }
     Ok(gates)
@@ -143,6 +153,11 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
             "compare needs --baseline <RUN> and --candidate <RUN> (see `benchcmp runs` for the runs you have)",
         ));
     };
+    if args.strict && args.accept_inconclusive {
+        return Err(Error::input(
+            "--strict and --accept-inconclusive contradict each other: choose whether an inconclusive comparison fails (exit 1) or passes (exit 0); without either it exits 4",
+        ));
+    }
     let confidence = args.confidence.unwrap_or(0.95);
     if !(confidence > 0.0 && confidence < 1.0) {
         return Err(Error::input(format!(
@@ -198,7 +213,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
 
     let settings = Settings {
         confidence,
-        min_coverage: compare::MIN_COVERAGE,
+        ..Settings::default()
     };
     let mut reports = Vec::new();
     for m in &metrics {
@@ -211,7 +226,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
             &settings,
         )?);
     }
-    let verdict = compare::overall(reports.iter().map(|r| &r.result));
+    let overall = compare::overall(reports.iter().map(|r| &r.result));
     let mut warnings = b_data.warnings.clone();
     warnings.extend(c_data.warnings.iter().cloned());
     if baseline.name == candidate.name && baseline.start_ms == candidate.start_ms {
@@ -220,18 +235,22 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
             baseline.name
         ));
     }
-    if reports.iter().all(|r| r.result.gate.is_none()) {
-        warnings
-            .push("no compared metric has a gate: nothing was judged, so nothing can fail".into());
+    if overall.nothing_judged() {
+        warnings.push(if overall.gated == 0 {
+            "no compared metric has a gate: nothing was judged, so nothing can pass".into()
+        } else {
+            "no gated metric has data: nothing was judged, so nothing can pass".into()
+        });
     }
     let url = client.as_ref().map(|c| c.base_url().to_string());
     let report = Report {
         baseline: RunInfo::new(&baseline, &defaults, windows.0, url.as_deref()),
         candidate: RunInfo::new(&candidate, &defaults, windows.1, url.as_deref()),
         metrics: reports,
-        verdict,
+        overall,
         confidence,
         strict: args.strict,
+        accept_inconclusive: args.accept_inconclusive,
         min_coverage: settings.min_coverage,
         warnings,
         generated_at_ms: chrono::Utc::now().timestamp_millis() / 1000 * 1000,

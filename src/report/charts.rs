@@ -13,6 +13,7 @@ use plotters::coord::Shift as AreaShift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+use super::text::{self, verdict_label};
 use super::{MetricReport, Report};
 use crate::compare::{SideResult, Verdict};
 use crate::error::{Error, Result};
@@ -183,7 +184,7 @@ fn draw_metric(
         format!(
             "{} — {}",
             metric.title,
-            verdict.map_or("no gate", |v| v.label())
+            verdict.map_or("no gate", verdict_label)
         )
     } else {
         let gate = m
@@ -195,7 +196,7 @@ fn draw_metric(
             "{} — {} — {}",
             metric.title,
             gate,
-            verdict.map_or("not gated", |v| v.label())
+            verdict.map_or("not gated", verdict_label)
         )
     };
     let title_size = if compact { 17 } else { 22 };
@@ -314,17 +315,10 @@ fn draw_metric(
         if compact && !squashed {
             continue;
         }
-        let value = crate::compare::headline(metric, summary);
-        let text = if side.is_saturated() {
-            format!(
-                "≥ {}",
-                units::format_value(metric.saturates_at.unwrap_or(value), &metric.unit)
-            )
-        } else {
-            match metric.kind {
-                Kind::Count => format!("{} in window", units::format_value(value, &metric.unit)),
-                Kind::Series => format!("mean {}", units::format_value(value, &metric.unit)),
-            }
+        let _ = summary;
+        let text = match metric.kind {
+            Kind::Count => format!("{} in window", text::value(metric, side)),
+            Kind::Series => format!("mean {}", text::value(metric, side)),
         };
         let mut y = (last_y * scale).clamp(min_v.min(0.0), top) + span * 0.02;
         while used.iter().any(|u| (u - y).abs() < span * 0.07) {
@@ -490,12 +484,12 @@ pub fn overview_chart(path: &Path, report: &Report) -> Result<()> {
                 "{} vs {} — overall {}",
                 report.candidate.name,
                 report.baseline.name,
-                report.verdict.label()
+                verdict_label(report.verdict())
             ),
             (16, 8),
             (FONT, 26, FontStyle::Bold)
                 .into_font()
-                .color(&verdict_color(Some(report.verdict))),
+                .color(&verdict_color(Some(report.verdict()))),
         ))
         .map_err(draw_err(path))?;
     draw_legend(&legend, report, 16).map_err(draw_err(path))?;
@@ -540,14 +534,14 @@ pub fn summary_chart(path: &Path, report: &Report) -> Result<()> {
         report.candidate.name,
         report.baseline.name,
         report.confidence * 100.0,
-        report.verdict.label()
+        verdict_label(report.verdict())
     );
     let mut chart = ChartBuilder::on(&root)
         .caption(
             title,
             (FONT, 22, FontStyle::Bold)
                 .into_font()
-                .color(&verdict_color(Some(report.verdict))),
+                .color(&verdict_color(Some(report.verdict()))),
         )
         .margin(16)
         .x_label_area_size(48)
@@ -650,7 +644,7 @@ pub fn summary_chart(path: &Path, report: &Report) -> Result<()> {
         }
         chart
             .draw_series(std::iter::once(Text::new(
-                r.verdict.map_or("-", |v| v.label()).to_string(),
+                r.verdict.map_or("-", verdict_label).to_string(),
                 (right - 22.0, y + 0.15),
                 (FONT, 14, FontStyle::Bold).into_font().color(&color),
             )))

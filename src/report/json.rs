@@ -4,10 +4,11 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{MetricReport, Report, RunInfo};
-use crate::compare::{headline, headline_name, SideResult};
+use super::{text, MetricReport, Report, RunInfo};
+use crate::compare::{headline, headline_name, Reason, SideResult};
 use crate::config::format_time;
 use crate::duration;
+use crate::pack::Metric;
 
 pub const FORMAT: &str = "benchcmp.report.v1";
 
@@ -64,12 +65,53 @@ fn side(s: &SideResult) -> Value {
         obj.insert("hac_lags".into(), json!(lr.lags));
         obj.insert("stderr_mean".into(), num(lr.variance_of_mean().sqrt()));
     }
-    obj.insert("coverage".into(), num(s.coverage));
-    obj.insert("saturated_share".into(), num(s.saturated_share));
+    match &s.evidence {
+        Some(e) => {
+            obj.insert("samples".into(), json!(e.samples));
+            obj.insert("slots".into(), json!(e.slots));
+            obj.insert("coverage".into(), num(e.coverage));
+            obj.insert(
+                "longest_gap_seconds".into(),
+                json!(e.longest_gap_ms as f64 / 1000.0),
+            );
+            obj.insert(
+                "leading_gap_seconds".into(),
+                json!(e.leading_gap_ms as f64 / 1000.0),
+            );
+            obj.insert(
+                "trailing_gap_seconds".into(),
+                json!(e.trailing_gap_ms as f64 / 1000.0),
+            );
+            obj.insert("missing".into(), json!(e.missing));
+            obj.insert("censored_share".into(), num(e.censored_share));
+            obj.insert("censored_at".into(), opt(e.censored_at));
+            obj.insert("bound".into(), json!(e.bound));
+            obj.insert("quantum".into(), opt(e.quantum));
+            obj.insert("stale".into(), json!(e.stale.is_some()));
+            obj.insert("exposure_seconds".into(), num(e.exposure_s));
+        }
+        None => {
+            obj.insert("coverage".into(), json!(0.0));
+        }
+    }
     obj.insert(
         "problem".into(),
-        s.problem.as_ref().map_or(Value::Null, |p| json!(p)),
+        s.problem.as_ref().map_or(Value::Null, |p| json!(p.code())),
     );
+    v
+}
+
+/// A reason as JSON: its code and numbers, and its message in words.
+pub fn reason(r: &Reason, metric: &Metric) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or_else(|_| json!({ "code": r.code() }));
+    if let Some(obj) = v.as_object_mut() {
+        for value in obj.values_mut() {
+            if value.as_f64().is_some_and(|f| !f.is_finite()) {
+                *value = Value::Null;
+            }
+        }
+        obj.insert("message".into(), json!(text::reason(r, metric)));
+    }
     v
 }
 
@@ -110,6 +152,7 @@ fn metric(m: &MetricReport) -> Value {
             "ci_high": opt(c.ci_high),
             "confidence": c.confidence,
             "df": opt(c.df),
+            "bound": c.bound,
             "method": "ratio of means, delta method on the log ratio, Newey-West (Bartlett) long-run variance with AR(1) prewhitening and Andrews bandwidth, Student t with Welch-Satterthwaite df",
         }),
         None => Value::Null,
@@ -124,16 +167,28 @@ fn metric(m: &MetricReport) -> Value {
         "saturates_at": opt(metric.saturates_at),
         "gate": r.gate.as_ref().map(|g| g.text.clone()),
         "verdict": r.verdict,
-        "reason": r.reason,
+        "reason": text::reasons(r),
+        "reasons": r.reasons.iter().map(|x| reason(x, metric)).collect::<Vec<_>>(),
         "baseline": side(&r.baseline),
         "candidate": side(&r.candidate),
         "headline": {
             "statistic": headline_name(metric),
             "baseline": r.baseline.summary.as_ref().map_or(Value::Null, |s| num(headline(metric, s))),
             "candidate": r.candidate.summary.as_ref().map_or(Value::Null, |s| num(headline(metric, s))),
+            "baseline_bound": r.baseline.bound(),
+            "candidate_bound": r.candidate.bound(),
         },
         "change": change,
-        "clauses": r.clauses,
+        "clauses": r.clauses.iter().map(|c| json!({
+            "rule": c.rule,
+            "verdict": c.verdict,
+            "statistic": c.statistic,
+            "estimate": opt(c.estimate),
+            "low": opt(c.low),
+            "high": opt(c.high),
+            "bound": c.bound,
+            "reasons": c.reasons.iter().map(|x| reason(x, metric)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
         "shifts": shifts,
         "queries": {
             "baseline": m.baseline_query,
@@ -146,11 +201,14 @@ fn metric(m: &MetricReport) -> Value {
 pub fn to_value(report: &Report) -> Value {
     json!({
         "format": FORMAT,
-        "verdict": report.verdict,
+        "verdict": report.verdict(),
         "generated_at": format_time(report.generated_at_ms),
         "tool": concat!("benchcmp ", env!("CARGO_PKG_VERSION")),
         "confidence": report.confidence,
         "strict": report.strict,
+        "accept_inconclusive": report.accept_inconclusive,
+        "gated": report.overall.gated,
+        "judged": report.overall.judged,
         "min_coverage": report.min_coverage,
         "exit_code": report.exit_code(),
         "baseline": run(&report.baseline),

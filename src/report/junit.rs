@@ -1,12 +1,12 @@
 //! JUnit XML for CI test reporters: one `testsuite` per comparison, one `testcase` per
 //! metric. Fail and no data are failures (reason as message, numbers as text); inconclusive
-//! is skipped, or a failure under `--strict`.
+//! is a failure too (a pipeline fails closed), skipped only with `--accept-inconclusive`.
 
 use quick_junit::{
     NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus, TestSuite,
 };
 
-use super::table::{change_text, value_text};
+use super::text::{self, verdict_label};
 use super::Report;
 use crate::compare::Verdict;
 
@@ -15,13 +15,13 @@ fn details(m: &super::MetricReport, report: &Report) -> String {
     let mut text = format!(
         "baseline {}: {}\ncandidate {}: {}\nchange [{:.0}% CI]: {}\ngate: {}\nreason: {}\n",
         report.baseline.name,
-        value_text(&r.metric, &r.baseline),
+        text::value(&r.metric, &r.baseline),
         report.candidate.name,
-        value_text(&r.metric, &r.candidate),
+        text::value(&r.metric, &r.candidate),
         report.confidence * 100.0,
-        change_text(m),
+        text::change(r),
         r.gate.as_ref().map_or("-", |g| g.text.as_str()),
-        r.reason
+        text::reasons(r)
     );
     for (label, q) in [
         ("baseline query", &m.baseline_query),
@@ -43,28 +43,29 @@ pub fn render(report: &Report) -> String {
     let mut suite = TestSuite::new(suite_name.as_str());
     suite.add_property(Property::new("baseline", report.baseline.name.as_str()));
     suite.add_property(Property::new("candidate", report.candidate.name.as_str()));
-    suite.add_property(Property::new("verdict", report.verdict.label()));
+    suite.add_property(Property::new("verdict", verdict_label(report.verdict())));
     suite.add_property(Property::new("confidence", report.confidence.to_string()));
     for m in &report.metrics {
         let r = &m.result;
         let text = details(m, report);
+        let reason = text::reasons(r);
         let status = match r.verdict {
             None | Some(Verdict::Pass) => TestCaseStatus::success(),
             Some(Verdict::NoData) if r.metric.optional => {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(format!("no data (optional metric): {}", r.reason));
+                s.set_message(format!("no data (optional metric): {reason}"));
                 s.set_description(text.as_str());
                 s
             }
-            Some(Verdict::Inconclusive) if !report.strict => {
+            Some(Verdict::Inconclusive) if report.accept_inconclusive => {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(format!("inconclusive: {}", r.reason));
+                s.set_message(format!("inconclusive: {reason}"));
                 s.set_description(text.as_str());
                 s
             }
             Some(v) => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(r.reason.as_str());
+                s.set_message(reason.as_str());
                 s.set_type(match v {
                     Verdict::NoData => "no_data",
                     Verdict::Inconclusive => "inconclusive",

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use super::table::{change_text, value_text};
+use super::text::{self, verdict_label};
 use super::{Report, RunInfo};
 use crate::compare::Verdict;
 use crate::config::format_time;
@@ -40,25 +40,21 @@ fn run_line(label: &str, r: &RunInfo) -> String {
 /// (relative to the Markdown file), when charts were written.
 pub fn render(report: &Report, charts: Option<&Path>) -> String {
     let mut out = String::new();
-    let counts = report.counts();
-    let gated: usize = counts.values().sum();
     let _ = writeln!(
         out,
         "## benchcmp: {} — `{}` vs baseline `{}`\n",
-        verdict_badge(report.verdict),
+        verdict_badge(report.verdict()),
         report.candidate.name,
         report.baseline.name
     );
-    let summary: Vec<String> = ["FAIL", "NO DATA", "INCONCLUSIVE", "PASS"]
-        .iter()
-        .filter_map(|k| counts.get(k).map(|n| format!("{n} {}", k.to_lowercase())))
-        .collect();
     let _ = writeln!(
         out,
-        "{gated} gated metrics: {}.{}\n",
-        summary.join(", "),
+        "{}.{}\n",
+        report.tally(&["FAIL", "NO DATA", "INCONCLUSIVE", "PASS"]),
         if report.strict {
             " Inconclusive counts as failure (`--strict`)."
+        } else if report.accept_inconclusive {
+            " Inconclusive is accepted (`--accept-inconclusive`)."
         } else {
             ""
         }
@@ -78,28 +74,29 @@ pub fn render(report: &Report, charts: Option<&Path>) -> String {
             out,
             "| {} | {} | {} | {} | {} | {} |",
             cell(&r.metric.title),
-            cell(&value_text(&r.metric, &r.baseline)),
-            cell(&value_text(&r.metric, &r.candidate)),
-            cell(&change_text(m)),
+            cell(&text::value(&r.metric, &r.baseline)),
+            cell(&text::value(&r.metric, &r.candidate)),
+            cell(&text::change(r)),
             r.gate
                 .as_ref()
                 .map_or("–".into(), |g| format!("`{}`", cell(&g.text))),
             r.verdict
-                .map_or("–".into(), |v| format!("**{}**", v.label()))
+                .map_or("–".into(), |v| format!("**{}**", verdict_label(v)))
         );
     }
 
     let mut findings = Vec::new();
     for m in &report.metrics {
         let r = &m.result;
-        if let Some(v) = r.verdict.filter(|v| *v != Verdict::Pass) {
+        let lines = text::findings(r);
+        if !lines.is_empty() {
             let optional = if r.metric.optional { " (optional)" } else { "" };
             findings.push(format!(
                 "- **{}** {}{optional} (`{}`): {}",
-                v.label(),
+                r.verdict.map_or("NOTE", verdict_label),
                 r.metric.title,
                 r.metric.id,
-                r.reason
+                lines.join("; ")
             ));
         }
     }
@@ -114,14 +111,6 @@ pub fn render(report: &Report, charts: Option<&Path>) -> String {
                     units::format_value(s.before, &r.metric.unit),
                     units::format_value(s.after, &r.metric.unit),
                     s.relative.map_or("from 0".into(), units::change)
-                ));
-            }
-            if side.is_saturated() {
-                findings.push(format!(
-                    "- **Saturated histogram**: {} in the {which} sits at the {} ceiling in {:.0}% of samples; the true value is higher.",
-                    r.metric.title,
-                    units::format_value(r.metric.saturates_at.unwrap_or(f64::NAN), &r.metric.unit),
-                    side.saturated_share * 100.0
                 ));
             }
         }

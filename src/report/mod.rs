@@ -7,10 +7,11 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod table;
+pub mod text;
 
 use std::collections::BTreeMap;
 
-use crate::compare::{MetricResult, Verdict};
+use crate::compare::{MetricResult, Overall, Verdict};
 use crate::config::Defaults;
 use crate::run::{Origin, Run};
 use crate::source::MetricSeries;
@@ -95,32 +96,62 @@ pub struct Report {
     pub baseline: RunInfo,
     pub candidate: RunInfo,
     pub metrics: Vec<MetricReport>,
-    pub verdict: Verdict,
+    pub overall: Overall,
     pub confidence: f64,
+    /// `--strict`: inconclusive exits 1.
     pub strict: bool,
+    /// `--accept-inconclusive`: inconclusive exits 0.
+    pub accept_inconclusive: bool,
     pub min_coverage: f64,
     pub warnings: Vec<String>,
     pub generated_at_ms: i64,
 }
 
 impl Report {
-    /// The process exit code for this report (SPEC §3).
+    /// The overall verdict.
+    pub fn verdict(&self) -> Verdict {
+        self.overall.verdict
+    }
+
+    /// The process exit code for this report (SPEC §3): 0 pass, 1 regression, 4
+    /// inconclusive (nothing proven either way, or nothing judged) — a pipeline fails
+    /// closed unless `--accept-inconclusive`; `--strict` makes it a regression.
     pub fn exit_code(&self) -> i32 {
-        match self.verdict {
+        match self.overall.verdict {
             Verdict::Fail | Verdict::NoData => 1,
             Verdict::Inconclusive if self.strict => 1,
-            _ => 0,
+            Verdict::Inconclusive if self.accept_inconclusive => 0,
+            Verdict::Inconclusive => 4,
+            Verdict::Pass => 0,
         }
     }
 
-    /// Counts of gated metrics by verdict.
+    /// Counts of gated metrics by verdict label.
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let mut counts = BTreeMap::new();
         for m in &self.metrics {
             if let Some(v) = m.result.verdict {
-                *counts.entry(v.label()).or_insert(0) += 1;
+                *counts.entry(text::verdict_label(v)).or_insert(0) += 1;
             }
         }
         counts
+    }
+
+    /// "14 gated metrics: 1 pass, 13 fail", or that nothing was judged.
+    pub fn tally(&self, order: &[&str]) -> String {
+        let counts = self.counts();
+        let gated: usize = counts.values().sum();
+        if self.overall.nothing_judged() {
+            return if gated == 0 {
+                "no gated metrics: nothing was judged".to_string()
+            } else {
+                format!("{gated} gated metrics, none with data: nothing was judged")
+            };
+        }
+        let parts: Vec<String> = order
+            .iter()
+            .filter_map(|k| counts.get(k).map(|n| format!("{n} {}", k.to_lowercase())))
+            .collect();
+        format!("{gated} gated metrics: {}", parts.join(", "))
     }
 }

@@ -3,10 +3,10 @@
 
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::{MetricReport, Report, RunInfo};
-use crate::compare::{headline, SideResult, Verdict};
+use super::text::{self, verdict_label};
+use super::{Report, RunInfo};
+use crate::compare::Verdict;
 use crate::duration;
-use crate::pack::Metric;
 use crate::units;
 
 /// How to render.
@@ -41,74 +41,6 @@ fn paint(text: &str, v: Verdict, style: Style) -> String {
         Verdict::NoData => "35",
     };
     format!("\x1b[1;{code}m{text}\x1b[0m")
-}
-
-/// A run's headline value for people: the mean (total for counts), "≥ ceiling" when saturated.
-pub fn value_text(metric: &Metric, side: &SideResult) -> String {
-    match &side.summary {
-        None => "no data".into(),
-        Some(s) => {
-            if side.is_saturated() {
-                if let Some(ceiling) = metric.saturates_at {
-                    return format!("≥ {}", units::format_value(ceiling, &metric.unit));
-                }
-            }
-            let v = units::format_value(headline(metric, s), &metric.unit);
-            if side.problem.is_some() {
-                format!("{v} (thin)")
-            } else {
-                v
-            }
-        }
-    }
-}
-
-fn signed_pct(v: f64) -> String {
-    units::change(v)
-}
-
-/// The change column: relative change of candidate vs baseline with its interval,
-/// `-70.0% [-71.2, -68.9]` (the interval is left out when it is a point).
-pub fn change_text(m: &MetricReport) -> String {
-    let r = &m.result;
-    let Some(c) = &r.change else {
-        return "-".into();
-    };
-    // A saturated candidate hides how much worse it is: the change is a bound.
-    let bound = if r.candidate.is_saturated() && !r.baseline.is_saturated() {
-        match r.metric.better {
-            crate::pack::Better::Lower => "≥ ",
-            crate::pack::Better::Higher => "≤ ",
-        }
-    } else {
-        ""
-    };
-    let Some(rel) = c.relative else {
-        return match (&r.baseline.summary, &r.candidate.summary) {
-            (Some(b), Some(cs)) => format!(
-                "{} → {}",
-                units::number(headline(&r.metric, b)),
-                units::number(headline(&r.metric, cs))
-            ),
-            _ => "-".into(),
-        };
-    };
-    let mut text = format!("{bound}{}", signed_pct(rel));
-    if let (Some(lo), Some(hi)) = (c.relative_low, c.relative_high) {
-        if signed_pct(lo) != signed_pct(hi) {
-            // Both bounds in one notation: factors once either is ten times or more.
-            let factors = lo >= 9.0 || hi >= 9.0;
-            let bare = |v: f64| {
-                if factors {
-                    format!("×{}", units::number(((1.0 + v) * 10.0).round() / 10.0))
-                } else {
-                    signed_pct(v).trim_end_matches('%').to_string()
-                }
-            };
-            text.push_str(&format!(" [{}, {}]", bare(lo), bare(hi)));
-        }
-    }
-    text
 }
 
 fn window_line(label: &str, r: &RunInfo) -> String {
@@ -148,7 +80,7 @@ pub fn render(report: &Report, style: Style) -> String {
         let r = &m.result;
         let verdict_cell = match r.verdict {
             Some(v) => {
-                let cell = Cell::new(v.label());
+                let cell = Cell::new(verdict_label(v));
                 if style.color {
                     cell.fg(verdict_color(v))
                         .add_attribute(comfy_table::Attribute::Bold)
@@ -168,9 +100,9 @@ pub fn render(report: &Report, style: Style) -> String {
             } else {
                 &r.metric.id
             }),
-            Cell::new(value_text(&r.metric, &r.baseline)).set_alignment(CellAlignment::Right),
-            Cell::new(value_text(&r.metric, &r.candidate)).set_alignment(CellAlignment::Right),
-            Cell::new(change_text(m)),
+            Cell::new(text::value(&r.metric, &r.baseline)).set_alignment(CellAlignment::Right),
+            Cell::new(text::value(&r.metric, &r.candidate)).set_alignment(CellAlignment::Right),
+            Cell::new(text::change(r)),
             Cell::new(gate),
             verdict_cell,
         ]);
@@ -192,7 +124,7 @@ pub fn render(report: &Report, style: Style) -> String {
                     duration::human(((s.offset_seconds / 60.0).round() as i64) * 60_000),
                     units::format_value(s.before, &r.metric.unit),
                     units::format_value(s.after, &r.metric.unit),
-                    s.relative.map_or("from 0".into(), signed_pct)
+                    s.relative.map_or("from 0".into(), units::change)
                 ));
             }
         }
@@ -205,25 +137,30 @@ pub fn render(report: &Report, style: Style) -> String {
         }
     }
 
-    // Findings: why anything is not a pass.
+    // Findings: why anything is not a pass, and what the data of a pass leaves open.
     let findings: Vec<String> = report
         .metrics
         .iter()
         .filter_map(|m| {
-            let v = m.result.verdict?;
-            (v != Verdict::Pass).then(|| {
-                let optional = if m.result.metric.optional && v == Verdict::NoData {
-                    " (optional)"
-                } else {
-                    ""
-                };
-                format!(
-                    "  {} {}{optional}: {}",
-                    paint(v.label(), v, style),
-                    m.result.metric.id,
-                    m.result.reason
-                )
-            })
+            let lines = text::findings(&m.result);
+            if lines.is_empty() {
+                return None;
+            }
+            let label = match m.result.verdict {
+                Some(v) => paint(verdict_label(v), v, style),
+                None => "NOTE".to_string(),
+            };
+            let optional = if m.result.metric.optional && m.result.verdict == Some(Verdict::NoData)
+            {
+                " (optional)"
+            } else {
+                ""
+            };
+            Some(format!(
+                "  {label} {}{optional}: {}",
+                m.result.metric.id,
+                lines.join("; ")
+            ))
         })
         .collect();
     if !findings.is_empty() {
@@ -234,21 +171,18 @@ pub fn render(report: &Report, style: Style) -> String {
         }
     }
 
-    let counts = report.counts();
-    let gated: usize = counts.values().sum();
-    let summary: Vec<String> = ["PASS", "FAIL", "NO DATA", "INCONCLUSIVE"]
-        .iter()
-        .filter_map(|k| counts.get(k).map(|n| format!("{n} {}", k.to_lowercase())))
-        .collect();
-    let tally = if gated == 0 {
-        "no gated metrics: nothing was judged".to_string()
-    } else {
-        format!("{gated} gated metrics: {}", summary.join(", "))
-    };
+    let tally = report.tally(&["PASS", "FAIL", "NO DATA", "INCONCLUSIVE"]);
+    let verdict = report.verdict();
     out.push_str(&format!(
         "\nOverall: {}  ({tally}{})\n",
-        paint(report.verdict.label(), report.verdict, style),
-        if report.strict { "; --strict" } else { "" }
+        paint(verdict_label(verdict), verdict, style),
+        if report.strict {
+            "; --strict"
+        } else if report.accept_inconclusive {
+            "; --accept-inconclusive"
+        } else {
+            ""
+        }
     ));
     out.push_str(&window_line("Baseline", &report.baseline));
     out.push('\n');

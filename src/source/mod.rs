@@ -43,6 +43,8 @@ pub struct MetricSeries {
     /// The samples inside the steady window.
     pub steady: Series,
     pub window: (i64, i64),
+    /// The first negative sample the query returned inside the window (any series).
+    pub first_negative: Option<series::Point>,
 }
 
 impl RunData {
@@ -51,7 +53,7 @@ impl RunData {
         let Some(data) = self.metrics.get(&metric.id) else {
             return Ok(None);
         };
-        let full = series::reduce(metric, &data.matrix)
+        let full = series::reduce(metric, &data.matrix, self.run.start_ms)
             .map_err(|e| Error::input(format!("run {}: {e}", self.run.name)))?;
         let window = self.run.steady_window(defaults)?;
         let steady = full.window(window.0, window.1);
@@ -59,6 +61,7 @@ impl RunData {
             full,
             steady,
             window,
+            first_negative: series::first_negative(&data.matrix, window.0, window.1),
         }))
     }
 }

@@ -5,6 +5,7 @@
 //! Reference values for the tests were computed independently with numpy, scipy and
 //! statsmodels (`scripts/reference_values.py`).
 
+pub mod count;
 pub mod longrun;
 pub mod ratio;
 pub mod shift;

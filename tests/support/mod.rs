@@ -73,6 +73,30 @@ pub fn stable_spec(namespace: &str, start: i64, seed: u64) -> RunSpec {
     s
 }
 
+/// 2025-07-06T08:00:00Z: a healthy run whose exporters all stop 3h20m in (an outage to
+/// the end that the query results show as missing data).
+pub const STALLED_START: i64 = 1_751_788_800;
+/// 2025-07-07T08:00:00Z: a healthy run in which one OOMKilled worker pod is replaced at
+/// 1 h by a pod that had already restarted once when it was first scraped — summed in
+/// PromQL the two pods' counts do not change at all.
+pub const REPLACED_START: i64 = 1_751_875_200;
+
+pub fn stalled_spec() -> RunSpec {
+    let mut s = stable_spec("stalled", STALLED_START, 303);
+    s.stop_at = Some(3 * 3600 + 20 * 60);
+    s
+}
+
+pub fn replaced_spec() -> RunSpec {
+    let mut s = RunSpec::healthy("replaced", REPLACED_START, HOURS_4);
+    // pod 0 restarted (OOM) during the warm-up, leaves at 1 h; pod 3 takes its place with
+    // one restart already behind it
+    s.worker_restarts = vec![vec![300], vec![], vec![], vec![3600]];
+    s.worker_alive = vec![(0, 3600), (0, i64::MAX), (0, i64::MAX), (3600, i64::MAX)];
+    s.oom = true;
+    s
+}
+
 pub fn collapse_spec() -> RunSpec {
     let mut s = RunSpec::healthy("collapse", COLLAPSE_START, HOURS_4);
     s.throughput = Level::constant(150.0).shifted(7200, 45.0);
@@ -87,6 +111,8 @@ pub fn fixture_openmetrics() -> String {
     synth::add_run(&mut om, &stable_spec("stable-a", STABLE_A_START, 101));
     synth::add_run(&mut om, &stable_spec("stable-b", STABLE_B_START, 202));
     synth::add_run(&mut om, &collapse_spec());
+    synth::add_run(&mut om, &stalled_spec());
+    synth::add_run(&mut om, &replaced_spec());
     synth::add_staircase(&mut om, "day", DAY_START, 86_400, 30);
     om.finish()
 }
@@ -158,6 +184,16 @@ duration = "4h"
 [runs.collapse]
 vars = {{ namespace = "collapse" }}
 start = "2025-07-05T08:00:00Z"
+duration = "4h"
+
+[runs.stalled]
+vars = {{ namespace = "stalled" }}
+start = "2025-07-06T08:00:00Z"
+duration = "4h"
+
+[runs.replaced]
+vars = {{ namespace = "replaced" }}
+start = "2025-07-07T08:00:00Z"
 duration = "4h"
 "#
     )

@@ -81,6 +81,11 @@ pub struct RunSpec {
     pub rejections: Level,
     /// Restart times (offset seconds) per worker pod index; OOMKilled if `oom`.
     pub worker_restarts: Vec<Vec<i64>>,
+    /// When each worker pod exists (offset seconds, end exclusive); a missing entry means
+    /// the whole run. A pod replaced mid-run ends where its successor begins.
+    pub worker_alive: Vec<(i64, i64)>,
+    /// Every exporter stops reporting at this offset (seconds): an outage to the end.
+    pub stop_at: Option<i64>,
     pub oom: bool,
     /// Restarts of a leader-balancer CronJob pod (must be ignored).
     pub leader_balancer_restarts: Vec<i64>,
@@ -110,6 +115,8 @@ impl RunSpec {
             job_timeouts: Level::constant(0.0),
             rejections: Level::constant(0.0),
             worker_restarts: vec![vec![], vec![], vec![]],
+            worker_alive: vec![],
+            stop_at: None,
             oom: false,
             leader_balancer_restarts: vec![],
             worker_memory: Level::constant(180.0 * 1024.0 * 1024.0),
@@ -240,6 +247,7 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
     let dt = spec.scrape_s as f64;
     let times: Vec<i64> = (0..=spec.duration_s / spec.scrape_s)
         .map(|i| spec.start + i * spec.scrape_s)
+        .filter(|t| spec.stop_at.is_none_or(|stop| t - spec.start < stop))
         .collect();
     let mut rng = Rng(spec.seed);
     let throughput = realize(&spec.throughput, &times, spec.start, &mut rng);
@@ -489,6 +497,11 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
         // Kubernetes: restarts per container (kube-state-metrics), OOMKilled gauges.
         let offset = t - spec.start;
         for (w, restarts) in spec.worker_restarts.iter().enumerate() {
+            if let Some(&(from, to)) = spec.worker_alive.get(w) {
+                if offset < from || offset >= to {
+                    continue;
+                }
+            }
             let pod = worker_pod(w);
             let n = restarts.iter().filter(|&&r| r <= offset).count() as f64;
             om.sample(

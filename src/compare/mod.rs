@@ -1,0 +1,771 @@
+//! The comparison of one metric between two runs, and the overall verdict (SPEC §7).
+//!
+//! Pure functions: series in, typed outcomes out. `side` analyses one run (evidence,
+//! summary, mean estimate, shifts), `clause` decides each gate clause on an interval,
+//! `evidence` owns what data can prove (coverage in time, censoring, resolution, the
+//! worst plausible fill), `reason` the typed causes. The rule that makes "no evidence, no
+//! pass" a property of the engine lives here: a pass must survive the missing part of the
+//! window filled with the worst plausible values, or it becomes inconclusive.
+
+pub mod clause;
+pub mod evidence;
+#[cfg(test)]
+mod properties;
+pub mod reason;
+pub mod side;
+
+use serde::Serialize;
+
+use crate::gate::{Clause, Gate};
+use crate::pack::{Kind, Metric};
+use crate::stats::Summary;
+
+pub use clause::ClauseResult;
+pub use reason::{Bound, Outcome, Reason, Role};
+pub use side::{Evidence, ShiftAt, SideInput, SideResult};
+
+/// Share of the steady window that must carry data for a run to be used at all.
+pub const MIN_COVERAGE: f64 = 0.8;
+/// No pass or fail from fewer samples than this (one sample never decides).
+pub const MIN_SAMPLES: usize = 20;
+/// Level shifts smaller than this (relative) are not reported.
+pub const MIN_SHIFT: f64 = 0.05;
+
+/// The verdict of a metric or of the whole comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Inconclusive,
+    NoData,
+}
+
+impl Verdict {
+    /// fail > no data > inconclusive > pass, for combining clauses.
+    fn severity(self) -> u8 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Inconclusive => 1,
+            Verdict::NoData => 2,
+            Verdict::Fail => 3,
+        }
+    }
+}
+
+/// Settings of the statistics.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub confidence: f64,
+    pub min_coverage: f64,
+    pub min_samples: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            confidence: 0.95,
+            min_coverage: MIN_COVERAGE,
+            min_samples: MIN_SAMPLES,
+        }
+    }
+}
+
+/// The change from baseline to candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Change {
+    /// candidate / baseline − 1 of the means (`None` for a zero baseline).
+    pub relative: Option<f64>,
+    pub relative_low: Option<f64>,
+    pub relative_high: Option<f64>,
+    /// `relative` direction-adjusted: positive means worse.
+    pub regression: Option<f64>,
+    /// Interval of the regression.
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub confidence: f64,
+    /// Degrees of freedom of the t interval (`None` when the interval is a point).
+    pub df: Option<f64>,
+    /// How censoring bounds the regression.
+    pub bound: Bound,
+}
+
+/// Everything decided about one metric.
+#[derive(Debug, Clone)]
+pub struct MetricResult {
+    pub metric: Metric,
+    pub gate: Option<Gate>,
+    /// `None` for a metric without a gate (reported, not judged).
+    pub verdict: Option<Verdict>,
+    /// Why: what decided the verdict first, then findings about the data.
+    pub reasons: Vec<Reason>,
+    pub baseline: SideResult,
+    pub candidate: SideResult,
+    pub change: Option<Change>,
+    pub clauses: Vec<ClauseResult>,
+}
+
+/// The statistic a metric is shown and compared by: the total for counts, else the mean.
+pub fn headline(metric: &Metric, s: &Summary) -> f64 {
+    match metric.kind {
+        Kind::Count => s.total,
+        Kind::Series => s.mean,
+    }
+}
+
+/// The name of `headline`'s statistic for `metric`.
+pub fn headline_name(metric: &Metric) -> &'static str {
+    match metric.kind {
+        Kind::Count => "total",
+        Kind::Series => "mean",
+    }
+}
+
+/// Compares one metric and decides its verdict.
+pub fn compare_metric(
+    metric: &Metric,
+    gate: Option<&Gate>,
+    baseline: &SideInput,
+    candidate: &SideInput,
+    settings: &Settings,
+) -> MetricResult {
+    let b = side::analyze(metric, baseline, settings, Role::Baseline);
+    let c = side::analyze(metric, candidate, settings, Role::Candidate);
+    let change = if b.problem.is_none() && c.problem.is_none() {
+        clause::change(metric, &b, &c, settings)
+    } else {
+        None
+    };
+    let mut findings = side::findings(&b);
+    findings.extend(side::findings(&c));
+    let mut result = MetricResult {
+        metric: metric.clone(),
+        gate: gate.cloned(),
+        verdict: None,
+        reasons: Vec::new(),
+        baseline: b,
+        candidate: c,
+        change,
+        clauses: Vec::new(),
+    };
+    let Some(gate) = gate else {
+        result.reasons = findings;
+        return result;
+    };
+    let needs_baseline = gate
+        .clauses
+        .iter()
+        .any(|c| matches!(c, Clause::Regression { .. }));
+    let mut problems: Vec<Reason> = result.candidate.problem.iter().cloned().collect();
+    if needs_baseline {
+        problems.extend(result.baseline.problem.iter().cloned());
+    }
+    if !problems.is_empty() {
+        result.verdict = Some(Verdict::NoData);
+        problems.extend(findings);
+        result.reasons = problems;
+        return result;
+    }
+    let steady_ms =
+        (baseline.window.1 - baseline.window.0).min(candidate.window.1 - candidate.window.0);
+    let sides = clause::Sides {
+        metric,
+        baseline: &result.baseline,
+        candidate: &result.candidate,
+        change: result.change.as_ref(),
+        settings,
+        steady_ms,
+    };
+    let mut clauses: Vec<ClauseResult> = gate
+        .clauses
+        .iter()
+        .map(|cl| clause::evaluate(cl, &sides))
+        .collect();
+    check_missing_data(gate, &mut clauses, &sides, (baseline, candidate));
+    let verdict = clauses
+        .iter()
+        .map(|c| c.verdict)
+        .max_by_key(|v| v.severity())
+        .unwrap_or(Verdict::Pass);
+    let mut reasons: Vec<Reason> = clauses
+        .iter()
+        .filter(|c| verdict == Verdict::Pass || c.verdict != Verdict::Pass)
+        .flat_map(|c| c.reasons.iter().cloned())
+        .collect();
+    reasons.extend(findings);
+    result.clauses = clauses;
+    result.verdict = Some(verdict);
+    result.reasons = reasons;
+    result
+}
+
+/// No evidence, no pass: every passing clause is decided again with the missing slots of
+/// each run filled by the worst plausible values (the candidate's leaning worse, the
+/// baseline's better); where that changes the verdict, the clause is inconclusive.
+fn check_missing_data(
+    gate: &Gate,
+    clauses: &mut [ClauseResult],
+    sides: &clause::Sides,
+    inputs: (&SideInput, &SideInput),
+) {
+    let (b, c) = (sides.baseline, sides.candidate);
+    if !clauses.iter().any(|r| r.verdict == Verdict::Pass) || !(b.has_gaps() || c.has_gaps()) {
+        return;
+    }
+    let metric = sides.metric;
+    let refill = |side: &SideResult, lean: evidence::Lean, input: &SideInput| {
+        let prepared = side.prepared.as_ref()?;
+        let filled = evidence::fill(metric, prepared, lean)?;
+        let fill = evidence::plausible_extreme(metric, prepared, lean);
+        Some((
+            side::analyze_prepared(
+                metric,
+                filled,
+                input.run_start_ms,
+                sides.settings,
+                side.role,
+            ),
+            fill,
+        ))
+    };
+    let bf = refill(b, evidence::Lean::Better, inputs.0);
+    let cf = refill(c, evidence::Lean::Worse, inputs.1);
+    let filled_b = bf.as_ref().map_or(b, |f| &f.0);
+    let filled_c = cf.as_ref().map_or(c, |f| &f.0);
+    let filled_change = clause::change(metric, filled_b, filled_c, sides.settings);
+    let filled = clause::Sides {
+        baseline: filled_b,
+        candidate: filled_c,
+        change: filled_change.as_ref(),
+        ..*sides
+    };
+    for (cl, res) in gate.clauses.iter().zip(clauses.iter_mut()) {
+        if res.verdict != Verdict::Pass {
+            continue;
+        }
+        if clause::evaluate(cl, &filled).verdict == Verdict::Pass {
+            continue;
+        }
+        res.verdict = Verdict::Inconclusive;
+        let uses_baseline = matches!(cl, Clause::Regression { .. });
+        let mut hiding = Vec::new();
+        for (side, filled) in [(c, &cf), (b, &bf)] {
+            if side.role == Role::Baseline && !uses_baseline {
+                continue;
+            }
+            if let (Some(e), Some((_, fill))) = (&side.evidence, filled) {
+                hiding.push(Reason::MissingDataCouldHide {
+                    side: side.role,
+                    coverage: e.coverage,
+                    longest_gap_ms: e.longest_gap_ms,
+                    leading_gap_ms: e.leading_gap_ms,
+                    trailing_gap_ms: e.trailing_gap_ms,
+                    fill: fill.value,
+                    fill_bound: fill.bound,
+                });
+            }
+        }
+        hiding.append(&mut res.reasons);
+        res.reasons = hiding;
+    }
+}
+
+/// The overall verdict of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Overall {
+    pub verdict: Verdict,
+    /// Metrics with a gate.
+    pub gated: usize,
+    /// Gated metrics that were judged (optional metrics without data are not).
+    pub judged: usize,
+}
+
+impl Overall {
+    /// No gated metric was judged: nothing can pass.
+    pub fn nothing_judged(&self) -> bool {
+        self.judged == 0
+    }
+}
+
+/// The overall verdict: fail if any gated metric fails or has no data (unless optional),
+/// inconclusive if any is inconclusive or nothing was judged, else pass.
+pub fn overall<'a>(results: impl IntoIterator<Item = &'a MetricResult>) -> Overall {
+    let mut verdict = Verdict::Pass;
+    let (mut gated, mut judged) = (0, 0);
+    for r in results {
+        let Some(v) = r.verdict else { continue };
+        gated += 1;
+        let v = match v {
+            Verdict::NoData if r.metric.optional => continue,
+            Verdict::NoData => Verdict::Fail,
+            v => v,
+        };
+        judged += 1;
+        if v.severity() > verdict.severity() {
+            verdict = v;
+        }
+    }
+    if judged == 0 {
+        verdict = Verdict::Inconclusive;
+    }
+    Overall {
+        verdict,
+        gated,
+        judged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate;
+    use crate::pack::{Better, Kind, Metric};
+    use crate::series::Series;
+    use crate::source::MetricSeries;
+
+    const STEP: i64 = 30_000;
+
+    fn metric(better: Better, kind: Kind) -> Metric {
+        Metric {
+            id: "m".into(),
+            title: "M".into(),
+            unit: "x/s".into(),
+            better,
+            query: "q".into(),
+            combine: None,
+            gate: None,
+            kind,
+            optional: false,
+            saturates_at: None,
+            allow_negative: false,
+            description: None,
+            file: "q.toml".into(),
+        }
+    }
+
+    fn series(values: &[f64]) -> MetricSeries {
+        let s = Series::new(
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as i64 * STEP, *v))
+                .collect(),
+        );
+        MetricSeries {
+            first_negative: s.points().iter().find(|p| p.1 < 0.0).copied(),
+            full: s.clone(),
+            steady: s,
+            window: (0, (values.len() as i64 - 1) * STEP),
+        }
+    }
+
+    fn input(s: Option<&MetricSeries>, n: usize) -> SideInput<'_> {
+        SideInput {
+            series: s,
+            run_start_ms: 0,
+            step_ms: STEP,
+            window: (0, (n as i64 - 1) * STEP),
+        }
+    }
+
+    fn run(m: &Metric, gate_text: &str, b: &[f64], c: &[f64]) -> MetricResult {
+        let g = gate::parse(gate_text, &m.unit).unwrap();
+        let (bs, cs) = (series(b), series(c));
+        compare_metric(
+            m,
+            Some(&g),
+            &input(Some(&bs), b.len()),
+            &input(Some(&cs), c.len()),
+            &Settings::default(),
+        )
+    }
+
+    fn has(r: &MetricResult, code: &str) -> bool {
+        r.reasons.iter().any(|x| x.code() == code)
+    }
+
+    /// A noisy level: deterministic wiggle of ±2% around `level`.
+    fn level(n: usize, level: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| level * (1.0 + 0.02 * ((i as f64 * 0.7).sin())))
+            .collect()
+    }
+
+    #[test]
+    fn zero_baseline_is_reported_not_divided_by() {
+        let m = metric(Better::Lower, Kind::Series);
+        let r = run(&m, "regression <= 10%", &[0.0; 100], &[5.0; 100]);
+        assert_eq!(r.verdict, Some(Verdict::Fail));
+        assert!(has(&r, "from_zero"), "{:?}", r.reasons);
+        let ch = r.change.unwrap();
+        assert_eq!((ch.relative, ch.regression), (None, None));
+    }
+
+    #[test]
+    fn both_zero_lower_is_better_is_unchanged() {
+        let r = run(
+            &metric(Better::Lower, Kind::Series),
+            "regression <= 10%",
+            &[0.0; 100],
+            &[0.0; 100],
+        );
+        assert_eq!(r.verdict, Some(Verdict::Pass));
+        assert!(has(&r, "both_zero"));
+    }
+
+    #[test]
+    fn a_dead_baseline_is_no_data_never_unchanged() {
+        let m = metric(Better::Higher, Kind::Series);
+        let r = run(&m, "regression <= 10%", &[0.0; 100], &[0.0; 100]);
+        assert_eq!(r.verdict, Some(Verdict::NoData));
+        assert_eq!(
+            r.reasons[0],
+            Reason::DeadBaseline {
+                candidate_zero: true
+            }
+        );
+        let r = run(&m, "regression <= 10%", &[0.0; 100], &[5.0; 100]);
+        assert_eq!(r.verdict, Some(Verdict::NoData));
+    }
+
+    #[test]
+    fn missing_thin_and_nan_data_are_no_data() {
+        let m = metric(Better::Higher, Kind::Series);
+        let g = gate::parse("regression <= 10%", "x/s").unwrap();
+        let b = series(&level(100, 150.0));
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(Some(&b), 100),
+            &input(None, 100),
+            &Settings::default(),
+        );
+        assert_eq!(r.verdict, Some(Verdict::NoData));
+        assert_eq!(
+            r.reasons[0],
+            Reason::NotRecorded {
+                side: Role::Candidate
+            }
+        );
+        let nan = series(&[f64::NAN; 100]);
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(Some(&b), 100),
+            &input(Some(&nan), 100),
+            &Settings::default(),
+        );
+        assert!(matches!(
+            r.reasons[0],
+            Reason::NoFiniteSample { samples: 100, .. }
+        ));
+        let thin = series(&level(40, 150.0));
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(Some(&b), 100),
+            &input(Some(&thin), 100),
+            &Settings::default(),
+        );
+        assert_eq!(r.verdict, Some(Verdict::NoData));
+        assert!(
+            matches!(r.reasons[0], Reason::LowCoverage { coverage, .. } if (coverage - 0.4).abs() < 1e-12)
+        );
+        // an absolute gate does not need the baseline
+        let g = gate::parse("mean >= 100", "x/s").unwrap();
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(None, 100),
+            &input(Some(&b), 100),
+            &Settings::default(),
+        );
+        assert_eq!(r.verdict, Some(Verdict::Pass));
+    }
+
+    #[test]
+    fn a_missing_tail_turns_a_pass_inconclusive_scattered_scrapes_do_not() {
+        let m = metric(Better::Higher, Kind::Series);
+        let b = level(460, 150.0);
+        // the last 19% missing: no finding would show it before
+        let mut c = level(460, 150.0);
+        for v in c.iter_mut().skip(373) {
+            *v = f64::NAN;
+        }
+        let r = run(&m, "regression <= 10%", &b, &c);
+        assert_eq!(r.verdict, Some(Verdict::Inconclusive), "{:?}", r.reasons);
+        assert!(matches!(
+            r.reasons[0],
+            Reason::MissingDataCouldHide { side: Role::Candidate, trailing_gap_ms, fill, fill_bound: Bound::Exact, .. }
+                if trailing_gap_ms == 87 * STEP && fill == 0.0
+        ));
+        // a tail of +Inf on a lower-is-better metric is the worst value, not missing
+        let lower = metric(Better::Lower, Kind::Series);
+        let mut inf = level(460, 1.0);
+        for v in inf.iter_mut().skip(373) {
+            *v = f64::INFINITY;
+        }
+        let r = run(&lower, "regression <= 10%", &level(460, 1.0), &inf);
+        assert_ne!(r.verdict, Some(Verdict::Pass), "{:?}", r.reasons);
+        assert!(has(&r, "censored"));
+        // one missing scrape in twenty, scattered: still a clear pass
+        let mut scattered = level(460, 150.0);
+        for v in scattered.iter_mut().step_by(20) {
+            *v = f64::NAN;
+        }
+        let r = run(&m, "regression <= 10%", &b, &scattered);
+        assert_eq!(r.verdict, Some(Verdict::Pass), "{:?}", r.reasons);
+        assert!(has(&r, "gaps"));
+    }
+
+    #[test]
+    fn minimum_evidence() {
+        let m = metric(Better::Higher, Kind::Series);
+        let r = run(&m, "regression <= 10%", &[150.0; 4], &[150.0; 4]);
+        assert_eq!(r.verdict, Some(Verdict::Inconclusive));
+        assert_eq!(
+            r.reasons[0],
+            Reason::TooFewSamples {
+                side: Role::Baseline,
+                samples: 4,
+                min_samples: MIN_SAMPLES
+            }
+        );
+        let r = run(&m, "mean >= 100", &[150.0; 1], &[150.0; 1]);
+        assert_eq!(r.verdict, Some(Verdict::Inconclusive));
+        // an event seen is an event, however short the run
+        let count = metric(Better::Lower, Kind::Count);
+        let r = run(&count, "total <= 0", &[0.0; 4], &[0.0, 1.0, 0.0, 0.0]);
+        assert_eq!(r.verdict, Some(Verdict::Fail));
+        let r = run(&count, "total <= 0", &[0.0; 4], &[0.0; 4]);
+        assert_eq!(r.verdict, Some(Verdict::Inconclusive));
+    }
+
+    #[test]
+    fn censored_latency_is_decided_only_as_far_as_the_bound_proves() {
+        let mut m = metric(Better::Lower, Kind::Series);
+        m.unit = "s".into();
+        m.saturates_at = Some(60.0);
+        // both runs at the ceiling: "+0.0%" is no pass
+        let r = run(&m, "regression <= 20%", &[60.0; 100], &[60.0; 100]);
+        assert_eq!(r.verdict, Some(Verdict::Inconclusive), "{:?}", r.reasons);
+        assert_eq!(r.change.unwrap().bound, Bound::Unknown);
+        // p99 <= 1min with every sample at the ceiling: the truth is above, unverifiable
+        let r = run(&m, "p99 <= 1min", &[60.0; 100], &[60.0; 100]);
+        assert_eq!(r.verdict, Some(Verdict::Inconclusive), "{:?}", r.reasons);
+        // candidate censored and already beyond the budget: fail
+        let r = run(&m, "regression <= 20%", &[0.2; 100], &[60.0; 100]);
+        assert_eq!(r.verdict, Some(Verdict::Fail));
+        assert_eq!(r.change.unwrap().bound, Bound::AtLeast);
+        // 45% of the candidate at the ceiling: flagged at its share, the change a bound
+        let c: Vec<f64> = (0..100)
+            .map(|i| if i % 20 < 9 { 60.0 } else { 0.3 })
+            .collect();
+        let r = run(&m, "regression <= 20%", &[0.2; 100], &c);
+        assert!(r.reasons.iter().any(
+            |x| matches!(x, Reason::Censored { side: Role::Candidate, share, .. } if (*share - 0.45).abs() < 1e-12)
+        ));
+        assert_eq!(r.verdict, Some(Verdict::Fail));
+        // candidate slightly censored but otherwise as good: cannot pass
+        let mut c = level(100, 0.2);
+        c[50] = 60.0;
+        let r = run(&m, "regression <= 500%", &level(100, 0.2), &c);
+        assert_ne!(r.verdict, Some(Verdict::Pass), "{:?}", r.reasons);
+    }
+
+    #[test]
+    fn impossible_values_are_no_data() {
+        let m = metric(Better::Higher, Kind::Series);
+        let mut c = level(100, 150.0);
+        c[30] = -5.0;
+        let r = run(&m, "mean >= 100", &level(100, 150.0), &c);
+        assert_eq!(r.verdict, Some(Verdict::NoData));
+        assert_eq!(
+            r.reasons[0],
+            Reason::ImpossibleValue {
+                side: Role::Candidate,
+                at_ms: 30 * STEP,
+                value: -5.0
+            }
+        );
+    }
+
+    #[test]
+    fn quantized_gauges_are_not_certainties() {
+        // true 170 → 220 MiB, reported in 64 MiB steps
+        let mib = 1024.0 * 1024.0;
+        let mut m = metric(Better::Lower, Kind::Series);
+        m.unit = "B".into();
+        let b: Vec<f64> = (0..200)
+            .map(|i| if i % 3 == 0 { 128.0 } else { 192.0 } * mib)
+            .collect();
+        let c: Vec<f64> = (0..200)
+            .map(|i| if i % 2 == 0 { 192.0 } else { 256.0 } * mib)
+            .collect();
+        let r = run(&m, "regression <= 20%", &b, &c);
+        assert_eq!(
+            r.candidate.evidence.as_ref().unwrap().quantum,
+            Some(64.0 * mib)
+        );
+        assert_ne!(r.verdict, Some(Verdict::Pass), "{:?}", r.reasons);
+        // a stale series is reported and keeps half a quantum of doubt
+        let r = run(
+            &m,
+            "regression <= 20%",
+            &[150.0 * mib; 100],
+            &[150.0 * mib; 100],
+        );
+        assert!(has(&r, "stale"));
+    }
+
+    #[test]
+    fn absolute_gates_and_counts() {
+        let m = metric(Better::Lower, Kind::Count);
+        // count metrics arrive as per-step increments: total = events in the window
+        let mut c = vec![0.0; 100];
+        c[10] = 1.0;
+        c[50] = 2.0;
+        let r = run(&m, "total <= 0", &[0.0; 100], &c);
+        assert_eq!(r.verdict, Some(Verdict::Fail));
+        assert!(matches!(
+            r.reasons[0],
+            Reason::Absolute { estimate, limit, .. } if estimate == 3.0 && limit == 0.0
+        ));
+        assert_eq!(r.candidate.summary.unwrap().total, 3.0);
+        let r = run(&m, "max <= 0", &[0.0; 100], &[0.0; 100]);
+        assert_eq!(r.verdict, Some(Verdict::Pass));
+    }
+
+    #[test]
+    fn zero_baseline_counts_take_the_exact_test() {
+        let m = metric(Better::Lower, Kind::Count);
+        let with = |events: usize| {
+            let mut c = vec![0.0; 460];
+            for i in 0..events {
+                c[i * 7] = 1.0;
+            }
+            run(&m, "regression <= 10%", &[0.0; 460], &c)
+        };
+        // equal exposures: p = (1.1 / 2.1)^k; 5 events are not enough at 2.5%, 6 are
+        assert_eq!(with(0).verdict, Some(Verdict::Pass));
+        assert_eq!(with(5).verdict, Some(Verdict::Inconclusive));
+        assert_eq!(with(6).verdict, Some(Verdict::Fail));
+        assert!(matches!(
+            with(6).reasons[0],
+            Reason::CountFromZero { p_value, .. } if (p_value - (1.1f64 / 2.1).powi(6)).abs() < 1e-12
+        ));
+    }
+
+    #[test]
+    fn count_rates_do_not_depend_on_the_step() {
+        // the same event rate (1 per 5 min) recorded at 30 s and at 60 s steps
+        let m = metric(Better::Lower, Kind::Count);
+        let g = gate::parse("regression <= 50%", "x/s").unwrap();
+        let at = |step: i64, n: usize| {
+            let per = (300_000 / step) as usize;
+            let values: Vec<f64> = (0..n)
+                .map(|i| if i % per == 0 { 1.0 } else { 0.0 })
+                .collect();
+            let s = Series::new(
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (i as i64 * step, *v))
+                    .collect(),
+            );
+            MetricSeries {
+                first_negative: None,
+                full: s.clone(),
+                steady: s,
+                window: (0, (n as i64 - 1) * step),
+            }
+        };
+        let (b, c) = (at(30_000, 480), at(60_000, 240));
+        fn input(s: &MetricSeries, step: i64) -> SideInput<'_> {
+            SideInput {
+                series: Some(s),
+                run_start_ms: -step,
+                step_ms: step,
+                window: s.window,
+            }
+        }
+        let r = compare_metric(
+            &m,
+            Some(&g),
+            &input(&b, 30_000),
+            &input(&c, 60_000),
+            &Settings::default(),
+        );
+        let rel = r.change.unwrap().relative.unwrap();
+        assert!(rel.abs() < 0.01, "same rate, different steps: {rel}");
+    }
+
+    #[test]
+    fn overall_verdict_rules() {
+        let m = metric(Better::Higher, Kind::Series);
+        let pass = run(
+            &m,
+            "regression <= 10%",
+            &level(50, 100.0),
+            &level(50, 100.0),
+        );
+        assert_eq!(pass.verdict, Some(Verdict::Pass));
+        let fail = run(&m, "regression <= 10%", &level(50, 100.0), &level(50, 50.0));
+        let g = gate::parse("regression <= 10%", "x/s").unwrap();
+        let b = series(&level(50, 1.0));
+        let mut no_data = compare_metric(
+            &m,
+            Some(&g),
+            &input(Some(&b), 50),
+            &input(None, 50),
+            &Settings::default(),
+        );
+        assert_eq!(overall(std::slice::from_ref(&pass)).verdict, Verdict::Pass);
+        assert_eq!(overall(&[pass.clone(), fail]).verdict, Verdict::Fail);
+        assert_eq!(
+            overall(&[pass.clone(), no_data.clone()]).verdict,
+            Verdict::Fail
+        );
+        no_data.metric.optional = true;
+        assert_eq!(
+            overall(&[pass.clone(), no_data.clone()]).verdict,
+            Verdict::Pass
+        );
+        // only optional metrics without data: nothing was judged
+        let o = overall(std::slice::from_ref(&no_data));
+        assert_eq!(
+            (o.verdict, o.judged, o.gated),
+            (Verdict::Inconclusive, 0, 1)
+        );
+        let mut ungated = pass.clone();
+        ungated.verdict = None;
+        assert!(overall(&[ungated]).nothing_judged());
+        let mut inconclusive = pass;
+        inconclusive.verdict = Some(Verdict::Inconclusive);
+        assert_eq!(overall(&[inconclusive]).verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn direction_adjusts_the_regression() {
+        let up = run(
+            &metric(Better::Lower, Kind::Series),
+            "regression <= 10%",
+            &level(50, 100.0),
+            &level(50, 130.0),
+        );
+        let ch = up.change.unwrap();
+        assert!(
+            (ch.relative.unwrap() - 0.3).abs() < 1e-9
+                && (ch.regression.unwrap() - 0.3).abs() < 1e-9
+        );
+        assert_eq!(up.verdict, Some(Verdict::Fail));
+        let up_good = run(
+            &metric(Better::Higher, Kind::Series),
+            "regression <= 10%",
+            &level(50, 100.0),
+            &level(50, 130.0),
+        );
+        assert!((up_good.change.unwrap().regression.unwrap() + 0.3).abs() < 1e-9);
+        assert_eq!(up_good.verdict, Some(Verdict::Pass));
+    }
+}

@@ -1,0 +1,232 @@
+//! Why a metric got its verdict, as data.
+//!
+//! Every non-pass verdict and every finding is a [`Reason`]: a variant per cause with the
+//! numbers behind it (coverage, longest gap, samples against the minimum, censored share,
+//! the first impossible value, ...). Nothing here is prose: the words are rendered once,
+//! for every report format, by `report::text`.
+
+use serde::Serialize;
+
+use crate::gate::{Op, Stat};
+
+/// Which run of a comparison something is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Baseline,
+    Candidate,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Baseline => "baseline",
+            Role::Candidate => "candidate",
+        }
+    }
+}
+
+/// How a shown number relates to the true one when some samples were censored (at a
+/// histogram's top bucket, or +Inf): exactly, or only as a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// The number is an estimate of the true value.
+    #[default]
+    Exact,
+    /// The true value is at least the shown one.
+    AtLeast,
+    /// The true value is at most the shown one.
+    AtMost,
+    /// Censoring pulls both ways: the shown number bounds nothing.
+    Unknown,
+}
+
+impl Bound {
+    /// The bound of a quantity that grows with this one and another (e.g. a ratio's
+    /// numerator and the inverse of its denominator).
+    pub fn and(self, other: Bound) -> Bound {
+        match (self, other) {
+            (Bound::Exact, b) | (b, Bound::Exact) => b,
+            (a, b) if a == b => a,
+            _ => Bound::Unknown,
+        }
+    }
+
+    /// The bound of a quantity that moves against this one (e.g. `1 / x` or `-x`).
+    pub fn flipped(self) -> Bound {
+        match self {
+            Bound::AtLeast => Bound::AtMost,
+            Bound::AtMost => Bound::AtLeast,
+            b => b,
+        }
+    }
+}
+
+/// Where an interval sits against a gate's limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The whole interval satisfies the limit.
+    Within,
+    /// None of it does.
+    Exceeds,
+    /// It straddles the limit, or censoring leaves the side that matters open.
+    Undecided,
+}
+
+/// One typed statement about a metric: a cause of its verdict or a finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// The metric is not in the run's snapshot.
+    NotRecorded { side: Role },
+    /// The query returned no series at all.
+    EmptyResult { side: Role },
+    /// No sample lies inside the steady window.
+    NoSamplesInWindow { side: Role },
+    /// Every sample in the window is NaN (or infinite on the good side).
+    NoFiniteSample { side: Role, samples: usize },
+    /// A value the metric's unit cannot take (a negative rate, duration, size or share).
+    ImpossibleValue { side: Role, at_ms: i64, value: f64 },
+    /// Too little of the steady window carries data to use the run at all.
+    LowCoverage {
+        side: Role,
+        coverage: f64,
+        min_coverage: f64,
+        longest_gap_ms: i64,
+    },
+    /// A higher-is-better metric whose baseline measured nothing: no level to compare with.
+    DeadBaseline { candidate_zero: bool },
+    /// Fewer samples than any decision needs.
+    TooFewSamples {
+        side: Role,
+        samples: usize,
+        min_samples: usize,
+    },
+    /// A pass that the missing part of the window could hide: with the missing slots
+    /// filled by the worst plausible values the verdict changes.
+    MissingDataCouldHide {
+        side: Role,
+        coverage: f64,
+        longest_gap_ms: i64,
+        leading_gap_ms: i64,
+        trailing_gap_ms: i64,
+        /// The value the long holes and open ends were filled with.
+        fill: f64,
+        /// `Exact` when `fill` is a limit of the metric; otherwise the holes are unbounded
+        /// on that side and `fill` is the most extreme value seen.
+        fill_bound: Bound,
+    },
+    /// Finding: parts of the steady window have no data.
+    Gaps {
+        side: Role,
+        coverage: f64,
+        longest_gap_ms: i64,
+        leading_gap_ms: i64,
+        trailing_gap_ms: i64,
+    },
+    /// Samples at or beyond what the metric can resolve (a histogram's top bucket, +Inf):
+    /// statistics of that run are bounds.
+    Censored { side: Role, share: f64, at: f64 },
+    /// Finding: one value repeated over the whole window (a stuck exporter?).
+    Stale {
+        side: Role,
+        value: f64,
+        samples: usize,
+    },
+    /// A relative clause: the direction-adjusted change with its interval against the budget.
+    Regression {
+        outcome: Outcome,
+        estimate: f64,
+        low: f64,
+        high: f64,
+        op: Op,
+        budget: f64,
+        bound: Bound,
+        /// Steady state per run that would give an interval as narrow as the budget, when
+        /// noise is what keeps the verdict open.
+        needed_ms: Option<i64>,
+        have_ms: i64,
+    },
+    /// A relative clause whose baseline is zero (lower is better): no ratio exists; the
+    /// question is whether the candidate is clearly above zero.
+    FromZero {
+        outcome: Outcome,
+        candidate: f64,
+        low: f64,
+    },
+    /// A relative clause on an event count whose baseline saw none: the exact conditional
+    /// test of two Poisson counts with their exposures.
+    CountFromZero {
+        outcome: Outcome,
+        events: f64,
+        exposure_s: f64,
+        baseline_exposure_s: f64,
+        p_value: f64,
+        budget: f64,
+    },
+    /// Both runs are zero on a lower-is-better metric: unchanged.
+    BothZero,
+    /// A relative change is undefined: a mean at or below zero.
+    NoRatio { baseline: f64, candidate: f64 },
+    /// An absolute clause: the candidate's statistic with its interval against the limit.
+    Absolute {
+        outcome: Outcome,
+        stat: Stat,
+        estimate: f64,
+        low: f64,
+        high: f64,
+        op: Op,
+        limit: f64,
+        bound: Bound,
+    },
+    /// A shift clause: the largest sustained level shift inside the candidate.
+    Shift {
+        outcome: Outcome,
+        relative: Option<f64>,
+        offset_ms: i64,
+        before: f64,
+        after: f64,
+        op: Op,
+        budget: f64,
+    },
+    /// A shift clause on a candidate without level shifts.
+    NoShift { budget: f64 },
+}
+
+impl Reason {
+    /// The stable code of this reason (as in the JSON report).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::NotRecorded { .. } => "not_recorded",
+            Reason::EmptyResult { .. } => "empty_result",
+            Reason::NoSamplesInWindow { .. } => "no_samples_in_window",
+            Reason::NoFiniteSample { .. } => "no_finite_sample",
+            Reason::ImpossibleValue { .. } => "impossible_value",
+            Reason::LowCoverage { .. } => "low_coverage",
+            Reason::DeadBaseline { .. } => "dead_baseline",
+            Reason::TooFewSamples { .. } => "too_few_samples",
+            Reason::MissingDataCouldHide { .. } => "missing_data_could_hide",
+            Reason::Gaps { .. } => "gaps",
+            Reason::Censored { .. } => "censored",
+            Reason::Stale { .. } => "stale",
+            Reason::Regression { .. } => "regression",
+            Reason::FromZero { .. } => "from_zero",
+            Reason::CountFromZero { .. } => "count_from_zero",
+            Reason::BothZero => "both_zero",
+            Reason::NoRatio { .. } => "no_ratio",
+            Reason::Absolute { .. } => "absolute",
+            Reason::Shift { .. } => "shift",
+            Reason::NoShift { .. } => "no_shift",
+        }
+    }
+
+    /// Findings describe the data; the other reasons are what a clause decided.
+    pub fn is_finding(&self) -> bool {
+        matches!(
+            self,
+            Reason::Gaps { .. } | Reason::Censored { .. } | Reason::Stale { .. }
+        )
+    }
+}

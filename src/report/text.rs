@@ -1,0 +1,398 @@
+//! The words of every report, rendered once from the engine's typed outcomes: verdict
+//! labels, reasons, a run's headline value and the change column. Table, Markdown, JUnit,
+//! JSON messages and chart labels all call these, so they say the same thing.
+
+use crate::compare::{headline, Bound, MetricResult, Outcome, Reason, SideResult, Verdict};
+use crate::config::format_time;
+use crate::duration;
+use crate::gate::Op;
+use crate::pack::{Better, Metric};
+use crate::units;
+
+/// `PASS`, `FAIL`, `INCONCLUSIVE`, `NO DATA`.
+pub fn verdict_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "PASS",
+        Verdict::Fail => "FAIL",
+        Verdict::Inconclusive => "INCONCLUSIVE",
+        Verdict::NoData => "NO DATA",
+    }
+}
+
+/// `≥ ` / `≤ ` in front of a bound, nothing in front of an estimate.
+pub fn bound_prefix(bound: Bound) -> &'static str {
+    match bound {
+        Bound::AtLeast => "≥ ",
+        Bound::AtMost => "≤ ",
+        Bound::Exact | Bound::Unknown => "",
+    }
+}
+
+fn minutes(ms: i64) -> String {
+    duration::human(((ms + 30_000) / 60_000) * 60_000)
+}
+
+fn share(x: f64) -> String {
+    let p = x * 100.0;
+    if p > 0.0 && p < 1.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+fn pct(x: f64) -> String {
+    units::change(x)
+}
+
+fn gaps_text(coverage: f64, longest: i64, leading: i64, trailing: i64) -> String {
+    let mut parts = vec![format!("{} of the steady window has data", share(coverage))];
+    if trailing > 0 {
+        parts.push(format!("the last {} missing", minutes(trailing)));
+    }
+    if leading > 0 {
+        parts.push(format!("the first {} missing", minutes(leading)));
+    }
+    if longest > trailing.max(leading) {
+        parts.push(format!("longest gap {}", minutes(longest)));
+    }
+    parts.join(", ")
+}
+
+/// The interval `[low, high]` of a relative quantity, or nothing when it is a point.
+fn interval_pct(low: f64, high: f64) -> String {
+    if pct(low) == pct(high) {
+        String::new()
+    } else {
+        format!(" [{}, {}]", pct(low), pct(high))
+    }
+}
+
+fn comparison(op: Op, holds: bool) -> &'static str {
+    if holds {
+        op.symbol()
+    } else {
+        op.negation()
+    }
+}
+
+/// One reason in words.
+pub fn reason(r: &Reason, metric: &Metric) -> String {
+    let unit = metric.unit.as_str();
+    let value = |v: f64| units::format_value(v, unit);
+    match r {
+        Reason::NotRecorded { side } => format!("{}: not recorded in the snapshot", side.name()),
+        Reason::EmptyResult { side } => format!("{}: the query returned no data", side.name()),
+        Reason::NoSamplesInWindow { side } => {
+            format!("{}: no samples inside the steady window", side.name())
+        }
+        Reason::NoFiniteSample { side, samples } => format!(
+            "{}: all {samples} values in the steady window are NaN or infinite",
+            side.name()
+        ),
+        Reason::ImpossibleValue { side, at_ms, value: v } => format!(
+            "{}: impossible value {} at {} (a value in {} cannot be negative)",
+            side.name(),
+            units::number(*v),
+            format_time(*at_ms),
+            if unit.is_empty() { "events" } else { unit }
+        ),
+        Reason::LowCoverage {
+            side,
+            coverage,
+            min_coverage,
+            longest_gap_ms,
+        } => format!(
+            "{}: only {} of the steady window has data (at least {} needed; longest gap {})",
+            side.name(),
+            share(*coverage),
+            share(*min_coverage),
+            minutes(*longest_gap_ms)
+        ),
+        Reason::DeadBaseline { candidate_zero } => {
+            if *candidate_zero {
+                format!(
+                    "neither run measured any {}: nothing ran, nothing to compare",
+                    metric.title.to_lowercase()
+                )
+            } else {
+                format!(
+                    "the baseline measured no {}: no level to compare with",
+                    metric.title.to_lowercase()
+                )
+            }
+        }
+        Reason::TooFewSamples {
+            side,
+            samples,
+            min_samples,
+        } => format!(
+            "{}: {samples} samples, at least {min_samples} needed for a decision",
+            side.name()
+        ),
+        Reason::MissingDataCouldHide {
+            side,
+            coverage,
+            longest_gap_ms,
+            leading_gap_ms,
+            trailing_gap_ms,
+            fill,
+            fill_bound,
+        } => format!(
+            "{}: {}; the missing part could hold {} and then it would not pass",
+            side.name(),
+            gaps_text(*coverage, *longest_gap_ms, *leading_gap_ms, *trailing_gap_ms),
+            match fill_bound {
+                Bound::Exact => value(*fill),
+                Bound::AtLeast => format!("anything above {}", value(*fill)),
+                _ => format!("anything below {}", value(*fill)),
+            }
+        ),
+        Reason::Gaps {
+            side,
+            coverage,
+            longest_gap_ms,
+            leading_gap_ms,
+            trailing_gap_ms,
+        } => format!(
+            "{}: {}",
+            side.name(),
+            gaps_text(*coverage, *longest_gap_ms, *leading_gap_ms, *trailing_gap_ms)
+        ),
+        Reason::Censored { side, share: s, at } => {
+            let what = if metric.saturates_at == Some(*at) {
+                format!("at the histogram ceiling ({})", value(*at))
+            } else {
+                format!("infinite (counted as {})", value(*at))
+            };
+            format!(
+                "{}: {} of samples {what}; the true values are higher, so its statistics are bounds",
+                side.name(),
+                share(*s)
+            )
+        }
+        Reason::Stale {
+            side,
+            value: v,
+            samples,
+        } => format!(
+            "{}: the same value ({}) in all {samples} samples — is the exporter stuck?",
+            side.name(),
+            value(*v)
+        ),
+        Reason::Regression {
+            outcome,
+            estimate,
+            low,
+            high,
+            op: _,
+            budget,
+            bound,
+            needed_ms,
+            have_ms,
+        } => {
+            let shown = format!(
+                "regression {}{}{}",
+                bound_prefix(*bound),
+                pct(*estimate),
+                interval_pct(*low, *high)
+            );
+            let budget = format!("{}%", units::number(budget * 100.0));
+            let mut text = match outcome {
+                Outcome::Within => format!("{shown} within the {budget} budget"),
+                Outcome::Exceeds => format!("{shown} exceeds the {budget} budget"),
+                Outcome::Undecided => match bound {
+                    Bound::AtLeast => format!(
+                        "{shown} against the {budget} budget: censored values make it a lower bound, which cannot prove a pass"
+                    ),
+                    Bound::AtMost => format!(
+                        "{shown} against the {budget} budget: censored values make it an upper bound, which cannot prove a fail"
+                    ),
+                    Bound::Unknown => format!(
+                        "{shown}: both runs are censored, so the change is bounded neither way"
+                    ),
+                    Bound::Exact => format!("{shown} straddles the {budget} budget"),
+                },
+            };
+            if let Some(needed) = needed_ms {
+                text.push_str(&format!(
+                    "; too noisy for this budget: the interval is {} wide, about {} of steady state per run would be needed (have {})",
+                    share(high - low),
+                    minutes(*needed),
+                    minutes(*have_ms)
+                ));
+            }
+            text
+        }
+        Reason::FromZero {
+            outcome,
+            candidate,
+            low: _,
+        } => format!(
+            "baseline is 0 and candidate {}: a relative change is undefined; the candidate is {}",
+            value(*candidate),
+            if *outcome == Outcome::Exceeds {
+                "clearly above 0"
+            } else {
+                "not clearly above 0"
+            }
+        ),
+        Reason::CountFromZero {
+            outcome,
+            events,
+            exposure_s,
+            baseline_exposure_s,
+            p_value,
+            budget,
+        } => format!(
+            "baseline saw no events in {}, candidate {} in {}: exact test of rates {} the {}% budget (p = {})",
+            minutes((*baseline_exposure_s * 1000.0) as i64),
+            units::number(*events),
+            minutes((*exposure_s * 1000.0) as i64),
+            if *outcome == Outcome::Exceeds {
+                "beyond"
+            } else {
+                "cannot tell from"
+            },
+            units::number(budget * 100.0),
+            units::number(*p_value)
+        ),
+        Reason::BothZero => "both runs are 0: unchanged".into(),
+        Reason::NoRatio {
+            baseline,
+            candidate,
+        } => format!(
+            "a relative change is undefined for means at or below 0 (baseline {}, candidate {})",
+            value(*baseline),
+            value(*candidate)
+        ),
+        Reason::Absolute {
+            outcome,
+            stat,
+            estimate,
+            low,
+            high,
+            op,
+            limit,
+            bound,
+        } => {
+            let interval = if value(*low) == value(*high) {
+                String::new()
+            } else {
+                format!(" [{}, {}]", value(*low), value(*high))
+            };
+            let shown = format!(
+                "candidate {} {}{}{interval}",
+                stat.name(),
+                bound_prefix(*bound),
+                value(*estimate)
+            );
+            match outcome {
+                Outcome::Within => format!("{shown} {} {}", op.symbol(), value(*limit)),
+                Outcome::Exceeds => format!("{shown} {} {}", op.negation(), value(*limit)),
+                Outcome::Undecided => match bound {
+                    Bound::Exact => format!("{shown}: undecided against {} {}", op.symbol(), value(*limit)),
+                    _ => format!(
+                        "{shown}: a bound (censored values), which cannot prove {} {}",
+                        op.symbol(),
+                        value(*limit)
+                    ),
+                },
+            }
+        }
+        Reason::Shift {
+            outcome,
+            relative,
+            offset_ms,
+            before,
+            after,
+            op,
+            budget,
+        } => format!(
+            "candidate shifted {} at {} ({} → {}), {} {}%",
+            relative.map_or("from 0".into(), pct),
+            minutes(*offset_ms),
+            value(*before),
+            value(*after),
+            comparison(*op, *outcome == Outcome::Within),
+            units::number(budget * 100.0)
+        ),
+        Reason::NoShift { .. } => "no level shift inside the candidate".into(),
+    }
+}
+
+/// All reasons of a metric in one line (`; `-separated).
+pub fn reasons(result: &MetricResult) -> String {
+    result
+        .reasons
+        .iter()
+        .map(|r| reason(r, &result.metric))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The reasons that explain a verdict other than pass, then the findings.
+pub fn findings(result: &MetricResult) -> Vec<String> {
+    result
+        .reasons
+        .iter()
+        .filter(|r| result.verdict != Some(Verdict::Pass) || r.is_finding())
+        .map(|r| reason(r, &result.metric))
+        .collect()
+}
+
+/// A run's headline value for people: the mean (total for counts), as a bound when
+/// censored samples make it one.
+pub fn value(metric: &Metric, side: &SideResult) -> String {
+    match &side.summary {
+        None => "no data".into(),
+        Some(s) => {
+            let v = units::format_value(headline(metric, s), &metric.unit);
+            let shown = format!("{}{v}", bound_prefix(side.bound()));
+            if side.problem.is_some() {
+                format!("{shown} (thin)")
+            } else {
+                shown
+            }
+        }
+    }
+}
+
+/// The change column: candidate vs baseline with its interval, `-70.0% [-71.2, -68.9]`, a
+/// bound when censoring makes it one, `0 → 2.43` when the baseline is zero.
+pub fn change(r: &MetricResult) -> String {
+    let Some(c) = &r.change else {
+        return "-".into();
+    };
+    let Some(rel) = c.relative else {
+        return match (&r.baseline.summary, &r.candidate.summary) {
+            (Some(b), Some(cs)) => format!(
+                "{} → {}",
+                units::number(headline(&r.metric, b)),
+                units::number(headline(&r.metric, cs))
+            ),
+            _ => "-".into(),
+        };
+    };
+    // The relative change moves with the regression for lower-is-better metrics.
+    let bound = match r.metric.better {
+        Better::Lower => c.bound,
+        Better::Higher => c.bound.flipped(),
+    };
+    let mut text = format!("{}{}", bound_prefix(bound), pct(rel));
+    if let (Some(lo), Some(hi)) = (c.relative_low, c.relative_high) {
+        if pct(lo) != pct(hi) {
+            // Both bounds in one notation: factors once either is ten times or more.
+            let factors = lo >= 9.0 || hi >= 9.0;
+            let bare = |v: f64| {
+                if factors {
+                    format!("×{}", units::number(((1.0 + v) * 10.0).round() / 10.0))
+                } else {
+                    pct(v).trim_end_matches('%').to_string()
+                }
+            };
+            text.push_str(&format!(" [{}, {}]", bare(lo), bare(hi)));
+        }
+    }
+    text
+}

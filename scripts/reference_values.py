@@ -6,17 +6,18 @@ statsmodels). Values recorded with numpy 2.4.6, scipy 1.17.1, statsmodels 0.15.0
 
   python3 scripts/reference_values.py > src/stats/reference.rs
 
-- Newey-West long-run variance with Bartlett weights: statsmodels' HAC covariance of an
-  intercept-only OLS (use_correction=False), times n.
-- Prewhitened estimate, ratio interval and CUSUM split: re-implemented here in numpy from
-  the formulas (Andrews 1991 AR(1) plug-in bandwidth, Andrews & Monahan 1992 prewhitening,
-  delta method on the log ratio, Welch-Satterthwaite df), t quantiles from scipy.
+- Autoregressive coefficients: statsmodels' AutoReg (OLS, no trend) on the centred series.
+- The long-run variance (AR(p) by BIC, bias-corrected persistence, delta-method degrees of
+  freedom), the ratio interval, the weighted CUSUM split and the trend's standard error:
+  re-implemented here in numpy from the formulas; slopes from numpy.polyfit, periodogram
+  ordinates from numpy.fft, t quantiles from scipy.
+- Exact count inference: binomial tails from scipy, Clopper-Pearson intervals from
+  statsmodels.
 """
 import numpy as np
 import scipy.stats
-import statsmodels.api as sm
 
-MAX_RHO = 0.97
+MAX_PERSISTENCE = 0.995
 
 
 def ar1(rng, n, phi, mean, sd):
@@ -28,43 +29,64 @@ def ar1(rng, n, phi, mean, sd):
     return mean + sd * np.sqrt(1 - phi * phi) * x
 
 
-def acov(d, lag):
+def fit_ar(d, p, frm):
     n = len(d)
-    return float(np.dot(d[lag:], d[: n - lag]) / n)
+    X = np.column_stack([d[frm - k : n - k] for k in range(1, p + 1)])
+    y = d[frm:]
+    g = X.T @ X
+    phi = np.linalg.solve(g, X.T @ y)
+    r = y - X @ phi
+    s2 = float(r @ r) / len(r)
+    var_s = s2 * float(np.linalg.solve(g, np.ones(p)).sum())
+    return phi, s2, var_s, r
 
 
-def nw(d, lags):
-    v = acov(d, 0)
-    for j in range(1, min(lags, len(d) - 1) + 1):
-        v += 2 * (1 - j / (lags + 1)) * acov(d, j)
-    return v
+def select_order(d, max_p):
+    m = len(d) - max_p
+    return min(range(1, max_p + 1), key=lambda p: m * np.log(fit_ar(d, p, max_p)[1]) + p * np.log(m))
 
 
-def andrews_lags(rho, n):
-    rho = min(max(rho, -MAX_RHO), MAX_RHO)
-    alpha = 4 * rho**2 / ((1 - rho) ** 2 * (1 + rho) ** 2)
-    return min(int(np.floor(1.1447 * (alpha * n) ** (1 / 3))), n - 1)
+def ar_estimate(d):
+    """AR(p) by BIC on a centred series: (order, persistence, df, lrv, lrv_upper, raw)."""
+    n = len(d)
+    p = select_order(d, min(max(n // 10, 1), 8))
+    phi, s2, var_s, r = fit_ar(d, p, p)
+    raw = float(phi.sum())
+    s = min(raw + (1 + 3 * raw) / n, MAX_PERSISTENCE)
+    df = 2 / (2 / max(len(r) - p, 1) + 4 * var_s / (1 - s) ** 2)
+    upper = s2 / (1 - s) ** 2
+    return p, s, df, upper / (1 + 3 * var_s / (1 - s) ** 2), upper, raw
 
 
-def prewhitened(x):
+def longrun(x):
+    """The long-run variance of a series without periodic components: the autoregression
+    of the samples, or of block means of 2, 4 or 8 when the samples need more than two
+    coefficients or sit near a unit root (the most degrees of freedom when none will do)."""
     x = np.asarray(x, float)
     n = len(x)
-    m = x.mean()
-    d = x - m
-    var = acov(d, 0)
-    rho = min(max(acov(d, 1) / var, -MAX_RHO), MAX_RHO)
-    e = d[1:] - rho * d[:-1]
-    lags = andrews_lags(acov(e, 1) / acov(e, 0), len(e))
-    lrv = nw(e, lags) / (1 - rho) ** 2
-    n_eff = min(n * var / lrv, n)
-    return dict(mean=m, variance=var, rho=rho, lags=lags, lrv=lrv, n_eff=n_eff, n=n)
+    mean = x.mean()
+    var = float(((x - mean) ** 2).mean())
+    d = x - mean
+    tried = []
+    for k in (1, 2, 4, 8):
+        m = n // k
+        if k > 1 and m < 30:
+            break
+        b = d[n - m * k :].reshape(m, k).mean(axis=1)
+        b = b - b.mean()
+        p, s, df, lrv, upper, raw = ar_estimate(b)
+        fit = dict(n=n, mean=mean, variance=var, order=p, block=k, persistence=s, df=df, lrv=k * lrv, lrv_upper=k * upper)
+        if p <= 2 and s < 0.95:
+            return fit
+        tried.append(fit)
+    return max(tried, key=lambda f: f["df"])
 
 
 def ratio(b, c, conf):
     vb = b["lrv"] / b["n"] / b["mean"] ** 2
     vc = c["lrv"] / c["n"] / c["mean"] ** 2
     v = vb + vc
-    df = v**2 / (vb**2 / (b["n_eff"] - 1) + vc**2 / (c["n_eff"] - 1))
+    df = v**2 / (vb**2 / b["df"] + vc**2 / c["df"])
     t = scipy.stats.t.ppf(1 - (1 - conf) / 2, df)
     lr = np.log(c["mean"] / b["mean"])
     se = np.sqrt(v)
@@ -72,16 +94,17 @@ def ratio(b, c, conf):
 
 
 def best_split(x, min_seg):
+    """The weighted CUSUM split, standardized by the residuals' long-run variance."""
     x = np.asarray(x, float)
     n = len(x)
-    cs = np.cumsum(x - x.mean())
+    cs = np.cumsum(x) - np.arange(1, n + 1) / n * x.sum()
     ks = np.arange(1, n + 1)
     ok = (ks >= min_seg) & (ks <= n - min_seg)
-    k = int(ks[ok][np.argmax(np.abs(cs[ok]))])
-    s = abs(cs[k - 1])
+    w = np.sqrt(ks * (n - ks) / n)
+    vals = np.where(ok, np.abs(cs) / np.where(ok, w, 1), -1)
+    k = int(ks[np.argmax(vals)])
     res = np.concatenate([x[:k] - x[:k].mean(), x[k:] - x[k:].mean()])
-    lrv = prewhitened(res)["lrv"]
-    return k, s / np.sqrt(n * lrv)
+    return k, float(vals[k - 1] / np.sqrt(longrun(res)["lrv_upper"]))
 
 
 def arr(name, xs):
@@ -99,24 +122,27 @@ lines = [
     arr("AR1_PHI08_N200", x),
 ]
 d = x - x.mean()
-hac = []
-for lags in [0, 1, 3, 5, 10]:
-    fit = sm.OLS(x, np.ones(len(x))).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": False})
-    hac.append((lags, float(fit.cov_params()[0, 0]) * len(x)))
-lines.append("pub const HAC_LRV_BY_LAGS: [(usize, f64); %d] = [%s];" % (len(hac), ", ".join(f"({l}, {v!r})" for l, v in hac)))
-p = prewhitened(x)
-lines.append(
-    "pub struct Prewhitened { pub mean: f64, pub variance: f64, pub rho: f64, pub lags: usize, pub lrv: f64 }\n"
-    f"pub const PREWHITENED: Prewhitened = Prewhitened {{ mean: {float(p['mean'])!r}, variance: {float(p['variance'])!r}, "
-    f"rho: {float(p['rho'])!r}, lags: {p['lags']}, lrv: {float(p['lrv'])!r} }};"
-)
-tq = [(c, df, float(scipy.stats.t.ppf(1 - (1 - c) / 2, df))) for c, df in [(0.95, 5.0), (0.95, 30.0), (0.9, 12.5), (0.99, 100.0), (0.95, 1.0)]]
+import statsmodels.tsa.ar_model as arm
+
+for p in (1, 3):
+    params = arm.AutoReg(d, lags=p, trend="n").fit().params
+    lines.append(arr(f"AUTOREG_P{p}", params))
+e = rng.standard_normal(303)
+ma3 = 50.0 + (e[3:] + e[2:-1] + e[1:-2] + e[:-3]) / 2
+lines.append(arr("MA3_N300", ma3))
+lines.append("pub struct LongRunRef { pub order: usize, pub block: usize, pub persistence: f64, pub lrv: f64, pub df: f64 }")
+for name, series in [("LONGRUN_AR1", x), ("LONGRUN_MA3", ma3)]:
+    lr = longrun(series)
+    lines.append(
+        f"pub const {name}: LongRunRef = LongRunRef {{ order: {lr['order']}, block: {lr['block']}, persistence: {lr['persistence']!r}, lrv: {lr['lrv']!r}, df: {lr['df']!r} }};"
+    )
+tq = [(c, df, float(scipy.stats.t.ppf(1 - (1 - c) / 2, df))) for c, df in [(0.95, 5.0), (0.95, 30.0), (0.9, 12.5), (0.99, 100.0), (0.95, 1.0), (0.95, 2.5)]]
 lines.append("pub const T_QUANTILES: [(f64, f64, f64); %d] = [%s];" % (len(tq), ", ".join(f"({c!r}, {df!r}, {v!r})" for c, df, v in tq)))
 b = ar1(rng, 300, 0.9, 100.0, 5.0)
 c = ar1(rng, 300, 0.9, 95.0, 5.0)
 lines.append(arr("RATIO_BASELINE", b))
 lines.append(arr("RATIO_CANDIDATE", c))
-r = ratio(prewhitened(b), prewhitened(c), 0.95)
+r = ratio(longrun(b), longrun(c), 0.95)
 lines.append(
     "pub struct Ratio { pub ratio: f64, pub se_log: f64, pub df: f64, pub low: f64, pub high: f64 }\n"
     f"pub const RATIO_RESULT: Ratio = Ratio {{ ratio: {float(r['ratio'])!r}, se_log: {float(r['se_log'])!r}, df: {float(r['df'])!r}, "
@@ -125,8 +151,19 @@ lines.append(
 s = ar1(rng, 240, 0.5, 100.0, 4.0)
 s[150:] *= 0.8
 lines.append(arr("SHIFT_SERIES", s))
-k, stat = best_split(s, 10)
+k, stat = best_split(s, 5)
 lines.append(f"pub const SHIFT_BEST: (usize, f64) = ({k}, {float(stat)!r});")
+tr = ar1(rng, 300, 0.7, 200.0, 6.0) + 0.05 * np.arange(300)
+lines.append(arr("TREND_SERIES", tr))
+tt = np.arange(300) * 30.0
+slope, intercept_at_0 = np.polyfit(tt, tr, 1)
+resid = tr - (slope * tt + intercept_at_0)
+se = np.sqrt(longrun(resid)["lrv"] / ((tt - tt.mean()) ** 2).sum())
+lines.append(f"pub const TREND_FIT: (f64, f64, f64) = ({float(slope)!r}, {float(intercept_at_0)!r}, {float(se)!r});")
+pg = ar1(rng, 128, 0.3, 0.0, 1.0)
+lines.append(arr("PERIODOGRAM_SERIES", pg))
+ordinates = np.abs(np.fft.fft(pg)) ** 2 / len(pg)
+lines.append(arr("PERIODOGRAM_1_TO_5", ordinates[1:6]))
 # Exact count inference: binomial tails (scipy) and Clopper-Pearson intervals (statsmodels).
 from statsmodels.stats.proportion import proportion_confint
 

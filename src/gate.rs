@@ -3,6 +3,7 @@
 //! ```text
 //! gate   := clause ( "and" clause )*
 //! clause := "regression" op percent | stat op number [unit] | "shift" op percent
+//!         | "trend" op number (% | unit) "/" (h | min | d)
 //! stat   := mean | median | min | max | p50 | p90 | p95 | p99 | last | total
 //! op     := "<=" | "<" | ">=" | ">"
 //! ```
@@ -103,6 +104,9 @@ pub enum Clause {
     Absolute { stat: Stat, op: Op, bound: f64 },
     /// The largest level shift inside the candidate run; budget as a fraction.
     Shift { op: Op, budget: f64 },
+    /// The candidate's linear trend, direction-adjusted (positive = getting worse), per
+    /// hour: a fraction of the run's mean when `relative`, else in the metric's unit.
+    Trend { op: Op, limit: f64, relative: bool },
 }
 
 /// A parsed gate and the text it came from.
@@ -262,6 +266,66 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The rest of a `trend` clause: `op number (% | unit) / (h | min | d)`.
+fn trend(c: &mut Cursor, text: &str, metric_unit: &str) -> Result<Clause, GateError> {
+    let op_at = {
+        c.skip_ws();
+        c.pos
+    };
+    let op = c.op()?;
+    if matches!(op, Op::Ge | Op::Gt) {
+        return Err(c.error(
+            op_at,
+            "trend takes an upper bound (<= or <): it is direction-adjusted, positive means getting worse",
+        ));
+    }
+    let (num_at, value) = c.number()?;
+    if value < 0.0 {
+        return Err(c.error(num_at, "a trend limit must not be negative"));
+    }
+    c.skip_ws();
+    let unit_at = c.pos;
+    let rest = &text[c.pos..];
+    let Some(slash) = rest.find('/') else {
+        return Err(c.error(
+            c.pos + rest.trim_end().len(),
+            "a trend is a rate: expected a unit per time, e.g. 5%/h or 10MiB/h",
+        ));
+    };
+    let unit = rest[..slash].trim();
+    let after = &rest[slash + 1..];
+    let spaces = after.len() - after.trim_start().len();
+    let after = after.trim_start();
+    let per_len = after
+        .find(|ch: char| !ch.is_ascii_alphabetic())
+        .unwrap_or(after.len());
+    let hours = match &after[..per_len] {
+        "h" | "hour" => 1.0,
+        "min" | "m" => 1.0 / 60.0,
+        "d" | "day" => 24.0,
+        _ => {
+            return Err(c.error(
+                c.pos + slash + 1 + spaces,
+                "expected h, min or d after / (a trend is per hour, minute or day)",
+            ))
+        }
+    };
+    c.pos += slash + 1 + spaces + per_len;
+    let (limit, relative) = match unit {
+        "%" => (value / 100.0, true),
+        "" => (value, false),
+        u => (
+            units::convert(value, Some(u), metric_unit).map_err(|e| c.error(unit_at, e))?,
+            false,
+        ),
+    };
+    Ok(Clause::Trend {
+        op,
+        limit: limit / hours,
+        relative,
+    })
+}
+
 /// Parses a gate for a metric measured in `metric_unit`.
 pub fn parse(text: &str, metric_unit: &str) -> Result<Gate, GateError> {
     let mut c = Cursor { text, pos: 0 };
@@ -271,9 +335,10 @@ pub fn parse(text: &str, metric_unit: &str) -> Result<Gate, GateError> {
     }
     loop {
         let Some((start, word)) = c.word() else {
-            return Err(c.error(c.pos, "expected regression, shift or a statistic (mean, median, min, max, p50, p90, p95, p99, last, total)"));
+            return Err(c.error(c.pos, "expected regression, shift, trend or a statistic (mean, median, min, max, p50, p90, p95, p99, last, total)"));
         };
         let clause = match word {
+            "trend" => trend(&mut c, text, metric_unit)?,
             "regression" | "shift" => {
                 let op_at = {
                     c.skip_ws();
@@ -316,7 +381,7 @@ pub fn parse(text: &str, metric_unit: &str) -> Result<Gate, GateError> {
                 let Some(stat) = Stat::ALL.iter().find(|(n, _)| *n == word).map(|(_, s)| *s) else {
                     return Err(c.error(
                         start,
-                        format!("unknown statistic \"{word}\" (expected regression, shift, mean, median, min, max, p50, p90, p95, p99, last or total)"),
+                        format!("unknown statistic \"{word}\" (expected regression, shift, trend, mean, median, min, max, p50, p90, p95, p99, last or total)"),
                     ));
                 };
                 let op = c.op()?;
@@ -437,6 +502,44 @@ mod tests {
                 .regression_budget(),
             Some(0.1)
         );
+        assert_eq!(
+            parse("regression <= 20% and trend <= 5%/h", "B")
+                .unwrap()
+                .clauses[1],
+            Clause::Trend {
+                op: Op::Le,
+                limit: 0.05,
+                relative: true
+            }
+        );
+        assert_eq!(
+            parse("trend <= 10MiB/h", "B").unwrap().clauses,
+            vec![Clause::Trend {
+                op: Op::Le,
+                limit: 10.0 * 1048576.0,
+                relative: false
+            }]
+        );
+        assert_eq!(
+            parse("trend < 1 MiB / min", "B").unwrap().clauses,
+            vec![Clause::Trend {
+                op: Op::Lt,
+                limit: 60.0 * 1048576.0,
+                relative: false
+            }]
+        );
+    }
+
+    #[test]
+    fn trend_errors_point_at_the_offending_character() {
+        let (at, msg, _) = err("trend <= 5%", "B");
+        assert_eq!((at, msg.contains("unit per time")), (11, true));
+        let (at, msg, _) = err("trend <= 5%/week", "B");
+        assert_eq!((at, msg.contains("h, min or d")), (12, true));
+        let (at, msg, _) = err("trend >= 5%/h", "B");
+        assert_eq!((at, msg.contains("upper bound")), (6, true));
+        let (at, msg, _) = err("trend <= 5s/h", "B");
+        assert_eq!((at, msg.contains("does not apply")), (10, true));
     }
 
     fn err(text: &str, unit: &str) -> (usize, String, String) {

@@ -70,16 +70,18 @@ pub fn resolve_gates(
         };
         let g = gate::parse(&text, &metric.unit)
             .map_err(|e| Error::input(format!("bad gate in {origin}: {e}")))?;
-        // Level shifts are looked for in levels, not in event counts: such a clause could
-        // never fail.
-        if metric.kind == Kind::Count
-            && g.clauses
-                .iter()
-                .any(|c| matches!(c, gate::Clause::Shift { .. }))
-        {
-            return Err(Error::input(format!(
-                "bad gate in {origin}: \"{id}\" counts events (kind = \"count\"); a shift clause applies to series metrics only"
-            )));
+        // Shifts and trends are looked for in levels, not in event counts: such a clause
+        // could never fail.
+        if metric.kind == Kind::Count {
+            if let Some(word) = g.clauses.iter().find_map(|c| match c {
+                gate::Clause::Shift { .. } => Some("shift"),
+                gate::Clause::Trend { .. } => Some("trend"),
+                _ => None,
+            }) {
+                return Err(Error::input(format!(
+                    "bad gate in {origin}: \"{id}\" counts events (kind = \"count\"); a {word} clause applies to series metrics only"
+                )));
+            }
         }
         // Higher is better: a budget of 100% lets the metric fall to zero and still pass.
         if metric.better == crate::pack::Better::Higher {

@@ -1,19 +1,28 @@
-//! Deciding one gate clause: the statistic it names, an interval for it, and one rule for
-//! every clause — pass if the whole interval satisfies the limit, fail if none of it does,
-//! otherwise inconclusive. Censored statistics are bounds, so only the side of the
-//! interval that the bound proves can decide. Below the minimum number of samples nothing
-//! is decided, except a limit that the samples seen already break for good (a max above a
-//! ceiling, events beyond an allowed total).
+//! Deciding one gate clause: the statistic it names, an interval for it at the chosen
+//! confidence, and one rule for every clause — pass if the whole interval satisfies the
+//! limit, fail if none of it does, otherwise inconclusive. Censored statistics are bounds,
+//! so only the side of the interval that the bound proves can decide. Below the minimum
+//! number of samples nothing is decided, except a limit that the samples seen already break
+//! for good (a max above a ceiling, events beyond an allowed total); where autocorrelation
+//! is too strong for the run's length no interval is trusted at all.
+//!
+//! Intervals: a mean from its long-run variance (given the run's shifts or trend); the
+//! change of two means by the delta method on the log ratio, and after a sustained shift
+//! or along a significant trend the level the run ended at as well; quantiles from order
+//! statistics at the effective sample size; `last` is
+//! the level the run ended at; `min`, `max` and `total` are facts of the observed window; a
+//! trend is the slope with its standard error. Every mean's interval is at least ± half the
+//! metric's resolution.
 
 use serde::Serialize;
 
 use crate::gate::{Clause, Op, Stat};
 use crate::pack::{Better, Kind, Metric};
-use crate::stats::{self, count, ratio_of_means, LongRun, Summary};
+use crate::stats::{count, order, ratio_of_means, t_quantile, Estimate, Summary};
 
 use super::reason::{Bound, Outcome, Reason};
 use super::side::SideResult;
-use super::{Change, Settings, Verdict};
+use super::{Change, Settings, Verdict, MIN_FINAL_SAMPLES};
 
 /// The outcome of one gate clause.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,7 +30,7 @@ pub struct ClauseResult {
     /// The clause as a rule (`regression <= 10%`, `p99 <= 1 s`).
     pub rule: String,
     pub verdict: Verdict,
-    /// What the clause measures (`regression`, `mean`, `total`, `shift`, ...).
+    /// What the clause measures (`regression`, `mean`, `total`, `shift`, `trend`, ...).
     pub statistic: &'static str,
     pub estimate: Option<f64>,
     pub low: Option<f64>,
@@ -38,6 +47,8 @@ pub struct Sides<'a> {
     pub baseline: &'a SideResult,
     pub candidate: &'a SideResult,
     pub change: Option<&'a Change>,
+    /// The change of the candidate's final level after a sustained shift.
+    pub final_change: Option<&'a Change>,
     pub settings: &'a Settings,
     /// The shorter steady window of the two runs.
     pub steady_ms: i64,
@@ -72,6 +83,20 @@ impl Outcome {
             Outcome::Undecided => Verdict::Inconclusive,
         }
     }
+
+    /// The worse of two outcomes: exceeds > undecided > within.
+    pub fn worst(self, other: Outcome) -> Outcome {
+        let rank = |o: Outcome| match o {
+            Outcome::Within => 0,
+            Outcome::Undecided => 1,
+            Outcome::Exceeds => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 /// The canonical text of a clause.
@@ -87,6 +112,19 @@ pub fn rule(clause: &Clause, unit: &str) -> String {
             crate::units::format_value(*bound, unit)
         ),
         Clause::Shift { op, budget } => format!("shift {} {}", op.symbol(), percent(*budget)),
+        Clause::Trend {
+            op,
+            limit,
+            relative,
+        } => format!(
+            "trend {} {}/h",
+            op.symbol(),
+            if *relative {
+                percent(*limit)
+            } else {
+                crate::units::format_value(*limit, unit)
+            }
+        ),
     }
 }
 
@@ -141,6 +179,31 @@ fn too_few(side: &SideResult, settings: &Settings) -> Option<Reason> {
     })
 }
 
+/// Why `side` cannot support an interval of its mean, if it cannot.
+fn unsupported(side: &SideResult) -> Option<Reason> {
+    if side.supported {
+        return None;
+    }
+    let lr = side.longrun.as_ref()?;
+    Some(Reason::AutocorrelationTooStrong {
+        side: side.role,
+        persistence: lr.persistence,
+        df: side.mean.map_or(lr.df, |m| m.df),
+        samples: lr.n,
+    })
+}
+
+fn no_data(rule: String, statistic: &'static str, side: &SideResult) -> ClauseResult {
+    undecided(
+        rule,
+        statistic,
+        Verdict::NoData,
+        side.problem
+            .clone()
+            .unwrap_or(Reason::NotRecorded { side: side.role }),
+    )
+}
+
 /// Evaluates one clause.
 pub fn evaluate(clause: &Clause, s: &Sides) -> ClauseResult {
     let rule = rule(clause, &s.metric.unit);
@@ -148,6 +211,11 @@ pub fn evaluate(clause: &Clause, s: &Sides) -> ClauseResult {
         Clause::Regression { op, budget } => regression(rule, *op, *budget, s),
         Clause::Absolute { stat, op, bound } => absolute(rule, *stat, *op, *bound, s),
         Clause::Shift { op, budget } => shift(rule, *op, *budget, s),
+        Clause::Trend {
+            op,
+            limit,
+            relative,
+        } => trend(rule, *op, *limit, *relative, s),
     }
 }
 
@@ -157,12 +225,7 @@ fn regression(rule: String, op: Op, budget: f64, s: &Sides) -> ClauseResult {
         return undecided(rule, "regression", Verdict::Inconclusive, r);
     }
     let (Some(bs), Some(cs)) = (&b.summary, &c.summary) else {
-        return undecided(
-            rule,
-            "regression",
-            Verdict::NoData,
-            Reason::NotRecorded { side: b.role },
-        );
+        return no_data(rule, "regression", if b.summary.is_none() { b } else { c });
     };
     // A rate that should be high but was nothing in the baseline: no level to compare with.
     if s.metric.better == Better::Higher && bs.max <= 0.0 && bs.min >= 0.0 {
@@ -193,13 +256,13 @@ fn regression(rule: String, op: Op, budget: f64, s: &Sides) -> ClauseResult {
             Kind::Series => series_from_zero(rule, c, s.settings),
         };
     }
+    if s.metric.kind == Kind::Series {
+        if let Some(r) = unsupported(b).or_else(|| unsupported(c)) {
+            return undecided(rule, "regression", Verdict::Inconclusive, r);
+        }
+    }
     let Some(ch) = s.change else {
-        return undecided(
-            rule,
-            "regression",
-            Verdict::NoData,
-            Reason::NotRecorded { side: c.role },
-        );
+        return no_data(rule, "regression", c);
     };
     let (Some(est), Some(low), Some(high)) = (ch.regression, ch.ci_low, ch.ci_high) else {
         return undecided(
@@ -207,54 +270,91 @@ fn regression(rule: String, op: Op, budget: f64, s: &Sides) -> ClauseResult {
             "regression",
             Verdict::Inconclusive,
             Reason::NoRatio {
-                baseline: b.longrun.map_or(f64::NAN, |l| l.mean),
-                candidate: c.longrun.map_or(f64::NAN, |l| l.mean),
+                baseline: b.mean.map_or(f64::NAN, |m| m.value),
+                candidate: c.mean.map_or(f64::NAN, |m| m.value),
             },
         );
     };
     let outcome = decide(op, budget, low, high, ch.bound);
     let width = high - low;
+    let moved =
+        |side: &SideResult| !side.shifts.is_empty() || side.trend.is_some_and(|t| t.significant);
+    // "Longer runs would do" only when noise, not a shift or a trend, widens the interval.
+    // With few degrees of freedom the width is the variance estimate's own doubt, which a
+    // longer run does not shrink by √n: say nothing then.
     let needed_ms = (outcome == Outcome::Undecided
         && ch.bound == Bound::Exact
         && budget > 0.0
         && width > budget
-        && b.shifts.is_empty()
-        && c.shifts.is_empty())
-    .then(|| (s.steady_ms as f64 * (width / budget).powi(2)) as i64);
-    result(
-        rule,
-        "regression",
+        && ch.df.is_none_or(|df| df >= 4.0)
+        && !moved(b)
+        && !moved(c))
+    .then(|| (s.steady_ms as f64 * (width / budget).powi(2)).min(i64::MAX as f64 / 2.0) as i64);
+    let window = Reason::Regression {
         outcome,
-        (est, low, high),
-        ch.bound,
-        Reason::Regression {
-            outcome,
-            estimate: est,
-            low,
-            high,
-            op,
-            budget,
-            bound: ch.bound,
-            needed_ms,
-            have_ms: s.steady_ms,
-        },
-    )
+        estimate: est,
+        low,
+        high,
+        op,
+        budget,
+        bound: ch.bound,
+        needed_ms,
+        have_ms: s.steady_ms,
+    };
+    let mut verdict = outcome;
+    let mut reasons = vec![window];
+    // A run that ends collapsed is a regression even if it began well.
+    if let (Some(level), Some(fc)) = (c.final_level, s.final_change) {
+        if let (Some(f_est), Some(f_low), Some(f_high)) = (fc.regression, fc.ci_low, fc.ci_high) {
+            let mut final_outcome = decide(op, budget, f_low, f_high, fc.bound);
+            // A final segment too short to judge on its own can keep a pass from being
+            // proven, but not fail the run by itself.
+            if level.samples < MIN_FINAL_SAMPLES && final_outcome == Outcome::Exceeds {
+                final_outcome = Outcome::Undecided;
+            }
+            verdict = outcome.worst(final_outcome);
+            let reason = Reason::FinalLevel {
+                outcome: final_outcome,
+                estimate: f_est,
+                low: f_low,
+                high: f_high,
+                op,
+                budget,
+                bound: fc.bound,
+                level: level.estimate.value,
+                since_offset_ms: level.since_offset_ms,
+                from: level.from,
+            };
+            // The clause that decided comes first.
+            if final_outcome != outcome && final_outcome == verdict {
+                reasons.insert(0, reason);
+            } else {
+                reasons.push(reason);
+            }
+        }
+    }
+    ClauseResult {
+        rule,
+        verdict: verdict.verdict(),
+        statistic: "regression",
+        estimate: Some(est),
+        low: Some(low),
+        high: Some(high),
+        bound: ch.bound,
+        reasons,
+    }
 }
 
 /// Lower is better, the baseline is all zero and the candidate is not: a relative change is
 /// undefined, so the question is whether the candidate is clearly above zero.
 fn series_from_zero(rule: String, c: &SideResult, settings: &Settings) -> ClauseResult {
-    let Some(lc) = &c.longrun else {
-        return undecided(
-            rule,
-            "regression",
-            Verdict::NoData,
-            Reason::NotRecorded { side: c.role },
-        );
+    let Some(mean) = c.mean else {
+        return no_data(rule, "regression", c);
     };
-    let se = lc.variance_of_mean().sqrt();
-    let t = stats::ratio::t_quantile(settings.confidence, (lc.n_eff - 1.0).max(1.0));
-    let low = lc.mean - t * se;
+    if let Some(r) = unsupported(c) {
+        return undecided(rule, "regression", Verdict::Inconclusive, r);
+    }
+    let (low, _) = mean.interval(settings.confidence);
     // Above zero by any amount is beyond any budget.
     let outcome = if low > 0.0 {
         Outcome::Exceeds
@@ -269,7 +369,7 @@ fn series_from_zero(rule: String, c: &SideResult, settings: &Settings) -> Clause
         c.bound(),
         Reason::FromZero {
             outcome,
-            candidate: lc.mean,
+            candidate: mean.value,
             low,
         },
     )
@@ -380,48 +480,194 @@ fn stat_bound(side: &SideResult, stat: Stat) -> Bound {
     }
 }
 
+/// The interval of `stat` of the candidate, or why there is none.
+fn stat_interval(
+    side: &SideResult,
+    stat: Stat,
+    summary: &Summary,
+    s: &Sides,
+) -> Result<(f64, f64, f64), Reason> {
+    let confidence = s.settings.confidence;
+    let value = stat_value(summary, stat);
+    let quantile = |q: f64| -> Result<(f64, f64, f64), Reason> {
+        let mut sorted = side
+            .prepared
+            .as_ref()
+            .map(|p| p.values())
+            .unwrap_or_default();
+        sorted.sort_by(f64::total_cmp);
+        let n_eff = side
+            .longrun
+            .as_ref()
+            .map_or(sorted.len() as f64, |l| l.n_eff);
+        let (low, high) = order::quantile_interval(&sorted, q, n_eff, confidence);
+        Ok((value, low, high))
+    };
+    match stat {
+        Stat::Mean => {
+            if let Some(r) = unsupported(side) {
+                return Err(r);
+            }
+            let mean = resolved(
+                side.mean.unwrap_or(Estimate {
+                    value,
+                    variance: 0.0,
+                    df: f64::INFINITY,
+                }),
+                side,
+                confidence,
+            );
+            let (low, high) = mean.interval(confidence);
+            Ok((value, low, high))
+        }
+        Stat::Median | Stat::P50 => quantile(0.5),
+        Stat::P90 => quantile(0.9),
+        Stat::P95 => quantile(0.95),
+        Stat::P99 => quantile(0.99),
+        // Facts of the observed window (missing data is the evidence rules' concern).
+        Stat::Min | Stat::Max | Stat::Total => Ok((value, value, value)),
+        // The level the run ended at: its final segment, its trend line at the end, or,
+        // for a run that did neither, its mean.
+        Stat::Last => {
+            if let Some(r) = unsupported(side) {
+                return Err(r);
+            }
+            let level = side
+                .final_level
+                .map(|l| l.estimate)
+                .or(side.mean)
+                .unwrap_or(Estimate {
+                    value,
+                    variance: 0.0,
+                    df: f64::INFINITY,
+                });
+            let level = resolved(level, side, confidence);
+            let (low, high) = level.interval(confidence);
+            Ok((level.value, low, high))
+        }
+    }
+}
+
 fn absolute(rule: String, stat: Stat, op: Op, limit: f64, s: &Sides) -> ClauseResult {
     let c = s.candidate;
     let Some(summary) = &c.summary else {
-        return undecided(
-            rule,
-            stat.name(),
-            Verdict::NoData,
-            Reason::NotRecorded { side: c.role },
-        );
+        return no_data(rule, stat.name(), c);
     };
-    let value = stat_value(summary, stat);
     let bound = stat_bound(c, stat);
-    let outcome = decide(op, limit, value, value, bound);
-    let reason = Reason::Absolute {
+    let value = stat_value(summary, stat);
+    // More samples can only raise a max or a total and lower a min: a limit they already
+    // break stays broken, however few the samples.
+    let broken_for_good = matches!(
+        (stat, op),
+        (Stat::Max | Stat::Total, Op::Le | Op::Lt) | (Stat::Min, Op::Ge | Op::Gt)
+    ) && decide(op, limit, value, value, bound) == Outcome::Exceeds;
+    if let Some(r) = too_few(c, s.settings) {
+        if !broken_for_good {
+            return undecided(rule, stat.name(), Verdict::Inconclusive, r);
+        }
+    }
+    let (estimate, low, high) = match stat_interval(c, stat, summary, s) {
+        Ok(i) => i,
+        Err(r) => return undecided(rule, stat.name(), Verdict::Inconclusive, r),
+    };
+    let outcome = decide(op, limit, low, high, bound);
+    let window = Reason::Absolute {
         outcome,
         stat,
-        estimate: value,
-        low: value,
-        high: value,
+        estimate,
+        low,
+        high,
         op,
         limit,
         bound,
     };
+    // A mean that holds while the run ended beyond the limit is no pass: the level the run
+    // ended at is judged too, as for a relative clause.
+    let level = c.final_level.filter(|_| stat == Stat::Mean);
+    let Some(level) = level else {
+        return result(
+            rule,
+            stat.name(),
+            outcome,
+            (estimate, low, high),
+            bound,
+            window,
+        );
+    };
+    let end = resolved(level.estimate, c, s.settings.confidence);
+    let (end_low, end_high) = end.interval(s.settings.confidence);
+    let mut end_outcome = decide(op, limit, end_low, end_high, bound);
+    if level.samples < MIN_FINAL_SAMPLES && end_outcome == Outcome::Exceeds {
+        end_outcome = Outcome::Undecided;
+    }
+    let verdict = outcome.worst(end_outcome);
+    let end_reason = Reason::Absolute {
+        outcome: end_outcome,
+        stat: Stat::Last,
+        estimate: end.value,
+        low: end_low,
+        high: end_high,
+        op,
+        limit,
+        bound,
+    };
+    let reasons = if end_outcome != outcome && end_outcome == verdict {
+        vec![end_reason, window]
+    } else {
+        vec![window, end_reason]
+    };
+    ClauseResult {
+        rule,
+        verdict: verdict.verdict(),
+        statistic: stat.name(),
+        estimate: Some(estimate),
+        low: Some(low),
+        high: Some(high),
+        bound,
+        reasons,
+    }
+}
+
+fn trend(rule: String, op: Op, limit: f64, relative: bool, s: &Sides) -> ClauseResult {
+    let c = s.candidate;
     if let Some(r) = too_few(c, s.settings) {
-        // More samples can only raise a max or a total and lower a min: a limit they
-        // already break stays broken.
-        let for_good = outcome == Outcome::Exceeds
-            && matches!(
-                (stat, op),
-                (Stat::Max | Stat::Total, Op::Le | Op::Lt) | (Stat::Min, Op::Ge | Op::Gt)
-            );
-        if !for_good {
-            return undecided(rule, stat.name(), Verdict::Inconclusive, r);
+        return undecided(rule, "trend", Verdict::Inconclusive, r);
+    }
+    let Some(t) = c.trend else {
+        return no_data(rule, "trend", c);
+    };
+    if !t.supported {
+        if let Some(r) = unsupported(c).or_else(|| {
+            c.longrun
+                .as_ref()
+                .map(|lr| Reason::AutocorrelationTooStrong {
+                    side: c.role,
+                    persistence: lr.persistence,
+                    df: t.per_hour.df,
+                    samples: lr.n,
+                })
+        }) {
+            return undecided(rule, "trend", Verdict::Inconclusive, r);
         }
     }
+    let slope = t.worsening(s.metric.better, relative);
+    let (low, high) = slope.interval(s.settings.confidence);
+    let outcome = decide(op, limit, low, high, Bound::Exact);
     result(
         rule,
-        stat.name(),
+        "trend",
         outcome,
-        (value, value, value),
-        bound,
-        reason,
+        (slope.value, low, high),
+        Bound::Exact,
+        Reason::TrendLimit {
+            outcome,
+            estimate: slope.value,
+            low,
+            high,
+            op,
+            limit,
+            relative,
+        },
     )
 }
 
@@ -467,36 +713,36 @@ fn shift(rule: String, op: Op, budget: f64, s: &Sides) -> ClauseResult {
     }
 }
 
-/// A mean's estimate with its variance floored at the metric's resolution: an interval is
-/// never narrower than half a quantum on either side.
-pub fn with_resolution(lr: &LongRun, quantum: Option<f64>, confidence: f64) -> LongRun {
-    let Some(q) = quantum.filter(|q| *q > 0.0 && q.is_finite()) else {
-        return *lr;
+/// `estimate` with its variance floored at the side's resolution: an interval is never
+/// narrower than ± half a quantum.
+pub fn resolved(estimate: Estimate, side: &SideResult, confidence: f64) -> Estimate {
+    let Some(q) = side
+        .evidence
+        .as_ref()
+        .and_then(|e| e.quantum)
+        .filter(|q| *q > 0.0 && q.is_finite())
+    else {
+        return estimate;
     };
-    let z = stats::ratio::t_quantile(confidence, f64::INFINITY);
-    let floor = lr.n as f64 * (q / 2.0 / z).powi(2);
-    if lr.lrv >= floor {
-        return *lr;
-    }
-    LongRun { lrv: floor, ..*lr }
+    let z = t_quantile(confidence, f64::INFINITY);
+    estimate.floored((q / 2.0 / z).powi(2))
 }
 
-/// The change from baseline to candidate with its interval, direction-adjusted, and how
-/// censoring bounds it. For counts, of event rates per second of covered time.
-pub fn change(
+/// The change from a baseline estimate to a candidate estimate, direction-adjusted, with
+/// its interval and how censoring bounds it.
+fn change_of(
     metric: &Metric,
-    b: &SideResult,
-    c: &SideResult,
-    settings: &Settings,
-) -> Option<Change> {
-    let (lb, lc) = (b.longrun.as_ref()?, c.longrun.as_ref()?);
+    (b, b_bound): (Estimate, Bound),
+    (c, c_bound): (Estimate, Bound),
+    confidence: f64,
+) -> Change {
     let flip = |x: f64| match metric.better {
         Better::Higher => -x,
         Better::Lower => x,
     };
     let bound = match metric.better {
-        Better::Lower => c.bound().and(b.bound().flipped()),
-        Better::Higher => c.bound().flipped().and(b.bound()),
+        Better::Lower => c_bound.and(b_bound.flipped()),
+        Better::Higher => c_bound.flipped().and(b_bound),
     };
     let mut ch = Change {
         relative: None,
@@ -505,52 +751,93 @@ pub fn change(
         regression: None,
         ci_low: None,
         ci_high: None,
-        confidence: settings.confidence,
+        confidence,
         df: None,
         bound,
     };
-    if lb.mean <= 0.0 {
-        return Some(ch);
+    if b.value <= 0.0 {
+        return ch;
     }
-    ch.relative = Some(lc.mean / lb.mean - 1.0);
+    ch.relative = Some(c.value / b.value - 1.0);
     ch.regression = ch.relative.map(flip);
-    let quantum = |side: &SideResult| side.evidence.as_ref().and_then(|e| e.quantum);
-    let (qb, qc) = (
-        with_resolution(lb, quantum(b), settings.confidence),
-        with_resolution(lc, quantum(c), settings.confidence),
-    );
-    let mut interval = if lc.mean == 0.0 && lc.lrv == 0.0 {
-        // a candidate that is exactly zero throughout: −100%
-        Some((0.0, 0.0, None))
+    let interval = if c.value <= 0.0 {
+        // a candidate at zero (or below, where allowed): the whole way down, no ratio to
+        // spread around
+        Some((c.value / b.value, c.value / b.value, None))
     } else {
-        ratio_of_means(&qb, &qc, settings.confidence)
+        ratio_of_means(&b, &c, confidence)
             .map(|r| (r.low, r.high, r.df.is_finite().then_some(r.df)))
     };
-    if metric.kind == Kind::Count {
-        // Exact Poisson interval of the rate ratio, widened to the autocorrelation-aware
-        // one when events come in bursts.
+    if let Some((low, high, df)) = interval {
+        set_interval(&mut ch, low, high, df, flip);
+    }
+    ch
+}
+
+fn set_interval(ch: &mut Change, low: f64, high: f64, df: Option<f64>, flip: impl Fn(f64) -> f64) {
+    ch.relative_low = Some(low - 1.0);
+    ch.relative_high = Some(high - 1.0);
+    ch.df = df;
+    let (a, z) = (flip(low - 1.0), flip(high - 1.0));
+    ch.ci_low = Some(a.min(z));
+    ch.ci_high = Some(a.max(z));
+}
+
+/// The change of the window means from baseline to candidate. For counts, of event rates
+/// per second of covered time: the exact Poisson interval of the rate ratio, widened to the
+/// autocorrelation-aware one when events come in bursts.
+pub fn change(
+    metric: &Metric,
+    b: &SideResult,
+    c: &SideResult,
+    settings: &Settings,
+) -> Option<Change> {
+    let confidence = settings.confidence;
+    let (mb, mc) = (b.mean?, c.mean?);
+    let mut ch = change_of(
+        metric,
+        (resolved(mb, b, confidence), b.bound()),
+        (resolved(mc, c, confidence), c.bound()),
+        confidence,
+    );
+    if metric.kind == Kind::Count && mb.value > 0.0 {
         let events = |side: &SideResult| side.summary.map_or(0.0, |s| s.total).round() as u64;
         let exposure = |side: &SideResult| side.evidence.as_ref().map_or(0.0, |e| e.exposure_s);
-        if let Some((lo, hi)) = count::rate_ratio_interval(
-            events(c),
-            exposure(c),
-            events(b),
-            exposure(b),
-            settings.confidence,
-        ) {
-            interval = Some(match interval {
-                Some((l, h, df)) => (l.min(lo), h.max(hi), df),
-                None => (lo, hi, None),
-            });
+        if let Some((lo, hi)) =
+            count::rate_ratio_interval(events(c), exposure(c), events(b), exposure(b), confidence)
+        {
+            let hac = (b.supported && c.supported)
+                .then(|| ch.relative_low.zip(ch.relative_high))
+                .flatten();
+            let (low, high) = match hac {
+                Some((l, h)) => (lo.min(l + 1.0), hi.max(h + 1.0)),
+                None => (lo, hi),
+            };
+            let flip = |x: f64| match metric.better {
+                Better::Higher => -x,
+                Better::Lower => x,
+            };
+            let df = ch.df;
+            set_interval(&mut ch, low, high, df, flip);
         }
     }
-    if let Some((low, high, df)) = interval {
-        ch.relative_low = Some(low - 1.0);
-        ch.relative_high = Some(high - 1.0);
-        ch.df = df;
-        let (a, z) = (flip(low - 1.0), flip(high - 1.0));
-        ch.ci_low = Some(a.min(z));
-        ch.ci_high = Some(a.max(z));
-    }
     Some(ch)
+}
+
+/// The change from the baseline's mean to the level the candidate ended at after a
+/// sustained shift or along a trend.
+pub fn final_change(
+    metric: &Metric,
+    b: &SideResult,
+    c: &SideResult,
+    settings: &Settings,
+) -> Option<Change> {
+    let level = c.final_level?;
+    let confidence = settings.confidence;
+    Some(change_of(
+        metric,
+        (resolved(b.mean?, b, confidence), b.bound()),
+        (resolved(level.estimate, c, confidence), c.bound()),
+        confidence,
+    ))
 }

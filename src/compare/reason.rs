@@ -98,6 +98,14 @@ pub enum Reason {
     },
     /// A higher-is-better metric whose baseline measured nothing: no level to compare with.
     DeadBaseline { candidate_zero: bool },
+    /// The run is too persistent for its length: no interval can be trusted (the
+    /// variance estimate has fewer than 2 degrees of freedom, or the run has no stable mean).
+    AutocorrelationTooStrong {
+        side: Role,
+        persistence: f64,
+        df: f64,
+        samples: usize,
+    },
     /// Fewer samples than any decision needs.
     TooFewSamples {
         side: Role,
@@ -129,6 +137,13 @@ pub enum Reason {
     /// Samples at or beyond what the metric can resolve (a histogram's top bucket, +Inf):
     /// statistics of that run are bounds.
     Censored { side: Role, share: f64, at: f64 },
+    /// Finding: a significant linear trend (it explains the run better than level shifts).
+    Trend {
+        side: Role,
+        per_hour: f64,
+        relative_per_hour: f64,
+        end_level: f64,
+    },
     /// Finding: one value repeated over the whole window (a stuck exporter?).
     Stale {
         side: Role,
@@ -148,6 +163,22 @@ pub enum Reason {
         /// noise is what keeps the verdict open.
         needed_ms: Option<i64>,
         have_ms: i64,
+    },
+    /// A relative clause on where the candidate ended up: after a sustained shift, the final
+    /// segment's level, along a trend, the line's end — against the baseline. A run that
+    /// ends collapsed is a regression even if it began well.
+    FinalLevel {
+        outcome: Outcome,
+        estimate: f64,
+        low: f64,
+        high: f64,
+        op: Op,
+        budget: f64,
+        bound: Bound,
+        level: f64,
+        /// Milliseconds from the candidate's start to where the final level begins.
+        since_offset_ms: i64,
+        from: super::side::LevelFrom,
     },
     /// A relative clause whose baseline is zero (lower is better): no ratio exists; the
     /// question is whether the candidate is clearly above zero.
@@ -193,6 +224,17 @@ pub enum Reason {
     },
     /// A shift clause on a candidate without level shifts.
     NoShift { budget: f64 },
+    /// A trend clause: the candidate's slope, direction-adjusted (positive = worse), per
+    /// hour, with its interval, against the limit.
+    TrendLimit {
+        outcome: Outcome,
+        estimate: f64,
+        low: f64,
+        high: f64,
+        op: Op,
+        limit: f64,
+        relative: bool,
+    },
 }
 
 impl Reason {
@@ -206,11 +248,15 @@ impl Reason {
             Reason::ImpossibleValue { .. } => "impossible_value",
             Reason::LowCoverage { .. } => "low_coverage",
             Reason::DeadBaseline { .. } => "dead_baseline",
+            Reason::AutocorrelationTooStrong { .. } => "autocorrelation_too_strong",
             Reason::TooFewSamples { .. } => "too_few_samples",
             Reason::MissingDataCouldHide { .. } => "missing_data_could_hide",
             Reason::Gaps { .. } => "gaps",
             Reason::Censored { .. } => "censored",
             Reason::Stale { .. } => "stale",
+            Reason::Trend { .. } => "trend",
+            Reason::FinalLevel { .. } => "final_level",
+            Reason::TrendLimit { .. } => "trend_limit",
             Reason::Regression { .. } => "regression",
             Reason::FromZero { .. } => "from_zero",
             Reason::CountFromZero { .. } => "count_from_zero",
@@ -226,7 +272,10 @@ impl Reason {
     pub fn is_finding(&self) -> bool {
         matches!(
             self,
-            Reason::Gaps { .. } | Reason::Censored { .. } | Reason::Stale { .. }
+            Reason::Gaps { .. }
+                | Reason::Censored { .. }
+                | Reason::Stale { .. }
+                | Reason::Trend { .. }
         )
     }
 }

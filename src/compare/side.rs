@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
-use crate::pack::{Kind, Metric};
+use crate::pack::{Better, Kind, Metric};
 use crate::source::MetricSeries;
-use crate::stats::{self, long_run_variance, LongRun, Summary};
+use crate::stats::shift::{residuals_around, segments, MIN_SEGMENT};
+use crate::stats::{self, fit_trend, long_run_variance, Estimate, LongRun, Summary};
 
 use super::evidence::{self, Prepared};
 use super::reason::{Bound, Reason, Role};
@@ -33,6 +34,69 @@ pub struct ShiftAt {
     pub after: f64,
     /// after / before − 1; `None` when before is 0.
     pub relative: Option<f64>,
+}
+
+/// Where a run ended up: the last segment's mean after a level shift, or the trend line's
+/// value at the last sample.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FinalLevel {
+    pub estimate: Estimate,
+    /// Where the final segment begins (the shift), or the window's start (a trend).
+    pub since_ms: i64,
+    /// The same, as milliseconds from the run's start.
+    pub since_offset_ms: i64,
+    pub samples: usize,
+    pub from: LevelFrom,
+}
+
+/// What a final level was taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelFrom {
+    Shift,
+    Trend,
+}
+
+/// A run's linear trend over time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrendAt {
+    /// Change per hour in the metric's unit, with its sampling variance.
+    pub per_hour: Estimate,
+    /// `per_hour` as a fraction of the run's mean.
+    pub relative_per_hour: f64,
+    /// The line's value at the run's last sample.
+    pub end_level: f64,
+    /// Significant and large enough to explain the run (then it is reported instead of
+    /// level shifts).
+    pub significant: bool,
+    /// Whether the residuals support an interval for the slope.
+    pub supported: bool,
+}
+
+impl TrendAt {
+    /// The slope direction-adjusted, positive meaning worse: per hour in the metric's unit,
+    /// or as a fraction of the mean when `relative`.
+    pub fn worsening(&self, better: Better, relative: bool) -> Estimate {
+        let sign = match better {
+            Better::Lower => 1.0,
+            Better::Higher => -1.0,
+        };
+        let scale = if relative {
+            let mean = self.per_hour.value / self.relative_per_hour;
+            if mean.is_finite() && mean != 0.0 {
+                1.0 / mean.abs()
+            } else {
+                f64::NAN
+            }
+        } else {
+            1.0
+        };
+        Estimate {
+            value: sign * self.per_hour.value * scale,
+            variance: self.per_hour.variance * scale * scale,
+            df: self.per_hour.df,
+        }
+    }
 }
 
 /// What the samples of one run can prove.
@@ -70,9 +134,18 @@ pub struct SideResult {
     /// `None` when the run's data cannot be used at all (see `problem`).
     pub evidence: Option<Evidence>,
     pub summary: Option<Summary>,
-    /// The mean with its long-run variance; for counts, of events per second.
+    /// The long-run variance of the samples as they are; for counts, of events per second.
     pub longrun: Option<LongRun>,
+    /// The window mean with the variance of its sampling error — given the run's level
+    /// shifts or trend when it has them (the noise around them, not the steps themselves).
+    pub mean: Option<Estimate>,
+    /// Whether the data support an interval for the mean at all.
+    pub supported: bool,
     pub shifts: Vec<ShiftAt>,
+    /// The linear trend (fitted for every series run; `significant` says whether it counts).
+    pub trend: Option<TrendAt>,
+    /// Where the run ended up, when it shifted or trended.
+    pub final_level: Option<FinalLevel>,
     /// Why this run's data cannot be used, if it cannot.
     pub problem: Option<Reason>,
     /// The usable samples (kept for the worst-case fill of the sensitivity check).
@@ -86,7 +159,11 @@ impl SideResult {
             evidence: None,
             summary: None,
             longrun: None,
+            mean: None,
+            supported: false,
             shifts: Vec::new(),
+            trend: None,
+            final_level: None,
             problem: Some(problem),
             prepared: None,
         }
@@ -173,31 +250,26 @@ pub fn analyze_prepared(
         && prepared.censored_count() == 0
         && values.len() >= settings.min_samples)
         .then_some(values[0]);
-    let longrun = match metric.kind {
+    let (longrun, dynamics) = match metric.kind {
         Kind::Count => {
             let rates: Vec<f64> = values.iter().map(|v| v / step_s).collect();
-            long_run_variance(&rates)
+            (long_run_variance(&rates), None)
         }
-        Kind::Series => long_run_variance(&values),
-    };
-    let shifts = match metric.kind {
         Kind::Series => {
-            let min_segment = (values.len() / 20).max(10);
-            stats::detect_shifts(&values, min_segment, MIN_SHIFT)
-                .into_iter()
-                .map(|s| {
-                    let t = prepared.points[s.index].0;
-                    ShiftAt {
-                        offset_seconds: (t - run_start_ms) as f64 / 1000.0,
-                        timestamp_ms: t,
-                        before: s.before,
-                        after: s.after,
-                        relative: s.relative,
-                    }
-                })
-                .collect()
+            let lr = long_run_variance(&values);
+            let dynamics = dynamics(&prepared, &lr, run_start_ms);
+            (lr, Some(dynamics))
         }
-        Kind::Count => Vec::new(),
+    };
+    let (mean, supported, shifts, trend, final_level) = match dynamics {
+        Some(d) => (d.mean, d.supported, d.shifts, d.trend, d.final_level),
+        None => (
+            longrun.mean_estimate(),
+            longrun.supported,
+            Vec::new(),
+            None,
+            None,
+        ),
     };
     let evidence = Evidence {
         samples: values.len(),
@@ -220,9 +292,131 @@ pub fn analyze_prepared(
         evidence: Some(evidence),
         summary: Summary::of(&values),
         longrun: Some(longrun),
+        mean: Some(mean),
+        supported,
         shifts,
+        trend,
+        final_level,
         problem: None,
         prepared: Some(prepared),
+    }
+}
+
+/// How a series run moved: its level shifts or trend, and the mean, support and final
+/// level that follow from them.
+struct Dynamics {
+    mean: Estimate,
+    supported: bool,
+    shifts: Vec<ShiftAt>,
+    trend: Option<TrendAt>,
+    final_level: Option<FinalLevel>,
+}
+
+/// Shifts and a trend both explain a moving run; the one that leaves less unexplained wins,
+/// so a steady drift is not reported as a staircase of shifts nor a collapse as a slope.
+fn dynamics(prepared: &Prepared, lr: &LongRun, run_start_ms: i64) -> Dynamics {
+    let values = prepared.values();
+    let n = values.len();
+    let times: Vec<f64> = prepared
+        .points
+        .iter()
+        .map(|p| (p.0 - run_start_ms) as f64 / 1000.0)
+        .collect();
+    // A cycle (GC, an hourly job) is neither a shift nor a trend: look past it.
+    let clean = stats::periodic::remove_periodic(&values).residual;
+    let shifts = stats::detect_shifts(&clean, MIN_SEGMENT, MIN_SHIFT);
+    let fit = fit_trend(&times, &clean);
+    let span_s = times.last().copied().unwrap_or(0.0) - times.first().copied().unwrap_or(0.0);
+    let trend_matters = fit
+        .as_ref()
+        .is_some_and(|f| f.significant && (f.slope * span_s).abs() >= MIN_SHIFT * lr.mean.abs());
+    let bounds = segments(n, &shifts);
+    let segment_residuals = residuals_around(&clean, &bounds);
+    let use_trend = trend_matters
+        && (shifts.is_empty()
+            || fit
+                .as_ref()
+                .is_some_and(|f| f.rss < segment_residuals.iter().map(|e| e * e).sum::<f64>()));
+    let trend = fit.as_ref().map(|f| TrendAt {
+        per_hour: {
+            let e = f.slope_estimate();
+            Estimate {
+                value: e.value * 3600.0,
+                variance: e.variance * 3600.0 * 3600.0,
+                df: e.df,
+            }
+        },
+        relative_per_hour: f.slope * 3600.0 / lr.mean.abs(),
+        end_level: f.level_at(times[n - 1]),
+        significant: use_trend,
+        supported: f.residual.supported,
+    });
+    if use_trend {
+        let f = fit.as_ref().expect("a trend that matters was fitted");
+        return Dynamics {
+            mean: Estimate {
+                value: lr.mean,
+                variance: f.residual.variance_of_mean(),
+                df: f.residual.df,
+            },
+            supported: f.residual.supported,
+            shifts: Vec::new(),
+            trend,
+            final_level: Some(FinalLevel {
+                estimate: f.level_estimate(times[n - 1]),
+                since_ms: prepared.points[0].0,
+                since_offset_ms: prepared.points[0].0 - run_start_ms,
+                samples: n,
+                from: LevelFrom::Trend,
+            }),
+        };
+    }
+    if shifts.is_empty() {
+        return Dynamics {
+            mean: lr.mean_estimate(),
+            supported: lr.supported,
+            shifts: Vec::new(),
+            trend,
+            final_level: None,
+        };
+    }
+    // Given the segmentation, the noise is what is left around the segment means.
+    let noise = long_run_variance(&segment_residuals);
+    let last = bounds[bounds.len() - 2];
+    let tail = &clean[last..];
+    let final_level = Some(FinalLevel {
+        estimate: Estimate {
+            value: tail.iter().sum::<f64>() / tail.len() as f64,
+            variance: noise.lrv / tail.len() as f64,
+            df: noise.df,
+        },
+        since_ms: prepared.points[last].0,
+        since_offset_ms: prepared.points[last].0 - run_start_ms,
+        samples: tail.len(),
+        from: LevelFrom::Shift,
+    });
+    Dynamics {
+        mean: Estimate {
+            value: lr.mean,
+            variance: noise.variance_of_mean(),
+            df: noise.df,
+        },
+        supported: noise.supported,
+        shifts: shifts
+            .into_iter()
+            .map(|s| {
+                let t = prepared.points[s.index].0;
+                ShiftAt {
+                    offset_seconds: (t - run_start_ms) as f64 / 1000.0,
+                    timestamp_ms: t,
+                    before: s.before,
+                    after: s.after,
+                    relative: s.relative,
+                }
+            })
+            .collect(),
+        trend,
+        final_level,
     }
 }
 
@@ -246,6 +440,14 @@ pub fn findings(side: &SideResult) -> Vec<Reason> {
             side: side.role,
             share: e.censored_share,
             at: e.censored_at.unwrap_or(f64::NAN),
+        });
+    }
+    if let Some(t) = side.trend.filter(|t| t.significant) {
+        out.push(Reason::Trend {
+            side: side.role,
+            per_hour: t.per_hour.value,
+            relative_per_hour: t.relative_per_hour,
+            end_level: t.end_level,
         });
     }
     if let Some(value) = e.stale {

@@ -61,9 +61,15 @@ fn side(s: &SideResult) -> Value {
     let obj = v.as_object_mut().expect("object literal");
     if let Some(lr) = &s.longrun {
         obj.insert("n_eff".into(), num(lr.n_eff));
-        obj.insert("autocorrelation".into(), num(lr.rho));
-        obj.insert("hac_lags".into(), json!(lr.lags));
-        obj.insert("stderr_mean".into(), num(lr.variance_of_mean().sqrt()));
+        obj.insert("persistence".into(), num(lr.persistence));
+        obj.insert("ar_order".into(), json!(lr.order));
+        obj.insert("lrv_df".into(), num(lr.df));
+        obj.insert("periods_seconds".into(), json!(lr.periods));
+    }
+    if let Some(m) = &s.mean {
+        obj.insert("stderr_mean".into(), num(m.variance.sqrt()));
+        obj.insert("mean_df".into(), num(m.df));
+        obj.insert("supported".into(), json!(s.supported));
     }
     match &s.evidence {
         Some(e) => {
@@ -95,11 +101,56 @@ fn side(s: &SideResult) -> Value {
         }
     }
     obj.insert(
+        "trend".into(),
+        s.trend.as_ref().map_or(Value::Null, |t| {
+            json!({
+                "per_hour": num(t.per_hour.value),
+                "per_hour_stderr": num(t.per_hour.variance.sqrt()),
+                "df": num(t.per_hour.df),
+                "relative_per_hour": num(t.relative_per_hour),
+                "end_level": num(t.end_level),
+                "significant": t.significant,
+            })
+        }),
+    );
+    obj.insert(
+        "final_level".into(),
+        s.final_level.as_ref().map_or(Value::Null, |l| {
+            json!({
+                "value": num(l.estimate.value),
+                "stderr": num(l.estimate.variance.sqrt()),
+                "df": num(l.estimate.df),
+                "since_offset_seconds": l.since_offset_ms as f64 / 1000.0,
+                "samples": l.samples,
+                "from": l.from,
+            })
+        }),
+    );
+    obj.insert(
         "problem".into(),
         s.problem.as_ref().map_or(Value::Null, |p| json!(p.code())),
     );
     v
 }
+
+fn change(c: &crate::compare::Change, statistic: &str) -> Value {
+    json!({
+        "statistic": statistic,
+        "relative": opt(c.relative),
+        "relative_low": opt(c.relative_low),
+        "relative_high": opt(c.relative_high),
+        "regression": opt(c.regression),
+        "ci_low": opt(c.ci_low),
+        "ci_high": opt(c.ci_high),
+        "confidence": c.confidence,
+        "df": opt(c.df),
+        "bound": c.bound,
+        "method": METHOD,
+    })
+}
+
+/// How the interval of a change is computed, for the record.
+const METHOD: &str = "ratio of means, delta method on the log ratio; each mean's variance from an AR(p) long-run variance (order by BIC, bias-corrected persistence, periodic components removed; given the run's level shifts or trend), Student t with Welch-Satterthwaite degrees of freedom of the two variance estimates; counts: exact conditional Poisson interval, widened to that when wider";
 
 /// A reason as JSON: its code and numbers, and its message in words.
 pub fn reason(r: &Reason, metric: &Metric) -> Value {
@@ -141,22 +192,15 @@ fn metric(m: &MetricReport) -> Value {
             });
         }
     }
-    let change = match &r.change {
-        Some(c) => json!({
-            "statistic": "mean",
-            "relative": opt(c.relative),
-            "relative_low": opt(c.relative_low),
-            "relative_high": opt(c.relative_high),
-            "regression": opt(c.regression),
-            "ci_low": opt(c.ci_low),
-            "ci_high": opt(c.ci_high),
-            "confidence": c.confidence,
-            "df": opt(c.df),
-            "bound": c.bound,
-            "method": "ratio of means, delta method on the log ratio, Newey-West (Bartlett) long-run variance with AR(1) prewhitening and Andrews bandwidth, Student t with Welch-Satterthwaite df",
-        }),
-        None => Value::Null,
-    };
+    let statistic = headline_name(metric);
+    let change_value = r
+        .change
+        .as_ref()
+        .map_or(Value::Null, |c| change(c, statistic));
+    let final_change = r
+        .final_change
+        .as_ref()
+        .map_or(Value::Null, |c| change(c, "final_level"));
     json!({
         "id": metric.id,
         "title": metric.title,
@@ -178,7 +222,8 @@ fn metric(m: &MetricReport) -> Value {
             "baseline_bound": r.baseline.bound(),
             "candidate_bound": r.candidate.bound(),
         },
-        "change": change,
+        "change": change_value,
+        "final_change": final_change,
         "clauses": r.clauses.iter().map(|c| json!({
             "rule": c.rule,
             "verdict": c.verdict,

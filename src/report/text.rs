@@ -68,6 +68,16 @@ fn interval_pct(low: f64, high: f64) -> String {
     }
 }
 
+/// A value with its sign (`+12 MiB`, `-3 PI/s`).
+fn signed_value(v: f64, unit: &str) -> String {
+    let text = units::format_value(v, unit);
+    if v > 0.0 {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
 fn comparison(op: Op, holds: bool) -> &'static str {
     if holds {
         op.symbol()
@@ -121,6 +131,92 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
                     metric.title.to_lowercase()
                 )
             }
+        }
+        Reason::AutocorrelationTooStrong {
+            side,
+            persistence,
+            df,
+            samples,
+        } => format!(
+            "{}: too autocorrelated for its length to have a stable mean ({samples} samples, persistence {:.3}, {:.1} degrees of freedom): no interval can be trusted; a longer run would tell",
+            side.name(),
+            persistence,
+            df
+        ),
+        Reason::Trend {
+            side,
+            per_hour,
+            relative_per_hour,
+            end_level,
+        } => format!(
+            "{}: trend {}/h ({}/h), reaching {} at the end",
+            side.name(),
+            signed_value(*per_hour, unit),
+            pct(*relative_per_hour),
+            value(*end_level)
+        ),
+        Reason::FinalLevel {
+            outcome,
+            estimate,
+            low,
+            high,
+            op: _,
+            budget,
+            bound,
+            level,
+            since_offset_ms,
+            from,
+        } => {
+            let budget = format!("{}%", units::number(budget * 100.0));
+            format!(
+                "the candidate ended at {} ({}): regression {}{}{} {}",
+                value(*level),
+                match from {
+                    crate::compare::LevelFrom::Shift => format!("from {} on", minutes(*since_offset_ms)),
+                    crate::compare::LevelFrom::Trend => "at the end of its trend".to_string(),
+                },
+                bound_prefix(*bound),
+                pct(*estimate),
+                interval_pct(*low, *high),
+                match outcome {
+                    Outcome::Within => format!("within the {budget} budget"),
+                    Outcome::Exceeds => format!("exceeds the {budget} budget"),
+                    Outcome::Undecided => format!("straddles the {budget} budget"),
+                }
+            )
+        }
+        Reason::TrendLimit {
+            outcome,
+            estimate,
+            low,
+            high,
+            op,
+            limit,
+            relative,
+        } => {
+            let shown = |v: f64| {
+                if *relative {
+                    format!("{}/h", pct(v))
+                } else {
+                    format!("{}/h", signed_value(v, unit))
+                }
+            };
+            let limit_text = if *relative {
+                format!("{}%/h", units::number(limit * 100.0))
+            } else {
+                format!("{}/h", value(*limit))
+            };
+            format!(
+                "candidate trend {} [{}, {}] (positive is worse), {} {limit_text}",
+                shown(*estimate),
+                shown(*low),
+                shown(*high),
+                match outcome {
+                    Outcome::Within => op.symbol().to_string(),
+                    Outcome::Exceeds => op.negation().to_string(),
+                    Outcome::Undecided => "straddling".to_string(),
+                }
+            )
         }
         Reason::TooFewSamples {
             side,
@@ -215,10 +311,14 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
                 },
             };
             if let Some(needed) = needed_ms {
+                let runs = if *needed > 100 * have_ms {
+                    "runs more than 100 times longer would be needed".to_string()
+                } else {
+                    format!("about {} of steady state per run would be needed", minutes(*needed))
+                };
                 text.push_str(&format!(
-                    "; too noisy for this budget: the interval is {} wide, about {} of steady state per run would be needed (have {})",
+                    "; too noisy for this budget: the interval is {} wide, {runs} (have {})",
                     share(high - low),
-                    minutes(*needed),
                     minutes(*have_ms)
                 ));
             }

@@ -1,19 +1,51 @@
-//! The long-run variance of a mean of autocorrelated samples.
+//! The variance of a mean of autocorrelated samples, and how much the data support it.
 //!
-//! Samples of a `rate()` series overlap and drift, so neighbours are strongly correlated and
-//! `s² / n` badly understates the variance of their mean. We use the Newey–West estimator
-//! with Bartlett weights, prewhitened by an AR(1) fit (Andrews & Monahan 1992) and with the
-//! bandwidth from Andrews' (1991) AR(1) plug-in rule, so the number of lags follows the
-//! dependence actually present. The effective sample size `n · γ₀ / LRV` says how many
-//! independent samples the series is worth.
+//! Samples of a `rate()` series overlap (a rate over four scrapes is a moving average of
+//! four increments), drift and oscillate, so `s² / n` badly understates the variance of
+//! their mean. The estimator here is parametric and says what it assumed:
+//!
+//! 1. Periodic components are regressed out first (`periodic`): a slow cycle would
+//!    otherwise read as strong persistence.
+//! 2. An autoregression AR(p) is fitted by least squares, with the order chosen by BIC from
+//!    1 to `min(8, n / 10)` (den Haan & Levin's VARHAC). Where the samples need more than
+//!    two coefficients — the moving-average shape of overlapping `rate()` windows — the
+//!    model is fitted to block means of 2, 4 or 8 samples instead (see `autoregression`).
+//! 3. The persistence `S = Σ φ_k` is corrected for its small-sample bias (Kendall's
+//!    `(1 + 3S) / n`), and the long-run variance is `σ² / (1 − S)²`, divided by
+//!    `1 + 3 Var(Ŝ) / (1 − S)²`: the function is convex in S, so even an unbiased Ŝ
+//!    overstates it by that factor on average (second-order expansion).
+//! 4. Its uncertainty gives the degrees of freedom: by the delta method the relative
+//!    variance of the estimate is `2 / (m − p) + 4 Var(Ŝ) / (1 − S)²`, and `ν = 2 / that`.
+//!    With strong persistence ν is small — about half the effective sample size — and
+//!    Student's t with ν degrees of freedom keeps intervals honest.
+//! 5. When the data cannot support an interval — a persistence at the edge of a unit root,
+//!    so there is no stable mean to estimate — `supported` is false and no verdict may rest
+//!    on it. Few degrees of freedom alone do not make an interval narrow: below about 2 the
+//!    t quantile grows without bound, so only effects far beyond any plausible variance are
+//!    decided.
+//!
+//! Reference values for the tests were computed independently with numpy and statsmodels
+//! (`scripts/reference_values.py`).
 
 use serde::Serialize;
 
-/// AR(1) coefficients are clamped to this to keep prewhitening stable.
-const MAX_RHO: f64 = 0.97;
+use super::periodic::{self, solve};
+
+/// Persistence beyond which a series is treated as having no stable mean.
+pub const MAX_PERSISTENCE: f64 = 0.995;
+/// Highest autoregressive order tried.
+const MAX_ORDER: usize = 8;
+/// Below this many samples no autoregression is fitted.
+const MIN_FIT: usize = 8;
+/// A fit with at most this many coefficients and a persistence below [`SETTLED`] needs no
+/// coarser blocks.
+const LOW_ORDER: usize = 2;
+const SETTLED: f64 = 0.95;
+/// Block means are only used while at least this many remain.
+const MIN_BLOCKS: usize = 30;
 
 /// The long-run variance estimate of one series and how it was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LongRun {
     pub n: usize,
     pub mean: f64,
@@ -21,56 +53,154 @@ pub struct LongRun {
     pub variance: f64,
     /// Long-run variance: n · Var(mean).
     pub lrv: f64,
-    /// Lag-1 autocorrelation used to prewhiten.
-    pub rho: f64,
-    /// Number of Bartlett lags on the prewhitened residuals.
-    pub lags: usize,
+    /// The same before the convexity correction: biased upward, for tests where
+    /// overstating the noise is the safe side (level shifts, trends).
+    pub lrv_upper: f64,
+    /// Autoregressive order chosen by BIC (0: none fitted).
+    pub order: usize,
+    /// Samples per block mean the autoregression was fitted to (1: the samples).
+    pub block: usize,
+    /// Bias-corrected persistence Σ φ_k.
+    pub persistence: f64,
+    /// Degrees of freedom of `lrv` (infinite when it is exactly known, e.g. zero).
+    pub df: f64,
     /// Effective number of independent samples, at most n.
     pub n_eff: f64,
+    /// Periods (in samples) of the periodic components taken out.
+    pub periods: Vec<f64>,
+    /// Whether the data support an interval at all.
+    pub supported: bool,
 }
 
 impl LongRun {
     /// Variance of the sample mean.
     pub fn variance_of_mean(&self) -> f64 {
-        self.lrv / self.n as f64
+        self.lrv / self.n.max(1) as f64
     }
 }
 
-/// Autocovariance at `lag` with divisor n (the usual biased estimator).
-fn autocovariance(d: &[f64], lag: usize) -> f64 {
-    if lag >= d.len() {
-        return 0.0;
-    }
-    d[lag..].iter().zip(d).map(|(a, b)| a * b).sum::<f64>() / d.len() as f64
+/// An autoregression fitted by least squares (no intercept: the series is centred).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArFit {
+    pub phi: Vec<f64>,
+    /// Residual variance (divisor: number of residuals).
+    pub sigma2: f64,
+    /// Variance of Σ φ̂_k.
+    pub persistence_variance: f64,
+    pub residuals: Vec<f64>,
 }
 
-/// Lag-1 autocorrelation of a centred series (0 when the series is constant).
-pub fn lag1_autocorrelation(d: &[f64]) -> f64 {
-    let g0 = autocovariance(d, 0);
-    if g0 <= 0.0 {
-        0.0
-    } else {
-        autocovariance(d, 1) / g0
-    }
+/// `Σ_t x[t - a] x[t - b]` over `t` in `from..n`.
+fn cross(d: &[f64], a: usize, b: usize, from: usize) -> f64 {
+    (from..d.len()).map(|t| d[t - a] * d[t - b]).sum()
 }
 
-/// Newey–West long-run variance of a centred series with `lags` Bartlett lags
-/// (weights 1 − j/(lags + 1)); equals statsmodels' HAC with `maxlags = lags`.
-pub fn bartlett_lrv(d: &[f64], lags: usize) -> f64 {
-    let mut lrv = autocovariance(d, 0);
-    for j in 1..=lags.min(d.len().saturating_sub(1)) {
-        lrv += 2.0 * (1.0 - j as f64 / (lags as f64 + 1.0)) * autocovariance(d, j);
+/// Fits AR(`p`) to `d` on `t` in `from..n` (`from ≥ p`).
+pub fn fit_ar(d: &[f64], p: usize, from: usize) -> Option<ArFit> {
+    let n = d.len();
+    if p == 0 || from < p || n <= from + p {
+        return None;
     }
-    lrv
+    let gram: Vec<Vec<f64>> = (1..=p)
+        .map(|i| (1..=p).map(|j| cross(d, i, j, from)).collect())
+        .collect();
+    let rhs: Vec<f64> = (1..=p).map(|i| cross(d, 0, i, from)).collect();
+    let phi = solve(gram.clone(), rhs)?;
+    let residuals: Vec<f64> = (from..n)
+        .map(|t| d[t] - (1..=p).map(|k| phi[k - 1] * d[t - k]).sum::<f64>())
+        .collect();
+    let m = residuals.len() as f64;
+    let sigma2 = residuals.iter().map(|e| e * e).sum::<f64>() / m;
+    // Var(Σφ̂) = σ² · 1ᵀ (XᵀX)⁻¹ 1
+    let z = solve(gram, vec![1.0; p])?;
+    let persistence_variance = sigma2 * z.iter().sum::<f64>();
+    Some(ArFit {
+        phi,
+        sigma2,
+        persistence_variance,
+        residuals,
+    })
 }
 
-/// Andrews' (1991) plug-in bandwidth for the Bartlett kernel under an AR(1) approximation,
-/// as a whole number of lags.
-pub fn andrews_lags(rho: f64, n: usize) -> usize {
-    let rho = rho.clamp(-MAX_RHO, MAX_RHO);
-    let alpha = 4.0 * rho * rho / ((1.0 - rho).powi(2) * (1.0 + rho).powi(2));
-    let bandwidth = 1.1447 * (alpha * n as f64).cbrt();
-    (bandwidth.floor() as usize).min(n.saturating_sub(1))
+/// The order in `1..=max` with the smallest BIC, all fitted on the same samples.
+pub fn select_order(d: &[f64], max: usize) -> usize {
+    let from = max;
+    let m = (d.len() - from) as f64;
+    (1..=max)
+        .filter_map(|p| {
+            let fit = fit_ar(d, p, from)?;
+            (fit.sigma2 > 0.0).then(|| (p, m * fit.sigma2.ln() + p as f64 * m.ln()))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(1, |(p, _)| p)
+}
+
+/// The autoregressive estimate of a centred series' long-run variance.
+struct Autoregression {
+    /// Samples per block mean the model was fitted to.
+    block: usize,
+    order: usize,
+    /// Σφ̂ as fitted, and bias-corrected (clamped).
+    raw: f64,
+    persistence: f64,
+    df: f64,
+    /// Long-run variance of the block means (divide by nothing: multiply by `block`).
+    lrv: f64,
+    lrv_upper: f64,
+}
+
+/// Fits the autoregression, to block means of 2, 4 or 8 samples when the samples
+/// themselves need a high order: a `rate()` over k scrapes is a moving average of k
+/// increments, whose zeros on the unit circle an autoregression can only chase with many
+/// coefficients (and a persistence near 1). Block means the size of the window break the
+/// overlap; their mean is the same, and their long-run variance times the block size is
+/// the samples'. The smallest block whose fit needs at most [`LOW_ORDER`] coefficients and
+/// stays clear of a unit root is used; where none does, the fit with the most degrees of
+/// freedom.
+fn autoregression(d: &[f64]) -> Option<Autoregression> {
+    let mut tried: Vec<Autoregression> = Vec::new();
+    for block in [1usize, 2, 4, 8] {
+        let m = d.len() / block;
+        if block > 1 && m < MIN_BLOCKS {
+            break;
+        }
+        let series: Vec<f64> = if block == 1 {
+            d.to_vec()
+        } else {
+            d[d.len() - m * block..]
+                .chunks_exact(block)
+                .map(|c| c.iter().sum::<f64>() / block as f64)
+                .collect()
+        };
+        let mean = series.iter().sum::<f64>() / m as f64;
+        let series: Vec<f64> = series.iter().map(|v| v - mean).collect();
+        let max_order = (m / 10).clamp(1, MAX_ORDER);
+        let order = select_order(&series, max_order);
+        let fit = fit_ar(&series, order, order)?;
+        let raw = fit.phi.iter().sum::<f64>();
+        let persistence = (raw + (1.0 + 3.0 * raw) / m as f64).min(MAX_PERSISTENCE);
+        let residuals = fit.residuals.len() as f64;
+        let relative_variance = 2.0 / (residuals - order as f64).max(1.0)
+            + 4.0 * fit.persistence_variance / (1.0 - persistence).powi(2);
+        // σ²/(1 − S)² is convex in S: even an unbiased persistence overstates it on average
+        // by 1 + 3 Var(Ŝ)/(1 − S)² (second-order Taylor expansion), which is divided out.
+        let jensen = 1.0 + 3.0 * fit.persistence_variance / (1.0 - persistence).powi(2);
+        let lrv_upper = fit.sigma2 / (1.0 - persistence).powi(2);
+        let fit = Autoregression {
+            block,
+            order,
+            raw,
+            persistence,
+            df: 2.0 / relative_variance,
+            lrv: lrv_upper / jensen,
+            lrv_upper,
+        };
+        if order <= LOW_ORDER && persistence < SETTLED {
+            return Some(fit);
+        }
+        tried.push(fit);
+    }
+    tried.into_iter().max_by(|a, b| a.df.total_cmp(&b.df))
 }
 
 /// Long-run variance of `x` (finite values in time order).
@@ -81,94 +211,154 @@ pub fn long_run_variance(x: &[f64]) -> LongRun {
     } else {
         x.iter().sum::<f64>() / n as f64
     };
-    let d: Vec<f64> = x.iter().map(|v| v - mean).collect();
-    let variance = autocovariance(&d, 0);
-    if n < 4 || variance <= 0.0 {
+    let variance = if n == 0 {
+        0.0
+    } else {
+        x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64
+    };
+    let plain = |supported: bool| LongRun {
+        n,
+        mean,
+        variance,
+        lrv: variance,
+        lrv_upper: variance,
+        order: 0,
+        block: 1,
+        persistence: 0.0,
+        df: if variance > 0.0 {
+            (n as f64 - 1.0).max(0.0)
+        } else {
+            f64::INFINITY
+        },
+        n_eff: n as f64,
+        periods: Vec::new(),
+        supported,
+    };
+    // Constant up to rounding: nothing to estimate.
+    if variance <= (1e-12 * mean.abs()).powi(2) {
         return LongRun {
-            n,
-            mean,
-            variance: variance.max(0.0),
-            lrv: variance.max(0.0),
-            rho: 0.0,
-            lags: 0,
-            n_eff: n as f64,
+            variance: 0.0,
+            lrv: 0.0,
+            lrv_upper: 0.0,
+            df: f64::INFINITY,
+            ..plain(n > 0)
         };
     }
-    let rho = lag1_autocorrelation(&d).clamp(-MAX_RHO, MAX_RHO);
-    // Prewhiten: residuals of the AR(1) fit, then recolour their long-run variance.
-    let e: Vec<f64> = d.windows(2).map(|w| w[1] - rho * w[0]).collect();
-    let lags = andrews_lags(lag1_autocorrelation(&e), e.len());
-    let lrv_e = bartlett_lrv(&e, lags);
-    let lrv = (lrv_e / (1.0 - rho).powi(2)).max(0.0);
-    let n_eff = if lrv > 0.0 {
-        (n as f64 * variance / lrv).min(n as f64)
-    } else {
-        n as f64
+    if n < MIN_FIT {
+        return plain(n >= 2);
+    }
+    let periodic = periodic::remove_periodic(x);
+    let u_mean = periodic.residual.iter().sum::<f64>() / n as f64;
+    let d: Vec<f64> = periodic.residual.iter().map(|v| v - u_mean).collect();
+    let rest = d.iter().map(|v| v * v).sum::<f64>() / n as f64;
+    if rest <= 1e-12 * variance {
+        // Nothing but the periodic components: their window mean is all the uncertainty.
+        let lrv = n as f64 * periodic.mean_variance;
+        return LongRun {
+            lrv,
+            lrv_upper: lrv,
+            df: f64::INFINITY,
+            n_eff: if lrv > 0.0 {
+                (n as f64 * variance / lrv).min(n as f64)
+            } else {
+                n as f64
+            },
+            periods: periodic.periods,
+            ..plain(true)
+        };
+    }
+    let Some(ar) = autoregression(&d) else {
+        return plain(false);
     };
+    let periodic_part = n as f64 * periodic.mean_variance;
+    let (persistence, raw, order, df) = (ar.persistence, ar.raw, ar.order, ar.df);
+    let lrv_upper = ar.block as f64 * ar.lrv_upper + periodic_part;
+    let lrv = ar.block as f64 * ar.lrv + periodic_part;
+    let supported = persistence < MAX_PERSISTENCE && raw < 1.0;
     LongRun {
         n,
         mean,
         variance,
         lrv,
-        rho,
-        lags,
-        n_eff,
+        lrv_upper,
+        order,
+        block: ar.block,
+        persistence,
+        df,
+        n_eff: if lrv > 0.0 {
+            (n as f64 * variance / lrv).min(n as f64)
+        } else {
+            n as f64
+        },
+        periods: periodic.periods,
+        supported,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::reference as r;
 
     fn close(a: f64, b: f64, rel: f64) -> bool {
         (a - b).abs() <= rel * b.abs().max(1e-300)
     }
 
-    /// Reference series: AR(1) with phi = 0.8, n = 200, from numpy's default_rng(42)
-    /// (see scripts/reference_values.py, which prints it and every value below).
-    pub(crate) fn ar1_reference() -> Vec<f64> {
-        crate::stats::reference::AR1_PHI08_N200.to_vec()
-    }
-
     #[test]
-    fn bartlett_matches_statsmodels_hac() {
-        // statsmodels 0.15: OLS(x, ones).fit(cov_type="HAC", cov_kwds={"maxlags": L,
-        // "use_correction": False}).cov_params()[0,0] * n
-        let x = ar1_reference();
+    fn ar_coefficients_match_statsmodels_autoreg() {
+        // statsmodels 0.15: AutoReg(d, lags=p, trend="n").fit().params on the centred series
+        let x = r::AR1_PHI08_N200;
         let mean = x.iter().sum::<f64>() / x.len() as f64;
         let d: Vec<f64> = x.iter().map(|v| v - mean).collect();
-        for (lags, expected) in crate::stats::reference::HAC_LRV_BY_LAGS {
-            let got = bartlett_lrv(&d, lags);
-            assert!(
-                close(got, expected, 1e-10),
-                "lags {lags}: {got} vs {expected}"
-            );
+        for (p, expected) in [(1, &r::AUTOREG_P1[..]), (3, &r::AUTOREG_P3[..])] {
+            let fit = fit_ar(&d, p, p).unwrap();
+            for (got, want) in fit.phi.iter().zip(expected) {
+                assert!(close(*got, *want, 1e-9), "AR({p}): {got} vs {want}");
+            }
         }
     }
 
     #[test]
-    fn prewhitened_estimate_matches_numpy_reimplementation() {
-        let lr = long_run_variance(&ar1_reference());
-        let r = crate::stats::reference::PREWHITENED;
-        assert!(close(lr.mean, r.mean, 1e-12));
-        assert!(close(lr.variance, r.variance, 1e-12));
-        assert!(close(lr.rho, r.rho, 1e-12));
-        assert_eq!(lr.lags, r.lags);
-        assert!(close(lr.lrv, r.lrv, 1e-10), "{} vs {}", lr.lrv, r.lrv);
-        // AR(1) with phi 0.8: theoretical LRV/var = (1 + phi)/(1 - phi) = 9
-        assert!(lr.n_eff < 200.0 / 4.0, "n_eff {}", lr.n_eff);
+    fn long_run_variance_matches_numpy_reimplementation() {
+        for (x, e) in [
+            (&r::AR1_PHI08_N200[..], r::LONGRUN_AR1),
+            (&r::MA3_N300[..], r::LONGRUN_MA3),
+        ] {
+            let lr = long_run_variance(x);
+            assert_eq!((lr.order, lr.block), (e.order, e.block));
+            assert!(
+                close(lr.persistence, e.persistence, 1e-9),
+                "{} vs {}",
+                lr.persistence,
+                e.persistence
+            );
+            assert!(close(lr.lrv, e.lrv, 1e-9), "{} vs {}", lr.lrv, e.lrv);
+            assert!(close(lr.df, e.df, 1e-9), "{} vs {}", lr.df, e.df);
+            assert!(lr.supported);
+        }
     }
 
     #[test]
     fn edge_cases() {
         let c = long_run_variance(&[5.0; 50]);
         assert_eq!((c.lrv, c.n_eff, c.mean), (0.0, 50.0, 5.0));
+        assert!(c.supported && c.df.is_infinite());
         let short = long_run_variance(&[1.0, 2.0]);
-        assert_eq!(short.lrv, 0.25);
+        assert_eq!((short.lrv, short.df), (0.25, 1.0));
         let empty = long_run_variance(&[]);
-        assert!(empty.mean.is_nan());
-        assert_eq!(andrews_lags(0.0, 500), 0);
-        // alpha(0.5) = 4·0.25 / (0.25 · 2.25) = 1.777…; 1.1447 · (1.777… · 500)^(1/3) = 11.0…
-        assert_eq!(andrews_lags(0.5, 500), 11);
+        assert!(empty.mean.is_nan() && !empty.supported);
+        // a random walk has no stable mean
+        let mut state = 42u64;
+        let walk: Vec<f64> = (0..300)
+            .scan(0.0, |s, _| {
+                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                *s += ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                Some(*s)
+            })
+            .collect();
+        assert!(!long_run_variance(&walk).supported);
     }
 }

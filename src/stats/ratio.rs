@@ -1,12 +1,12 @@
 //! The ratio of two means (candidate / baseline) with a confidence interval that accounts
 //! for autocorrelation: the delta method on the log ratio, each mean's variance from its
-//! long-run variance, and Student's t with Welch–Satterthwaite degrees of freedom from the
-//! effective sample sizes.
+//! long-run variance, and Student's t with the Welch–Satterthwaite combination of the two
+//! variance estimates' own degrees of freedom.
 
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::longrun::LongRun;
+use super::Estimate;
 
 /// Candidate/baseline ratio of means with its interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -30,24 +30,40 @@ pub fn t_quantile(confidence: f64, df: f64) -> f64 {
             .map(|n| n.inverse_cdf(p))
             .unwrap_or(1.96);
     }
-    StudentsT::new(0.0, 1.0, df.max(1.0))
+    // Below half a degree of freedom the quantile is astronomically large anyway.
+    StudentsT::new(0.0, 1.0, df.max(0.5))
         .map(|t| t.inverse_cdf(p))
         .unwrap_or(f64::NAN)
 }
 
+/// Welch–Satterthwaite degrees of freedom of a sum of variance estimates `(v, df)`.
+pub fn welch_satterthwaite(terms: &[(f64, f64)]) -> f64 {
+    let total: f64 = terms.iter().map(|t| t.0).sum();
+    let denominator: f64 = terms
+        .iter()
+        .filter(|(v, df)| *v > 0.0 && df.is_finite())
+        .map(|(v, df)| v * v / df.max(1e-3))
+        .sum();
+    if denominator > 0.0 {
+        total * total / denominator
+    } else {
+        f64::INFINITY
+    }
+}
+
 /// The interval for candidate/baseline, or `None` unless both means are positive.
 pub fn ratio_of_means(
-    baseline: &LongRun,
-    candidate: &LongRun,
+    baseline: &Estimate,
+    candidate: &Estimate,
     confidence: f64,
 ) -> Option<RatioInterval> {
-    if !(baseline.mean > 0.0 && candidate.mean > 0.0) || baseline.n == 0 || candidate.n == 0 {
+    if !(baseline.value > 0.0 && candidate.value > 0.0) {
         return None;
     }
-    let var_b = baseline.variance_of_mean() / (baseline.mean * baseline.mean);
-    let var_c = candidate.variance_of_mean() / (candidate.mean * candidate.mean);
+    let var_b = baseline.variance / (baseline.value * baseline.value);
+    let var_c = candidate.variance / (candidate.value * candidate.value);
     let var = var_b + var_c;
-    let log_ratio = (candidate.mean / baseline.mean).ln();
+    let log_ratio = (candidate.value / baseline.value).ln();
     let ratio = log_ratio.exp();
     if var <= 0.0 {
         return Some(RatioInterval {
@@ -59,15 +75,7 @@ pub fn ratio_of_means(
             confidence,
         });
     }
-    // Welch–Satterthwaite on the effective sample sizes.
-    let term = |v: f64, n_eff: f64| {
-        if n_eff > 1.0 {
-            v * v / (n_eff - 1.0)
-        } else {
-            f64::INFINITY
-        }
-    };
-    let df = (var * var / (term(var_b, baseline.n_eff) + term(var_c, candidate.n_eff))).max(1.0);
+    let df = welch_satterthwaite(&[(var_b, baseline.df), (var_c, candidate.df)]);
     let se = var.sqrt();
     let t = t_quantile(confidence, df);
     Some(RatioInterval {
@@ -103,8 +111,8 @@ mod tests {
 
     #[test]
     fn interval_matches_numpy_reimplementation() {
-        let b = long_run_variance(&r::RATIO_BASELINE);
-        let c = long_run_variance(&r::RATIO_CANDIDATE);
+        let b = long_run_variance(&r::RATIO_BASELINE).mean_estimate();
+        let c = long_run_variance(&r::RATIO_CANDIDATE).mean_estimate();
         let got = ratio_of_means(&b, &c, 0.95).unwrap();
         let e = r::RATIO_RESULT;
         assert!(close(got.ratio, e.ratio, 1e-12));
@@ -121,8 +129,8 @@ mod tests {
 
     #[test]
     fn constant_series_give_a_point_interval() {
-        let b = long_run_variance(&[150.0; 100]);
-        let c = long_run_variance(&[45.0; 100]);
+        let b = long_run_variance(&[150.0; 100]).mean_estimate();
+        let c = long_run_variance(&[45.0; 100]).mean_estimate();
         let i = ratio_of_means(&b, &c, 0.95).unwrap();
         assert!(close(i.ratio, 0.3, 1e-12));
         assert_eq!((i.low, i.high), (i.ratio, i.ratio));
@@ -130,8 +138,8 @@ mod tests {
 
     #[test]
     fn non_positive_means_have_no_ratio() {
-        let z = long_run_variance(&[0.0; 10]);
-        let p = long_run_variance(&[1.0; 10]);
+        let z = long_run_variance(&[0.0; 10]).mean_estimate();
+        let p = long_run_variance(&[1.0; 10]).mean_estimate();
         assert!(ratio_of_means(&z, &p, 0.95).is_none());
         assert!(ratio_of_means(&p, &z, 0.95).is_none());
     }

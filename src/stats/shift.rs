@@ -1,20 +1,38 @@
 //! Sustained level shifts inside one run (a run that starts well and collapses later).
 //!
-//! Binary segmentation with the CUSUM statistic: the split that maximizes the cumulative
-//! deviation from the mean is kept if `max|S_k| / √(n · LRV)` exceeds the 0.1% critical
-//! value of the supremum of a Brownian bridge (1.95), where the long-run variance comes from
-//! the residuals around the two segment means, so autocorrelation does not pass for a shift
-//! and a real shift does not inflate the noise estimate. Segments shorter than
-//! `min_segment` samples and changes smaller than `min_relative` are not reported.
+//! Binary segmentation with the weighted CUSUM statistic
+//! `max_k |S_k − (k/n) S_n| / √(k (n − k) / n)`, standardized by the long-run variance of
+//! the residuals around the two segment means (so a real shift does not inflate the noise
+//! estimate). The weighting gives changes near either end of the run the same chance as
+//! one in the middle, so a collapse in the last minutes is found; segments need only
+//! [`MIN_SEGMENT`] samples.
+//!
+//! The critical value is the 99.9% quantile of the statistic under no shift, simulated for
+//! a grid of run lengths (`shift_table`), widened for the uncertainty of the estimated
+//! long-run variance (see [`critical_value`]): standardizing by a noisy estimate is what
+//! made the plain test raise false alarms on strongly autocorrelated runs. The noise is the
+//! upward-biased variance estimate (`LongRun::lrv_upper`), the safe side for a test. Steps
+//! of a `rate()` ramp are merged into one shift; changes smaller than `min_relative` are not
+//! reported, and where the residuals cannot support a variance estimate nothing is.
 
 use serde::Serialize;
 
 use super::longrun::long_run_variance;
+use super::ratio::t_quantile;
+use super::shift_table::QUANTILE_999;
 
-/// Critical value of sup|B(t)| for a Brownian bridge at the 0.1% level
-/// (Kolmogorov distribution: P(K > 1.95) ≈ 0.001).
-pub const CRITICAL_VALUE: f64 = 1.95;
+/// The shortest segment a shift may create.
+pub const MIN_SEGMENT: usize = 5;
+/// The level of each test.
+pub const ALPHA: f64 = 0.001;
 const MAX_DEPTH: usize = 4;
+/// Extra cuts tried when the residuals of one split cannot support a noise estimate.
+const MAX_REFINE: usize = 2;
+/// Behind refined cuts a step must be this many residual standard deviations high.
+const OBVIOUS_STEP: f64 = 4.0;
+/// Segments shorter than this many minimum segments between same-direction steps are
+/// the ramp of one change.
+const TRANSITION: usize = 3;
 
 /// A shift between two adjacent segments.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -27,61 +45,141 @@ pub struct Shift {
     pub after: f64,
     /// after / before − 1 (`None` when `before` is 0).
     pub relative: Option<f64>,
-    /// The standardized CUSUM statistic when it was found.
+    /// The standardized statistic when it was found, and the critical value it beat.
     pub statistic: f64,
+    pub critical: f64,
 }
 
 fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }
 
-/// The best split of `x` (index of the first sample after it) and its statistic.
-pub fn best_split(x: &[f64], min_segment: usize) -> Option<(usize, f64)> {
-    let n = x.len();
-    if n < 2 * min_segment.max(2) {
-        return None;
+/// The 99.9% null quantile for a run of `n` samples (log-linear interpolation; the table
+/// is made monotone first, against simulation noise).
+pub fn null_quantile(n: usize) -> f64 {
+    let mut table = QUANTILE_999;
+    for i in 1..table.len() {
+        table[i].1 = table[i].1.max(table[i - 1].1);
     }
-    let m = mean(x);
-    let mut cusum = 0.0;
-    let mut best: Option<(usize, f64)> = None;
-    for (i, v) in x.iter().enumerate().take(n - min_segment) {
-        cusum += v - m;
-        let k = i + 1;
-        if k >= min_segment.max(1) && best.is_none_or(|(_, b)| cusum.abs() > b) {
-            best = Some((k, cusum.abs()));
+    let x = (n.max(2) as f64).ln();
+    let first = table[0];
+    if x <= first.0.ln() {
+        return first.1;
+    }
+    for w in table.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if x <= b.0.ln() {
+            let f = (x - a.0.ln()) / (b.0.ln() - a.0.ln());
+            return a.1 + f * (b.1 - a.1);
         }
     }
-    let (k, s) = best?;
-    let (left, right) = x.split_at(k);
-    let (ml, mr) = (mean(left), mean(right));
-    let residuals: Vec<f64> = left
-        .iter()
-        .map(|v| v - ml)
-        .chain(right.iter().map(|v| v - mr))
-        .collect();
-    let lrv = long_run_variance(&residuals).lrv;
-    let statistic = if lrv > 0.0 {
-        s / (n as f64 * lrv).sqrt()
-    } else if s > 1e-12 * m.abs().max(1e-300) * n as f64 {
+    table[table.len() - 1].1
+}
+
+/// The critical value for `n` samples whose variance estimate has `df` degrees of freedom:
+/// the null quantile widened by Student's t at `df² / (df + 4)` degrees of freedom. Plain
+/// `df` models the estimate as χ²-distributed; an autoregressive variance underestimates
+/// more often than that when persistence is high (few degrees of freedom), and the
+/// shrunken `df` keeps false alarms under 1% up to lag-1 autocorrelation 0.98
+/// (`cargo run --release --example calibrate`), while changing little for well-estimated
+/// noise.
+pub fn critical_value(n: usize, df: f64) -> f64 {
+    let widen = if df.is_finite() {
+        let shrunk = df * df / (df + 4.0);
+        t_quantile(1.0 - ALPHA, shrunk) / t_quantile(1.0 - ALPHA, f64::INFINITY)
+    } else {
+        1.0
+    };
+    null_quantile(n) * widen
+}
+
+/// The position and raw weighted CUSUM value of the best split of `x`.
+fn raw_split(x: &[f64], m: usize) -> Option<(usize, f64)> {
+    let n = x.len();
+    if n < 2 * m {
+        return None;
+    }
+    let total: f64 = x.iter().sum();
+    let mut s = 0.0;
+    let mut best: Option<(usize, f64)> = None;
+    for (i, v) in x.iter().enumerate().take(n - m) {
+        s += v;
+        let k = i + 1;
+        if k < m {
+            continue;
+        }
+        let kf = k as f64;
+        let w = (kf * (n as f64 - kf) / n as f64).sqrt();
+        let value = (s - kf / n as f64 * total).abs() / w;
+        if best.is_none_or(|(_, b)| value > b) {
+            best = Some((k, value));
+        }
+    }
+    best
+}
+
+/// The best split of `x` (index of the first sample after it) with its standardized
+/// statistic and critical value, if `x` is long enough to split.
+///
+/// The noise is estimated from the residuals around the two segments. When they cannot
+/// support an estimate — most often because they still hold another step — the
+/// segmentation is refined greedily (up to [`MAX_REFINE`] more cuts) and the noise taken
+/// from around that; a split is then only accepted as an obvious step, at least
+/// [`OBVIOUS_STEP`] residual standard deviations high.
+pub fn best_split(x: &[f64], min_segment: usize) -> Option<(usize, f64, f64)> {
+    let m = min_segment.max(1);
+    let n = x.len();
+    let (k, raw) = raw_split(x, m)?;
+    let step = (mean(&x[..k]) - mean(&x[k..])).abs();
+    let mut cuts = vec![0, k, n];
+    let mut refined = false;
+    let noise = loop {
+        let residuals = residuals_around(x, &cuts);
+        let lr = long_run_variance(&residuals);
+        if lr.supported || cuts.len() - 2 > MAX_REFINE {
+            break lr;
+        }
+        // Split the segment with the strongest remaining step.
+        let Some((at, _)) = cuts
+            .windows(2)
+            .filter_map(|w| raw_split(&x[w[0]..w[1]], m).map(|(j, v)| (w[0] + j, v)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+        else {
+            break lr;
+        };
+        cuts.push(at);
+        cuts.sort_unstable();
+        refined = true;
+    };
+    if !noise.supported {
+        return Some((k, 0.0, f64::INFINITY));
+    }
+    if refined && step < OBVIOUS_STEP * noise.variance.sqrt() {
+        return Some((k, 0.0, critical_value(n, noise.df)));
+    }
+    let statistic = if noise.lrv_upper > 0.0 {
+        raw / noise.lrv_upper.sqrt()
+    } else if step > 1e-12 * mean(x).abs().max(1e-300) {
         f64::INFINITY
     } else {
         0.0
     };
-    Some((k, statistic))
+    Some((k, statistic, critical_value(n, noise.df)))
 }
 
 /// Finds the level shifts of `x` (finite values in time order).
 pub fn detect_shifts(x: &[f64], min_segment: usize, min_relative: f64) -> Vec<Shift> {
-    let mut cuts: Vec<(usize, f64)> = Vec::new();
+    let mut cuts: Vec<(usize, f64, f64)> = Vec::new();
     split(x, 0, min_segment, min_relative, 0, &mut cuts);
     cuts.sort_by_key(|c| c.0);
+    merge_transitions(x, &mut cuts, min_segment);
     // Describe each cut by the means of the final segments around it.
     let mut bounds: Vec<usize> = vec![0];
     bounds.extend(cuts.iter().map(|c| c.0));
     bounds.push(x.len());
     cuts.iter()
         .enumerate()
-        .map(|(i, &(index, statistic))| {
+        .map(|(i, &(index, statistic, critical))| {
             let before = mean(&x[bounds[i]..bounds[i + 1]]);
             let after = mean(&x[bounds[i + 1]..bounds[i + 2]]);
             Shift {
@@ -90,10 +188,38 @@ pub fn detect_shifts(x: &[f64], min_segment: usize, min_relative: f64) -> Vec<Sh
                 after,
                 relative: relative(before, after),
                 statistic,
+                critical,
             }
         })
         .filter(|s| s.relative.is_none_or(|r| r.abs() >= min_relative))
         .collect()
+}
+
+/// One change seen through a `rate()` window ramps over a few samples, and segmentation
+/// may cut the ramp into steps. Steps in the same direction around a segment shorter than
+/// [`TRANSITION`] × the minimum segment are one shift: the intermediate cut goes.
+fn merge_transitions(x: &[f64], cuts: &mut Vec<(usize, f64, f64)>, min_segment: usize) {
+    loop {
+        let bounds = {
+            let mut b = vec![0];
+            b.extend(cuts.iter().map(|c| c.0));
+            b.push(x.len());
+            b
+        };
+        let means: Vec<f64> = bounds.windows(2).map(|w| mean(&x[w[0]..w[1]])).collect();
+        // A short middle segment between two steps the same way: drop its second cut.
+        let merge = (1..cuts.len()).find(|&i| {
+            let short = bounds[i + 1] - bounds[i] < TRANSITION * min_segment.max(1);
+            let up = means[i] > means[i - 1];
+            short && up == (means[i + 1] > means[i])
+        });
+        match merge {
+            Some(i) => {
+                cuts.remove(i);
+            }
+            None => return,
+        }
+    }
 }
 
 fn relative(before: f64, after: f64) -> Option<f64> {
@@ -114,25 +240,25 @@ fn split(
     min_segment: usize,
     min_relative: f64,
     depth: usize,
-    cuts: &mut Vec<(usize, f64)>,
+    cuts: &mut Vec<(usize, f64, f64)>,
 ) {
     if depth >= MAX_DEPTH {
         return;
     }
-    let Some((k, statistic)) = best_split(x, min_segment) else {
+    let Some((k, statistic, critical)) = best_split(x, min_segment) else {
         return;
     };
-    if statistic <= CRITICAL_VALUE {
+    if statistic <= critical {
         return;
     }
     let (left, right) = x.split_at(k);
     let size = relative(mean(left), mean(right));
     if size.is_some_and(|r| r.abs() < min_relative) {
-        // Significant but too small to matter here; smaller pieces may still hold a big one.
-        // Stop: a big shift inside would have dominated the CUSUM.
+        // Significant but too small to matter here; a big shift inside would have
+        // dominated the statistic.
         return;
     }
-    cuts.push((offset + k, statistic));
+    cuts.push((offset + k, statistic, critical));
     split(left, offset, min_segment, min_relative, depth + 1, cuts);
     split(
         right,
@@ -144,6 +270,26 @@ fn split(
     );
 }
 
+/// Segment boundaries `[0, cut₁, …, n]` of `n` samples for `shifts`.
+pub fn segments(n: usize, shifts: &[Shift]) -> Vec<usize> {
+    let mut bounds: Vec<usize> = vec![0];
+    bounds.extend(shifts.iter().map(|s| s.index));
+    bounds.push(n);
+    bounds
+}
+
+/// `x` minus the mean of its segment: what is left once the shifts are explained.
+pub fn residuals_around(x: &[f64], bounds: &[usize]) -> Vec<f64> {
+    bounds
+        .windows(2)
+        .flat_map(|w| {
+            let seg = &x[w[0]..w[1]];
+            let m = mean(seg);
+            seg.iter().map(move |v| v - m)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,7 +299,7 @@ mod tests {
     fn finds_a_clean_collapse() {
         let mut x = vec![150.0; 200];
         x.extend(vec![45.0; 200]);
-        let s = detect_shifts(&x, 10, 0.05);
+        let s = detect_shifts(&x, MIN_SEGMENT, 0.05);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].index, 200);
         assert_eq!((s[0].before, s[0].after), (150.0, 45.0));
@@ -165,35 +311,55 @@ mod tests {
         let mut x = vec![100.0; 100];
         x.extend(vec![80.0; 100]);
         x.extend(vec![40.0; 100]);
-        let s = detect_shifts(&x, 10, 0.05);
+        let s = detect_shifts(&x, MIN_SEGMENT, 0.05);
         let idx: Vec<usize> = s.iter().map(|s| s.index).collect();
         assert_eq!(idx, vec![100, 200]);
         assert!((s[1].relative.unwrap() + 0.5).abs() < 1e-12);
     }
 
     #[test]
+    fn finds_a_collapse_in_the_last_minutes() {
+        let noisy = |i: usize| 1.0 + 0.02 * ((i * 7919 % 101) as f64 / 50.0 - 1.0);
+        let mut x: Vec<f64> = (0..460).map(|i| 150.0 * noisy(i)).collect();
+        for (i, v) in x.iter_mut().enumerate().skip(450) {
+            *v = 30.0 * noisy(i);
+        }
+        let s = detect_shifts(&x, MIN_SEGMENT, 0.05);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].index, 450);
+    }
+
+    #[test]
     fn constant_and_short_series_have_none() {
-        assert!(detect_shifts(&[5.0; 300], 10, 0.05).is_empty());
-        assert!(detect_shifts(&[1.0, 9.0, 1.0], 10, 0.05).is_empty());
+        assert!(detect_shifts(&[5.0; 300], MIN_SEGMENT, 0.05).is_empty());
+        assert!(detect_shifts(&[1.0, 9.0, 1.0], MIN_SEGMENT, 0.05).is_empty());
     }
 
     #[test]
     fn zero_before_has_no_relative_size() {
         let mut x = vec![0.0; 50];
         x.extend(vec![3.0; 50]);
-        let s = detect_shifts(&x, 10, 0.05);
+        let s = detect_shifts(&x, MIN_SEGMENT, 0.05);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].relative, None);
     }
 
     #[test]
-    fn cusum_statistic_matches_numpy_reimplementation() {
-        let (k, stat) = best_split(&r::SHIFT_SERIES, 10).unwrap();
+    fn statistic_matches_numpy_reimplementation() {
+        let (k, stat, _) = best_split(&r::SHIFT_SERIES, MIN_SEGMENT).unwrap();
         assert_eq!(k, r::SHIFT_BEST.0);
         assert!(
             (stat - r::SHIFT_BEST.1).abs() <= 1e-9 * r::SHIFT_BEST.1,
             "{stat} vs {}",
             r::SHIFT_BEST.1
         );
+    }
+
+    #[test]
+    fn critical_values_grow_with_length_and_doubt() {
+        assert!(null_quantile(100) < null_quantile(10_000));
+        assert!((null_quantile(10) - QUANTILE_999[0].1).abs() < 1e-12);
+        assert!(critical_value(460, 5.0) > critical_value(460, 50.0));
+        assert!((critical_value(460, f64::INFINITY) - null_quantile(460)).abs() < 1e-12);
     }
 }

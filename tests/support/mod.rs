@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod calibrate;
 pub mod prom;
 pub mod synth;
 
@@ -284,10 +285,20 @@ pub fn example_runs() -> Vec<(&'static str, RunSpec)> {
     second.worker_memory = Level::noisy(300.0 * 1024.0 * 1024.0, 0.03, 0.98);
     second.throttling = Level::noisy(0.1, 0.4, 0.8).shifted(collapse, 0.5);
 
+    // A gRPC run like the weekly one whose workers leak: memory climbs from 180 MiB to
+    // about 250 MiB over the 4 hours, everything else healthy.
+    let mut leak = weekly.clone();
+    leak.namespace = "medic-y-2025-cw-27-leak".into();
+    leak.start = 1_751_616_000 + 86_400 * 4; // 2025-07-08T08:00:00Z
+    leak.seed = 202529;
+    leak.worker_memory =
+        Level::noisy(180.0 * 1024.0 * 1024.0, 0.02, 0.9).growing(70.0 * 1024.0 * 1024.0);
+
     vec![
         ("weekly", weekly),
         ("rest-run", rest),
         ("rest-run-2", second),
+        ("leak", leak),
     ]
 }
 

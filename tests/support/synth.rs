@@ -24,6 +24,8 @@ pub struct Level {
     pub noise: f64,
     pub phi: f64,
     pub shift: Option<(i64, f64)>,
+    /// Linear growth over the whole run (added to `base` by the end).
+    pub growth: f64,
 }
 
 impl Level {
@@ -33,6 +35,7 @@ impl Level {
             noise: 0.0,
             phi: 0.0,
             shift: None,
+            growth: 0.0,
         }
     }
     pub const fn noisy(base: f64, noise: f64, phi: f64) -> Self {
@@ -41,6 +44,13 @@ impl Level {
             noise,
             phi,
             shift: None,
+            growth: 0.0,
+        }
+    }
+    pub const fn growing(self, by_the_end: f64) -> Self {
+        Level {
+            growth: by_the_end,
+            ..self
         }
     }
     pub const fn shifted(self, at_s: i64, to: f64) -> Self {
@@ -150,13 +160,14 @@ impl Rng {
 fn realize(level: &Level, times: &[i64], start: i64, rng: &mut Rng) -> Vec<f64> {
     let mut x = 0.0;
     let innovation = (1.0 - level.phi * level.phi).max(0.0).sqrt();
+    let span = times.last().map_or(1, |last| (last - start).max(1)) as f64;
     times
         .iter()
         .map(|&t| {
             let base = match level.shift {
                 Some((at, to)) if t - start >= at => to,
                 _ => level.base,
-            };
+            } + level.growth * (t - start) as f64 / span;
             if level.noise == 0.0 {
                 return base;
             }

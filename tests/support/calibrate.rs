@@ -1,0 +1,398 @@
+//! Calibration of the verdicts on synthetic runs with known truth, shared by the fast test
+//! (`tests/calibration.rs`, fixed seeds, a few cells) and the full table
+//! (`cargo run --release --example calibrate`).
+//!
+//! A cell is a noise process and a run length. Runs are a level of 150 (higher is better,
+//! 5% relative noise) sampled every 30 s; the candidate's true regression is set exactly.
+//! Every verdict comes from the engine (`compare_metric` with `regression <= 10%`), and
+//! every interval is compared with an oracle of the right width: the estimate ± z times the
+//! standard deviation of the estimates across the cell's replicates.
+
+#![allow(dead_code)]
+
+use benchcmp::compare::{compare_metric, MetricResult, Settings, SideInput, Verdict};
+use benchcmp::gate;
+use benchcmp::pack::{Better, Kind, Metric};
+use benchcmp::series::Series;
+use benchcmp::source::MetricSeries;
+
+use super::synth::Rng;
+
+pub const STEP_MS: i64 = 30_000;
+pub const LEVEL: f64 = 150.0;
+pub const NOISE: f64 = 0.05;
+pub const BUDGET: f64 = 0.10;
+const Z: f64 = 1.959963984540054;
+
+/// The noise of a run, scaled to unit variance before the 5% is applied.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Noise {
+    /// AR(1) with this lag-1 coefficient.
+    Ar1(f64),
+    /// A rate over four scrapes of independent counts: a moving average of four.
+    Ma3,
+    /// AR(0.5) plus a sine of this period (samples) carrying half the variance.
+    Sine(f64),
+    /// AR(0.5) plus a sawtooth of this period (samples) carrying half the variance.
+    Sawtooth(f64),
+    /// AR(0.5) of Student-t(3) innovations: heavy-tailed spikes.
+    Spikes,
+}
+
+impl Noise {
+    pub fn name(&self) -> String {
+        match self {
+            Noise::Ar1(phi) => format!("AR(1) φ={phi}"),
+            Noise::Ma3 => "MA(3) (rate window)".into(),
+            Noise::Sine(p) => format!("sine {} min + AR(0.5)", p / 2.0),
+            Noise::Sawtooth(p) => format!("sawtooth {} min + AR(0.5)", p / 2.0),
+            Noise::Spikes => "t(3) spikes, AR(0.5)".into(),
+        }
+    }
+}
+
+fn ar1(rng: &mut Rng, n: usize, phi: f64, innovation: &mut dyn FnMut(&mut Rng) -> f64) -> Vec<f64> {
+    let scale = (1.0 - phi * phi).sqrt();
+    let mut x = innovation(rng);
+    (0..n)
+        .map(|_| {
+            let v = x;
+            x = phi * x + scale * innovation(rng);
+            v
+        })
+        .collect()
+}
+
+fn student_t3(rng: &mut Rng) -> f64 {
+    let z = rng.normal();
+    let chi: f64 = (0..3).map(|_| rng.normal().powi(2)).sum();
+    // t(3) has variance 3
+    z / (chi / 3.0).sqrt() / 3f64.sqrt()
+}
+
+/// Unit-variance noise of `kind`, `n` samples.
+pub fn noise(kind: Noise, n: usize, rng: &mut Rng) -> Vec<f64> {
+    let mut normal = |r: &mut Rng| r.normal();
+    match kind {
+        Noise::Ar1(phi) => ar1(rng, n, phi, &mut normal),
+        Noise::Ma3 => {
+            let e: Vec<f64> = (0..n + 3).map(|_| rng.normal()).collect();
+            (0..n)
+                .map(|t| (e[t] + e[t + 1] + e[t + 2] + e[t + 3]) / 2.0)
+                .collect()
+        }
+        Noise::Sine(period) => {
+            let phase = rng.uniform() * std::f64::consts::TAU;
+            let base = ar1(rng, n, 0.5, &mut normal);
+            (0..n)
+                .map(|t| {
+                    let s = (std::f64::consts::TAU * t as f64 / period + phase).sin();
+                    (base[t] + 2f64.sqrt() * s) / 2f64.sqrt()
+                })
+                .collect()
+        }
+        Noise::Sawtooth(period) => {
+            let phase = rng.uniform() * period;
+            let base = ar1(rng, n, 0.5, &mut normal);
+            (0..n)
+                .map(|t| {
+                    // a sawtooth in [-1, 1) has variance 1/3
+                    let s = 2.0 * (((t as f64 + phase) % period) / period) - 1.0;
+                    (base[t] + 3f64.sqrt() * s) / 2f64.sqrt()
+                })
+                .collect()
+        }
+        Noise::Spikes => ar1(rng, n, 0.5, &mut student_t3),
+    }
+}
+
+/// A run at `level` with `kind` noise.
+pub fn run(kind: Noise, n: usize, level: f64, rng: &mut Rng) -> Vec<f64> {
+    noise(kind, n, rng)
+        .into_iter()
+        .map(|z| (level * (1.0 + NOISE * z)).max(0.0))
+        .collect()
+}
+
+pub fn metric(better: Better) -> Metric {
+    Metric {
+        id: "throughput".into(),
+        title: "Throughput".into(),
+        unit: "PI/s".into(),
+        better,
+        query: "x".into(),
+        combine: None,
+        gate: None,
+        kind: Kind::Series,
+        optional: false,
+        saturates_at: None,
+        allow_negative: false,
+        description: None,
+        file: "q.toml".into(),
+    }
+}
+
+pub fn as_series(values: &[f64]) -> MetricSeries {
+    let s = Series::new(
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as i64 * STEP_MS, *v))
+            .collect(),
+    );
+    let end = (values.len() as i64 - 1) * STEP_MS;
+    MetricSeries {
+        first_negative: None,
+        full: s.clone(),
+        steady: s,
+        window: (0, end),
+    }
+}
+
+fn input(s: &MetricSeries) -> SideInput<'_> {
+    SideInput {
+        series: Some(s),
+        run_start_ms: 0,
+        step_ms: STEP_MS,
+        window: s.window,
+    }
+}
+
+/// Compares two runs of a higher-is-better metric against `gate_text`.
+pub fn judge(b: &[f64], c: &[f64], gate_text: &str) -> MetricResult {
+    let m = metric(Better::Higher);
+    let g = gate::parse(gate_text, "PI/s").unwrap();
+    let (bs, cs) = (as_series(b), as_series(c));
+    compare_metric(&m, Some(&g), &input(&bs), &input(&cs), &Settings::default())
+}
+
+/// Verdict shares and interval quality at one true regression.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AtTruth {
+    pub pass: f64,
+    pub fail: f64,
+    pub inconclusive: f64,
+    /// Share of replicates with an interval.
+    pub given: f64,
+    /// Share of given intervals that contain the truth.
+    pub coverage: f64,
+    /// Pass and fail shares of the oracle interval.
+    pub oracle_pass: f64,
+    pub oracle_fail: f64,
+}
+
+/// Runs `reps` replicate pairs of `kind` noise, `n` samples, true regression `truth`.
+pub fn at_truth(kind: Noise, n: usize, truth: f64, reps: usize, seed: u64) -> AtTruth {
+    let mut rng = Rng(seed);
+    let mut out = AtTruth::default();
+    let mut logs = Vec::with_capacity(reps);
+    let mut covered = 0usize;
+    for _ in 0..reps {
+        let b = run(kind, n, LEVEL, &mut rng);
+        let c = run(kind, n, LEVEL * (1.0 - truth), &mut rng);
+        let r = judge(&b, &c, "regression <= 10%");
+        match r.verdict {
+            Some(Verdict::Pass) => out.pass += 1.0,
+            Some(Verdict::Fail) => out.fail += 1.0,
+            _ => out.inconclusive += 1.0,
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        logs.push((mean(&c) / mean(&b)).ln());
+        let clause = &r.clauses[0];
+        if let (Some(lo), Some(hi)) = (clause.low, clause.high) {
+            out.given += 1.0;
+            if lo <= truth && truth <= hi {
+                covered += 1;
+            }
+        }
+    }
+    let m = logs.iter().sum::<f64>() / reps as f64;
+    let sd = (logs.iter().map(|l| (l - m).powi(2)).sum::<f64>() / (reps as f64 - 1.0)).sqrt();
+    let limit = (1.0 - BUDGET).ln();
+    for l in &logs {
+        if l - Z * sd >= limit {
+            out.oracle_pass += 1.0;
+        } else if l + Z * sd < limit {
+            out.oracle_fail += 1.0;
+        }
+    }
+    out.coverage = if out.given > 0.0 {
+        covered as f64 / out.given
+    } else {
+        f64::NAN
+    };
+    let r = reps as f64;
+    out.pass /= r;
+    out.fail /= r;
+    out.inconclusive /= r;
+    out.given /= r;
+    out.oracle_pass /= r;
+    out.oracle_fail /= r;
+    out
+}
+
+/// One cell of the table: at the budget, at half and at twice the budget.
+#[derive(Debug, Clone, Copy)]
+pub struct Cell {
+    pub at_budget: AtTruth,
+    pub half: AtTruth,
+    pub twice: AtTruth,
+}
+
+pub fn cell(kind: Noise, n: usize, reps: usize, seed: u64) -> Cell {
+    Cell {
+        at_budget: at_truth(kind, n, BUDGET, reps, seed),
+        half: at_truth(kind, n, BUDGET / 2.0, reps, seed ^ 0x5A5A),
+        twice: at_truth(kind, n, BUDGET * 2.0, reps, seed ^ 0xA5A5),
+    }
+}
+
+/// Share of stationary runs in which a level shift is reported.
+pub fn shift_false_alarms(kind: Noise, n: usize, reps: usize, seed: u64) -> f64 {
+    let mut rng = Rng(seed);
+    let mut alarms = 0;
+    for _ in 0..reps {
+        let b = run(kind, n, LEVEL, &mut rng);
+        let c = run(kind, n, LEVEL, &mut rng);
+        if !judge(&b, &c, "regression <= 10%")
+            .candidate
+            .shifts
+            .is_empty()
+        {
+            alarms += 1;
+        }
+    }
+    alarms as f64 / reps as f64
+}
+
+/// Detection of a level shift of `size` (relative) at `position` (share of the run): the
+/// share found, and the median distance of the reported position in samples.
+pub fn shift_detection(
+    kind: Noise,
+    n: usize,
+    size: f64,
+    position: f64,
+    reps: usize,
+    seed: u64,
+) -> (f64, f64) {
+    let mut rng = Rng(seed);
+    let at = (position * n as f64) as usize;
+    let mut found = 0;
+    let mut delays = Vec::new();
+    for _ in 0..reps {
+        let b = run(kind, n, LEVEL, &mut rng);
+        let mut c = run(kind, n, LEVEL, &mut rng);
+        for v in c.iter_mut().skip(at) {
+            *v *= 1.0 + size;
+        }
+        let r = judge(&b, &c, "regression <= 10%");
+        let target_ms = at as i64 * STEP_MS;
+        if let Some(s) = r
+            .candidate
+            .shifts
+            .iter()
+            .min_by_key(|s| (s.timestamp_ms - target_ms).abs())
+        {
+            found += 1;
+            delays.push((s.timestamp_ms - target_ms).abs() as f64 / STEP_MS as f64);
+        }
+    }
+    delays.sort_by(f64::total_cmp);
+    let median = delays.get(delays.len() / 2).copied().unwrap_or(f64::NAN);
+    (found as f64 / reps as f64, median)
+}
+
+/// A run that drifts linearly by `total` (relative) over the window, as lower-is-better
+/// memory against a flat baseline: the share failing `gate_text` and the share with a
+/// reported trend.
+pub fn drift(total: f64, n: usize, reps: usize, seed: u64, gate_text: &str) -> (f64, f64) {
+    let mut rng = Rng(seed);
+    let m = Metric {
+        unit: "B".into(),
+        ..metric(Better::Lower)
+    };
+    let g = gate::parse(gate_text, "B").unwrap();
+    let level = 180.0 * 1048576.0;
+    let (mut fails, mut trends) = (0, 0);
+    for _ in 0..reps {
+        let b: Vec<f64> = noise(Noise::Ar1(0.9), n, &mut rng)
+            .iter()
+            .map(|z| level * (1.0 + 0.03 * z))
+            .collect();
+        let c: Vec<f64> = noise(Noise::Ar1(0.9), n, &mut rng)
+            .iter()
+            .enumerate()
+            .map(|(t, z)| level * (1.0 + total * t as f64 / (n - 1) as f64) * (1.0 + 0.03 * z))
+            .collect();
+        let (bs, cs) = (as_series(&b), as_series(&c));
+        let r = compare_metric(&m, Some(&g), &input(&bs), &input(&cs), &Settings::default());
+        if r.verdict == Some(Verdict::Fail) {
+            fails += 1;
+        }
+        if r.candidate.trend.is_some_and(|t| t.significant) {
+            trends += 1;
+        }
+        let _ = &r.candidate.shifts;
+    }
+    (fails as f64 / reps as f64, trends as f64 / reps as f64)
+}
+
+/// Absolute clauses at their limit: a lower-is-better share with true mean 5% against
+/// `mean <= 5%`, and a latency whose true p99 is `p99_truth` seconds against `p99 <= 1s`.
+/// Returns the pass shares.
+pub fn absolute_at_limit(p99_truth: f64, reps: usize, seed: u64) -> (f64, f64) {
+    let mut rng = Rng(seed);
+    let share = Metric {
+        unit: "%".into(),
+        ..metric(Better::Lower)
+    };
+    let latency = Metric {
+        unit: "s".into(),
+        ..metric(Better::Lower)
+    };
+    let (g_mean, g_p99) = (
+        gate::parse("mean <= 5%", "%").unwrap(),
+        gate::parse("p99 <= 1s", "s").unwrap(),
+    );
+    // A latency with a lognormal spread: p99 = median · e^(2.326 σ) with σ = 0.3.
+    let sigma: f64 = 0.3;
+    let median = p99_truth / (2.326 * sigma).exp();
+    let (mut mean_pass, mut p99_pass) = (0, 0);
+    for _ in 0..reps {
+        let b = vec![5.0; 460];
+        let c: Vec<f64> = noise(Noise::Ar1(0.9), 460, &mut rng)
+            .iter()
+            .map(|z| (5.0 * (1.0 + 0.2 * z)).max(0.0))
+            .collect();
+        let (bs, cs) = (as_series(&b), as_series(&c));
+        let r = compare_metric(
+            &share,
+            Some(&g_mean),
+            &input(&bs),
+            &input(&cs),
+            &Settings::default(),
+        );
+        if r.verdict == Some(Verdict::Pass) {
+            mean_pass += 1;
+        }
+        let l: Vec<f64> = noise(Noise::Ar1(0.5), 460, &mut rng)
+            .iter()
+            .map(|z| median * (sigma * z).exp())
+            .collect();
+        let ls = as_series(&l);
+        let r = compare_metric(
+            &latency,
+            Some(&g_p99),
+            &input(&ls),
+            &input(&ls),
+            &Settings::default(),
+        );
+        if r.verdict == Some(Verdict::Pass) {
+            p99_pass += 1;
+        }
+    }
+    (
+        mean_pass as f64 / reps as f64,
+        p99_pass as f64 / reps as f64,
+    )
+}

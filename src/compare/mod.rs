@@ -213,7 +213,8 @@ pub fn compare_metric(
 
 /// No evidence, no pass: every passing clause is decided again with the missing slots of
 /// each run filled by the worst plausible values (the candidate's leaning worse, the
-/// baseline's better); where that changes the verdict, the clause is inconclusive.
+/// baseline's better) — once as analysed, once read as stationary — and where either
+/// changes the verdict, the clause is inconclusive.
 fn check_missing_data(
     gate: &Gate,
     clauses: &mut [ClauseResult],
@@ -253,11 +254,24 @@ fn check_missing_data(
         final_change: filled_final.as_ref(),
         ..*sides
     };
+    // Read as stationary too: a fill is a clean constant, which segmentation would happily
+    // take for a step and leave out of the noise.
+    let (still_b, still_c) = (filled_b.stationary(), filled_c.stationary());
+    let still_change = clause::change(metric, &still_b, &still_c, sides.settings);
+    let still = clause::Sides {
+        baseline: &still_b,
+        candidate: &still_c,
+        change: still_change.as_ref(),
+        final_change: None,
+        ..*sides
+    };
     for (cl, res) in gate.clauses.iter().zip(clauses.iter_mut()) {
         if res.verdict != Verdict::Pass {
             continue;
         }
-        if clause::evaluate(cl, &filled).verdict == Verdict::Pass {
+        if clause::evaluate(cl, &filled).verdict == Verdict::Pass
+            && clause::evaluate(cl, &still).verdict == Verdict::Pass
+        {
             continue;
         }
         res.verdict = Verdict::Inconclusive;

@@ -184,6 +184,23 @@ impl SideResult {
         self.evidence.as_ref().map_or(0, |e| e.samples)
     }
 
+    /// The same run read as stationary: its mean and variance from the samples as they
+    /// are, no shifts, trend or final level. The check of filled holes uses it too, so the
+    /// clean constant of a fill cannot pass for a structure that narrows the interval.
+    pub fn stationary(&self) -> SideResult {
+        let mut side = self.clone();
+        if let Some(lr) = &self.longrun {
+            side.mean = Some(lr.mean_estimate());
+            side.supported = lr.supported;
+        }
+        side.shifts.clear();
+        side.final_level = None;
+        if let Some(t) = side.trend.as_mut() {
+            t.significant = false;
+        }
+        side
+    }
+
     /// Whether part of the window has no data.
     pub fn has_gaps(&self) -> bool {
         self.prepared

@@ -32,6 +32,7 @@ fn main() {
         queries: root.join("queries"),
         baselines: root.join("baselines"),
         quiet: false,
+        verbose: false,
         color: ColorChoice::Never,
     };
     for (name, _) in support::example_runs() {
@@ -39,6 +40,7 @@ fn main() {
             run: name.to_string(),
             output: None,
             force: true,
+            allow_empty: false,
         };
         if let Err(e) = benchcmp::commands::record::run(&global, &args) {
             eprintln!("error: {e}");

@@ -34,6 +34,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "BENCHCMP_PROMETHEUS_URL",
+        hide_env_values = true,
         value_name = "URL"
     )]
     pub prometheus: Option<String>,
@@ -49,6 +50,10 @@ pub struct GlobalArgs {
     /// No progress output
     #[arg(long, short, global = true)]
     pub quiet: bool,
+
+    /// More detail in messages (each failed query, not only the grouped causes)
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 
     /// Colors in terminal output
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -150,6 +155,10 @@ pub struct RecordArgs {
     /// Replace an existing snapshot
     #[arg(long)]
     pub force: bool,
+
+    /// Write the snapshot even when every query came back empty
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Args)]

@@ -37,7 +37,13 @@ pub struct SourceConfig {
     pub auth: Auth,
     pub headers: BTreeMap<String, String>,
     pub ca_file: Option<PathBuf>,
+    /// Responses larger than this are refused while they stream in.
+    pub max_response_bytes: u64,
 }
+
+/// Default cap on one response: far above what aggregated series need (a 7-day run at a
+/// 15 s step is ~40,000 points, a few MiB), far below what hurts a CI runner.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl SourceConfig {
     /// A source with default settings for `url`.
@@ -50,8 +56,68 @@ impl SourceConfig {
             auth: Auth::None,
             headers: BTreeMap::new(),
             ca_file: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
+
+    /// Moves credentials written into the URL (`https://user:password@host`) into basic
+    /// auth, so the URL can be shown; both in the URL and in `[source]` is an error.
+    pub fn take_url_credentials(&mut self) -> std::result::Result<(), String> {
+        let Ok(mut url) = reqwest::Url::parse(&self.url) else {
+            return Ok(());
+        };
+        if url.username().is_empty() && url.password().is_none() {
+            return Ok(());
+        }
+        let decode = |s: &str| {
+            percent_decode(s).ok_or_else(|| {
+                "the credentials in the source URL are not valid percent-encoding".to_string()
+            })
+        };
+        let username = decode(url.username())?;
+        let password = decode(url.password().unwrap_or(""))?;
+        if self.auth != Auth::None {
+            return Err(
+                "the source URL carries credentials and [source] sets auth as well; choose one"
+                    .into(),
+            );
+        }
+        self.auth = Auth::Basic { username, password };
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        self.url = url.as_str().trim_end_matches('/').to_string();
+        Ok(())
+    }
+
+    /// Registers every secret of this source for redaction.
+    pub fn register_secrets(&self) {
+        match &self.auth {
+            Auth::None => {}
+            Auth::Bearer(token) => crate::redact::register(token),
+            Auth::Basic { username, password } => crate::redact::register_basic(username, password),
+        }
+        for value in self.headers.values() {
+            crate::redact::register(value);
+        }
+    }
+}
+
+/// Decodes `%XX` escapes; `None` when they are not valid UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Credentials, with secrets already read from the environment.
@@ -96,7 +162,7 @@ impl Default for Defaults {
 /// A run defined in the configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunConfig {
-    pub vars: BTreeMap<String, String>,
+    pub vars: crate::template::Vars,
     pub start_ms: i64,
     pub end_ms: i64,
 }
@@ -127,6 +193,7 @@ struct RawSource {
     #[serde(default)]
     headers: BTreeMap<String, String>,
     ca_file: Option<Spanned<String>>,
+    max_response_bytes: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -142,7 +209,7 @@ struct RawDefaults {
 #[serde(deny_unknown_fields)]
 struct RawRun {
     #[serde(default)]
-    vars: BTreeMap<String, String>,
+    vars: crate::template::Vars,
     start: Spanned<String>,
     end: Option<Spanned<String>>,
     duration: Option<Spanned<String>>,
@@ -230,6 +297,18 @@ pub fn parse(text: &str, origin: &str, env: &dyn Fn(&str) -> Option<String>) -> 
                         at(v.span())
                     )));
                 }
+            }
+            if let Some(v) = &s.max_response_bytes {
+                let bytes = crate::units::parse_quantity(v.get_ref(), "B").map_err(|e| {
+                    Error::input(format!("{}: source.max_response_bytes: {e}", at(v.span())))
+                })?;
+                if !(1024.0..=64.0 * 1024.0 * 1024.0 * 1024.0).contains(&bytes) {
+                    return Err(Error::input(format!(
+                        "{}: source.max_response_bytes must be between 1KiB and 64GiB",
+                        at(v.span())
+                    )));
+                }
+                source.max_response_bytes = bytes as u64;
             }
             if let Some(v) = &s.retries {
                 source.retries = u32::try_from(*v.get_ref())
@@ -325,6 +404,17 @@ pub fn parse(text: &str, origin: &str, env: &dyn Fn(&str) -> Option<String>) -> 
                 "{run_at}: runs.{name}: the window is empty (end is not after start)"
             )));
         }
+        let trimmed = defaults.warmup_ms + defaults.cooldown_ms;
+        if trimmed >= end_ms - start_ms {
+            return Err(Error::input(format!(
+                "{run_at}: runs.{name}: the warm-up ({}) and cool-down ({}) leave nothing of the {} window to compare",
+                duration::human(defaults.warmup_ms),
+                duration::human(defaults.cooldown_ms),
+                duration::human(end_ms - start_ms)
+            )));
+        }
+        crate::template::check_vars(&run.vars)
+            .map_err(|e| Error::input(format!("{run_at}: runs.{name}.vars: {e}")))?;
         runs.insert(
             name,
             RunConfig {
@@ -456,7 +546,10 @@ throughput = "regression <= 10%"
         let weekly = &c.runs["weekly"];
         assert_eq!(weekly.start_ms, 1_751_011_200_000);
         assert_eq!(weekly.end_ms - weekly.start_ms, 4 * 3_600_000);
-        assert_eq!(weekly.vars["namespace"], "medic-y-2025-cw-26-benchmark");
+        assert_eq!(
+            weekly.vars["namespace"],
+            "medic-y-2025-cw-26-benchmark".into()
+        );
         let rest = &c.runs["rest-run"];
         assert_eq!(rest.start_ms, 1_751_270_400_000); // 08:00Z
         assert_eq!(rest.end_ms - rest.start_ms, 4 * 3_600_000);

@@ -153,6 +153,8 @@ impl std::fmt::Display for GateError {
 struct Cursor<'a> {
     text: &'a str,
     pos: usize,
+    /// The unit of the metric the gate is for (accepted after a number as it is).
+    metric_unit: &'a str,
 }
 
 impl<'a> Cursor<'a> {
@@ -256,12 +258,24 @@ impl<'a> Cursor<'a> {
             self.pos += 1;
             return Some((self.pos - 1, "%"));
         }
-        match self.word() {
-            Some((at, w)) if w != "and" && (attached || units::is_unit(w)) => Some((at, w)),
-            _ => {
-                self.pos = save;
-                None
-            }
+        // A unit is one token: letters, digits and `/` (`MiB`, `PI/s`, `jobs/s`).
+        let rest = &self.text[self.pos..];
+        let len = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+        let token = &rest[..len];
+        let starts_like_a_unit = token.starts_with(|c: char| c.is_ascii_alphabetic());
+        let is_unit = token != "and"
+            && starts_like_a_unit
+            && (attached
+                || units::is_unit(token)
+                || token.contains('/')
+                || token == self.metric_unit);
+        if is_unit {
+            let at = self.pos;
+            self.pos += len;
+            Some((at, token))
+        } else {
+            self.pos = save;
+            None
         }
     }
 }
@@ -328,7 +342,11 @@ fn trend(c: &mut Cursor, text: &str, metric_unit: &str) -> Result<Clause, GateEr
 
 /// Parses a gate for a metric measured in `metric_unit`.
 pub fn parse(text: &str, metric_unit: &str) -> Result<Gate, GateError> {
-    let mut c = Cursor { text, pos: 0 };
+    let mut c = Cursor {
+        text,
+        pos: 0,
+        metric_unit,
+    };
     let mut clauses = Vec::new();
     if c.at_end() {
         return Err(c.error(0, "empty gate (e.g. \"regression <= 10%\", \"max <= 0\")"));
@@ -528,6 +546,29 @@ mod tests {
                 relative: false
             }]
         );
+    }
+
+    #[test]
+    fn the_metrics_own_unit_is_accepted_and_others_are_explained() {
+        assert_eq!(
+            parse("mean >= 100 PI/s", "PI/s").unwrap().clauses,
+            vec![Clause::Absolute {
+                stat: Stat::Mean,
+                op: Op::Ge,
+                bound: 100.0
+            }]
+        );
+        assert!(parse("mean >= 100 PI/s and max <= 0", "PI/s").is_ok());
+        let (at, msg, _) = err("p99 <= 5 PI/s", "s");
+        assert_eq!(at, 9);
+        assert!(
+            msg.contains("unknown unit PI/s")
+                && msg.contains("measured in s")
+                && msg.contains("ms, s"),
+            "{msg}"
+        );
+        let (_, msg, _) = err("mean <= 5 s", "PI/s");
+        assert!(msg.contains("does not apply"), "{msg}");
     }
 
     #[test]

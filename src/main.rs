@@ -23,7 +23,7 @@ fn main() {
     match outcome {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", benchcmp::redact::redact(&e.to_string()));
             std::process::exit(e.exit_code());
         }
     }

@@ -1,7 +1,6 @@
 //! Runs: a name bound to template variables and a time window, defined in the config or
 //! frozen in a snapshot, and how a name on the command line resolves to one (SPEC §3).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,7 +22,7 @@ pub enum Origin {
 #[derive(Debug, Clone)]
 pub struct Run {
     pub name: String,
-    pub vars: BTreeMap<String, String>,
+    pub vars: template::Vars,
     pub start_ms: i64,
     pub end_ms: i64,
     pub step_ms: i64,
@@ -62,38 +61,75 @@ impl Run {
     }
 }
 
-/// Resolves a run name: `[runs.<name>]` first, then `<baselines>/<name>.json`, then a path
-/// to a snapshot file.
-pub fn resolve(name: &str, config: &Config, baselines: &Path) -> Result<Run> {
-    if let Some(rc) = config.runs.get(name) {
-        return Ok(Run {
-            name: name.to_string(),
-            vars: rc.vars.clone(),
-            start_ms: rc.start_ms,
-            end_ms: rc.end_ms,
-            step_ms: config.defaults.step_ms,
-            origin: Origin::Config,
-        });
+/// Where a run name points, before anything is read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Location {
+    /// `[runs.<name>]` in the config.
+    Config,
+    /// A snapshot file.
+    Snapshot(PathBuf),
+}
+
+/// Whether a run name is written as a path (it names a file, not a run).
+fn looks_like_path(name: &str) -> bool {
+    name.contains(['/', '\\']) || name.ends_with(".json")
+}
+
+/// Finds what a run name points to: `[runs.<name>]` first, then `<baselines>/<name>.json`,
+/// then a path to a snapshot file.
+pub fn locate(name: &str, config: &Config, baselines: &Path) -> Result<Location> {
+    if config.runs.contains_key(name) {
+        return Ok(Location::Config);
     }
     let in_baselines = baselines.join(format!("{name}.json"));
-    let path: PathBuf = if !name.contains(['/', '\\']) && in_baselines.is_file() {
-        in_baselines
-    } else if Path::new(name).is_file() {
-        PathBuf::from(name)
-    } else {
-        let mut known: Vec<String> = config.runs.keys().cloned().collect();
-        known.extend(snapshot::list_names(baselines));
-        known.sort();
-        known.dedup();
-        let config_note = match &config.path {
-            Some(p) => format!("[runs.{name}] in {}", p.display()),
-            None => "a config file (none found: pass --config or create benchcmp.toml)".to_string(),
+    if !looks_like_path(name) && in_baselines.is_file() {
+        return Ok(Location::Snapshot(in_baselines));
+    }
+    if Path::new(name).is_file() {
+        return Ok(Location::Snapshot(PathBuf::from(name)));
+    }
+    if looks_like_path(name) || Path::new(name).is_dir() {
+        let what = if Path::new(name).is_dir() {
+            format!("{name} is a directory, not a snapshot file")
+        } else {
+            format!("snapshot file {name} does not exist")
         };
-        return Err(Error::input(format!(
-            "unknown run \"{name}\": not in {config_note}, not a snapshot {}, not a file. Known runs: {}",
-            in_baselines.display(),
-            if known.is_empty() { "none".into() } else { known.join(", ") }
-        )));
+        return Err(Error::input(what));
+    }
+    let mut known: Vec<String> = config.runs.keys().cloned().collect();
+    known.extend(snapshot::list_names(baselines));
+    known.sort();
+    known.dedup();
+    let config_note = match &config.path {
+        Some(p) => format!("[runs.{name}] in {}", p.display()),
+        None => "a config file (none found: pass --config or create benchcmp.toml)".to_string(),
+    };
+    Err(Error::input(format!(
+        "unknown run \"{name}\": not in {config_note}, not a snapshot {}. Known runs: {}",
+        in_baselines.display(),
+        if known.is_empty() {
+            "none".into()
+        } else {
+            known.join(", ")
+        }
+    )))
+}
+
+/// Resolves a run name (see [`locate`]) and loads its snapshot if it has one.
+pub fn resolve(name: &str, config: &Config, baselines: &Path) -> Result<Run> {
+    let path = match locate(name, config, baselines)? {
+        Location::Config => {
+            let rc = &config.runs[name];
+            return Ok(Run {
+                name: name.to_string(),
+                vars: rc.vars.clone(),
+                start_ms: rc.start_ms,
+                end_ms: rc.end_ms,
+                step_ms: config.defaults.step_ms,
+                origin: Origin::Config,
+            });
+        }
+        Location::Snapshot(path) => path,
     };
     let snap = snapshot::load(&path)?;
     Ok(Run {

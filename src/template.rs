@@ -1,18 +1,139 @@
-//! Grafana-style variables in PromQL templates: `$var`, `${var}`, `[[var]]` and the
-//! built-ins `$__rate_interval`, `$__interval`, `$__range` (SPEC §5).
+//! Grafana-style variables in PromQL templates: `$var`, `${var}`, `[[var]]`, the formats
+//! `${var:raw}`, `${var:regex}`, `${var:pipe}`, and the built-ins `$__rate_interval`,
+//! `$__interval`, `$__range` (SPEC §5).
 //!
-//! Expansion knows which PromQL string literal (if any) a variable stands in, so a run's
-//! values are escaped for that literal; an unknown variable is an error naming it and its
-//! position. Built-ins are durations and are inserted as PromQL durations.
+//! Expansion knows which PromQL string literal (if any) a variable stands in, and whether
+//! that literal is a regex matcher's (`=~`, `!~`). A run's values are escaped for the
+//! literal, and inside a regex matcher for the regex as well (Grafana's behaviour), so a
+//! namespace `a.b` matches `a.b`, not `axb`; several values become `a|b` there. `:raw`
+//! leaves regex syntax alone, `:pipe` joins several values with `|` unescaped, `:regex`
+//! escapes for a regex anywhere. An unknown variable or format is an error naming it and
+//! its position. Built-ins are durations and are inserted as PromQL durations.
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::duration;
+
+/// A run variable's value: one string, or several (`vars = { namespace = ["a", "b"] }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum VarValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for VarValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = VarValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a string or a list of strings (e.g. \"perf-1\" or [\"perf-1\", \"perf-2\"])",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<VarValue, E> {
+                Ok(VarValue::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<VarValue, A::Error> {
+                let mut values = Vec::new();
+                while let Some(v) = seq.next_element::<String>()? {
+                    values.push(v);
+                }
+                Ok(VarValue::Many(values))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl VarValue {
+    pub fn values(&self) -> Vec<&str> {
+        match self {
+            VarValue::One(v) => vec![v.as_str()],
+            VarValue::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for VarValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.values().join(","))
+    }
+}
+
+impl From<&str> for VarValue {
+    fn from(v: &str) -> Self {
+        VarValue::One(v.to_string())
+    }
+}
+
+/// A run's variables.
+pub type Vars = BTreeMap<String, VarValue>;
+
+/// Checks a run's variables: names a template can refer to (letters, digits, `_`, not
+/// starting with a digit), none of the reserved `__` names, no empty list of values.
+pub fn check_vars(vars: &Vars) -> Result<(), String> {
+    for (name, value) in vars {
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(format!(
+                "variable name \"{name}\" cannot be used in a query (letters, digits and _ only, not starting with a digit)"
+            ));
+        }
+        if name.starts_with("__") {
+            return Err(format!(
+                "variable ${name} is reserved: names starting with __ are built-ins ($__rate_interval, $__interval, $__range)"
+            ));
+        }
+        if matches!(value, VarValue::Many(v) if v.is_empty()) {
+            return Err(format!(
+                "variable ${name} is an empty list: give at least one value"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How a variable's value is formatted (`${var:format}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// No regex escaping; several values joined with `,`.
+    Raw,
+    /// Regex-escaped; several values joined with `|`.
+    Regex,
+    /// Several values joined with `|`, not escaped for a regex.
+    Pipe,
+}
+
+/// Escapes the characters a regular expression gives meaning to.
+pub fn regex_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(
+            c,
+            '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// What variables expand to for one run.
 #[derive(Debug, Clone)]
 pub struct Context<'a> {
-    pub vars: &'a BTreeMap<String, String>,
+    pub vars: &'a Vars,
     /// Query resolution (`$__interval`).
     pub step_ms: i64,
     /// Scrape interval, for `$__rate_interval`.
@@ -61,6 +182,15 @@ struct Reference<'t> {
     end: usize,
     /// The quote of the PromQL string literal the reference sits in, if any.
     quote: Option<char>,
+    /// Whether that literal is the value of a regex matcher (`=~`, `!~`).
+    regex: bool,
+    format: Option<Format>,
+}
+
+/// Whether the string literal opened at byte `at` is a regex matcher's value.
+fn opens_regex(template: &str, at: usize) -> bool {
+    let before = template[..at].trim_end();
+    before.ends_with("=~") || before.ends_with("!~")
 }
 
 /// Finds every variable reference, tracking PromQL string literals and comments.
@@ -68,6 +198,7 @@ fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
     let bytes = template.as_bytes();
     let mut refs = Vec::new();
     let mut quote: Option<char> = None;
+    let mut regex = false;
     let mut i = 0;
     let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     while i < bytes.len() {
@@ -78,7 +209,10 @@ fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
                 continue;
             }
             (Some(q), _) if b as char == q => quote = None,
-            (None, b'"' | b'\'' | b'`') => quote = Some(b as char),
+            (None, b'"' | b'\'' | b'`') => {
+                quote = Some(b as char);
+                regex = opens_regex(template, i);
+            }
             (None, b'#') => {
                 // A PromQL comment runs to the end of the line.
                 i = template[i..].find('\n').map_or(bytes.len(), |n| i + n);
@@ -88,21 +222,36 @@ fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
                 if bytes.get(i + 1) == Some(&b'{') {
                     let name_len = bytes[i + 2..].iter().take_while(|b| is_name(**b)).count();
                     let name = &template[i + 2..i + 2 + name_len];
-                    match bytes.get(i + 2 + name_len) {
-                        Some(b'}') if !name.is_empty() => {}
+                    let after = i + 2 + name_len;
+                    let (format, end) = match bytes.get(after) {
+                        Some(b'}') if !name.is_empty() => (None, after + 1),
                         Some(b'}') => {
                             return Err(TemplateError {
                                 offset: i,
                                 message: "empty variable name in ${}".into(),
                             })
                         }
-                        Some(b':') => {
-                            return Err(TemplateError {
-                                offset: i,
-                                message: format!(
-                                    "variable format options are not supported: ${{{name}:…}}"
-                                ),
-                            })
+                        Some(b':') if !name.is_empty() => {
+                            let Some(close) = template[after..].find('}').map(|n| after + n) else {
+                                return Err(TemplateError {
+                                    offset: i,
+                                    message: "unclosed ${ in template".into(),
+                                });
+                            };
+                            let format = match &template[after + 1..close] {
+                                "raw" => Format::Raw,
+                                "regex" => Format::Regex,
+                                "pipe" => Format::Pipe,
+                                other => {
+                                    return Err(TemplateError {
+                                        offset: i,
+                                        message: format!(
+                                            "unknown variable format ${{{name}:{other}}} (supported: raw, regex, pipe)"
+                                        ),
+                                    })
+                                }
+                            };
+                            (Some(format), close + 1)
                         }
                         _ => {
                             return Err(TemplateError {
@@ -110,13 +259,14 @@ fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
                                 message: "unclosed ${ in template".into(),
                             })
                         }
-                    }
-                    let end = i + 2 + name_len + 1;
+                    };
                     refs.push(Reference {
                         name,
                         start: i,
                         end,
                         quote,
+                        regex: quote.is_some() && regex,
+                        format,
                     });
                     i = end;
                     continue;
@@ -128,6 +278,8 @@ fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
                         start: i,
                         end: i + 1 + len,
                         quote,
+                        regex: quote.is_some() && regex,
+                        format: None,
                     });
                     i += 1 + len;
                     continue;
@@ -155,6 +307,8 @@ fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
                     start: i,
                     end: close + 2,
                     quote,
+                    regex: quote.is_some() && regex,
+                    format: None,
                 });
                 i = close + 2;
                 continue;
@@ -227,12 +381,35 @@ pub fn expand(template: &str, ctx: &Context) -> Result<String, TemplateError> {
         let value = if let Some(v) = ctx.builtin(r.name) {
             v
         } else if let Some(v) = ctx.vars.get(r.name) {
+            let values = v.values();
+            let format = r.format.or(r.regex.then_some(Format::Regex));
+            let text = match format {
+                Some(Format::Regex) => values
+                    .iter()
+                    .map(|v| regex_escape(v))
+                    .collect::<Vec<_>>()
+                    .join("|"),
+                Some(Format::Pipe) => values.join("|"),
+                Some(Format::Raw) => values.join(","),
+                None if values.len() == 1 => values[0].to_string(),
+                None => {
+                    return Err(TemplateError {
+                        offset: r.start,
+                        message: format!(
+                        "variable {} has {} values: use it inside a =~ matcher, or as ${{{}:pipe}}",
+                        r.name,
+                        values.len(),
+                        r.name
+                    ),
+                    })
+                }
+            };
             match r.quote {
-                Some(q) => escape(v, q).map_err(|e| TemplateError {
+                Some(q) => escape(&text, q).map_err(|e| TemplateError {
                     offset: r.start,
                     message: format!("value of variable {} {e}", r.name),
                 })?,
-                None => v.clone(),
+                None => text,
             }
         } else {
             let known: Vec<&str> = ctx.vars.keys().map(String::as_str).collect();
@@ -256,7 +433,7 @@ pub fn expand(template: &str, ctx: &Context) -> Result<String, TemplateError> {
 mod tests {
     use super::*;
 
-    fn ctx(vars: &BTreeMap<String, String>) -> Context<'_> {
+    fn ctx(vars: &Vars) -> Context<'_> {
         Context {
             vars,
             step_ms: 30_000,
@@ -265,10 +442,10 @@ mod tests {
         }
     }
 
-    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn vars(pairs: &[(&str, &str)]) -> Vars {
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), VarValue::from(*v)))
             .collect()
     }
 
@@ -281,6 +458,49 @@ mod tests {
         )
         .unwrap();
         assert_eq!(q, r#"up{namespace=~"ns-1", pod="w", x="ns-1"}"#);
+    }
+
+    #[test]
+    fn regex_matchers_get_regex_escaped_values() {
+        let v = vars(&[("ns", "a.b+c")]);
+        assert_eq!(
+            expand(r#"up{namespace=~"$ns", x = "$ns", y !~ '$ns'}"#, &ctx(&v)).unwrap(),
+            r#"up{namespace=~"a\\.b\\+c", x = "a.b+c", y !~ 'a\\.b\\+c'}"#
+        );
+        // raw regex syntax, on purpose
+        let v = vars(&[("ns", "bench-.*")]);
+        assert_eq!(
+            expand(r#"up{namespace=~"${ns:raw}"}"#, &ctx(&v)).unwrap(),
+            r#"up{namespace=~"bench-.*"}"#
+        );
+        assert_eq!(
+            expand(r#"up{label_x="${ns:regex}"}"#, &ctx(&v)).unwrap(),
+            r#"up{label_x="bench-\\.\\*"}"#
+        );
+    }
+
+    #[test]
+    fn several_values_become_an_alternation() {
+        let mut v = vars(&[]);
+        v.insert("ns".into(), VarValue::Many(vec!["a.1".into(), "b".into()]));
+        assert_eq!(
+            expand(r#"up{namespace=~"$ns"}"#, &ctx(&v)).unwrap(),
+            r#"up{namespace=~"a\\.1|b"}"#
+        );
+        assert_eq!(
+            expand(r#"up{namespace=~"${ns:pipe}"}"#, &ctx(&v)).unwrap(),
+            r#"up{namespace=~"a.1|b"}"#
+        );
+        let e = expand(r#"up{namespace="$ns"}"#, &ctx(&v)).unwrap_err();
+        assert!(
+            e.message.contains("2 values") && e.message.contains("${ns:pipe}"),
+            "{e}"
+        );
+        let e = check(r#"up{a="${ns:csv}"}"#).unwrap_err();
+        assert!(
+            e.message.contains("unknown variable format") && e.message.contains("raw, regex, pipe"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -375,10 +595,6 @@ mod tests {
             check("x{a=\"${ns\"}").unwrap_err().message,
             "unclosed ${ in template"
         );
-        assert!(check("x{a=\"${ns:regex}\"}")
-            .unwrap_err()
-            .message
-            .contains("format options"));
         assert!(check("x{a=\"[[ns\"}")
             .unwrap_err()
             .message

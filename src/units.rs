@@ -51,7 +51,20 @@ pub fn convert(number: f64, unit: Option<&str>, metric_unit: &str) -> Result<f64
                 metric_unit
             }
         )),
-        (None, _) => Err(format!("unknown unit {unit}")),
+        (None, _) => Err(format!(
+            "unknown unit {unit}: the metric is measured in {}; write the number in that unit{}",
+            if metric_unit.is_empty() {
+                "plain numbers"
+            } else {
+                metric_unit
+            },
+            match scale(metric_unit) {
+                Some((Family::Time, _)) => " or with ms, s, m, h",
+                Some((Family::Bytes, _)) => " or with B, KiB, MiB, GiB",
+                Some((Family::Percent, _)) => " or with %",
+                None => "",
+            }
+        )),
     }
 }
 

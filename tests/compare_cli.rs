@@ -496,7 +496,7 @@ fn promql_the_server_rejects_exits_2_with_its_error_text() {
     let e = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{e}");
     assert!(
-        e.contains("metric \"broken\"")
+        e.contains("metrics: broken")
             && e.contains("bad_data")
             && e.contains("query: sum(rate(x[2m])"),
         "{e}"
@@ -577,6 +577,98 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
         Some(1),
         "the verdict still decides the exit code"
     );
+}
+
+#[test]
+fn a_stdout_that_cannot_be_written_is_an_error() {
+    use std::process::{Command, Stdio};
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    for format in ["table", "json", "markdown", "junit"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_benchcmp"))
+            .args([
+                "--baseline",
+                "weekly",
+                "--candidate",
+                "rest-run",
+                "--format",
+                format,
+            ])
+            .current_dir(repo())
+            .stdout(Stdio::from(full.try_clone().unwrap()))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{format}: {stderr}");
+        assert!(
+            stderr.contains("No space left on device"),
+            "{format}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_comparison_leaves_earlier_reports_as_they_were() {
+    let dir = live_dir("earlier-reports");
+    let (json, md, charts) = (dir.join("r.json"), dir.join("r.md"), dir.join("charts"));
+    std::fs::write(&json, "earlier json").unwrap();
+    std::fs::write(&md, "earlier markdown").unwrap();
+    std::fs::create_dir_all(&charts).unwrap();
+    std::fs::write(charts.join("throughput.png"), "earlier chart").unwrap();
+    let q = queries_dir();
+    let args = |candidate: &'static str| {
+        vec![
+            "--queries",
+            q.to_str().unwrap(),
+            "--baseline",
+            "weekly",
+            "--candidate",
+            candidate,
+            "--json",
+            "r.json",
+            "--markdown",
+            "r.md",
+            "--charts",
+            "charts",
+        ]
+    };
+    // The candidate is read from a source that is not there: exit 3, nothing touched.
+    let mut broken = fixture_config(&prometheus().url);
+    broken.push_str("\n[runs.gone]\nvars = { namespace = \"x\" }\nstart = \"2025-06-27T08:00:00Z\"\nduration = \"4h\"\n");
+    let broken = broken.replacen(&prometheus().url, "http://127.0.0.1:9", 1);
+    std::fs::write(dir.join("benchcmp.toml"), broken).unwrap();
+    std::fs::create_dir_all(dir.join("baselines")).unwrap();
+    std::fs::copy(
+        repo().join("baselines/weekly.json"),
+        dir.join("baselines/weekly.json"),
+    )
+    .unwrap();
+    let out = benchcmp(&dir, &args("gone"));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&json).unwrap(), "earlier json");
+    assert_eq!(std::fs::read_to_string(&md).unwrap(), "earlier markdown");
+    assert_eq!(
+        std::fs::read_to_string(charts.join("throughput.png")).unwrap(),
+        "earlier chart"
+    );
+    // Nothing staged is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // A comparison that completes replaces them.
+    std::fs::write(dir.join("benchcmp.toml"), fixture_config(&prometheus().url)).unwrap();
+    let out = benchcmp(&dir, &args("rest-run"));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(std::fs::read_to_string(&json).unwrap().starts_with('{'));
+    assert!(std::fs::read(charts.join("throughput.png"))
+        .unwrap()
+        .starts_with(b"\x89PNG"));
 }
 
 #[test]

@@ -33,6 +33,7 @@ fn fetch(config: &Config, pack: &Pack, client: &PrometheusClient, name: &str) ->
         &config.defaults,
         Some(client),
         Arc::new(|| {}),
+        false,
     ))
     .unwrap()
 }
@@ -151,6 +152,54 @@ fn a_namespace_without_data_is_empty_not_zero() {
 }
 
 #[test]
+fn template_values_are_escaped_inside_regex_matchers() {
+    let (config, pack, client) = setup();
+    let mut config = config;
+    let run = |ns: benchcmp::template::VarValue| config::RunConfig {
+        vars: [("namespace".to_string(), ns)].into_iter().collect(),
+        start_ms: REGEX_START * 1000,
+        end_ms: (REGEX_START + 3600) * 1000,
+    };
+    config.runs.insert("dotted".into(), run("a.b".into()));
+    config.runs.insert(
+        "both".into(),
+        run(benchcmp::template::VarValue::Many(vec![
+            "a.b".into(),
+            "axb".into(),
+        ])),
+    );
+    let throughput = |config: &Config, pack: &Pack, name: &str| -> Vec<f64> {
+        let data = fetch(config, pack, &client, name);
+        steady(config, pack, &data, "throughput").values().to_vec()
+    };
+    // `namespace=~"$namespace"` with a.b: only a.b, not axb as well
+    let dotted = throughput(&config, &pack, "dotted");
+    assert!(
+        dotted.len() >= 60 && dotted.iter().all(|v| (v - 100.0).abs() < 1e-9),
+        "{dotted:?}"
+    );
+    // two values: a|b inside the matcher, both runs summed
+    let both = throughput(&config, &pack, "both");
+    assert!(
+        both.len() >= 60 && both.iter().all(|v| (v - 300.0).abs() < 1e-9),
+        "{both:?}"
+    );
+    // ${namespace:raw} asks for the value as a regex: a.b matches axb too
+    let raw_text = std::fs::read_to_string(queries_dir().join("zeebe.toml"))
+        .unwrap()
+        .replace(
+            "namespace=~\"$namespace\"",
+            "namespace=~\"${namespace:raw}\"",
+        );
+    let raw = pack::parse_files(&[("raw.toml".into(), raw_text)]).unwrap();
+    let summed = throughput(&config, &raw, "dotted");
+    assert!(
+        summed.iter().all(|v| (v - 300.0).abs() < 1e-9),
+        "{summed:?}"
+    );
+}
+
+#[test]
 fn long_windows_are_split_and_stitched() {
     let (_, _, client) = setup();
     let q = RangeQuery {
@@ -160,7 +209,7 @@ fn long_windows_are_split_and_stitched() {
         step_ms: 5_000,
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let matrix = rt.block_on(client.query_range(&q)).unwrap();
+    let matrix = rt.block_on(client.query_range(&q)).unwrap().matrix;
     assert_eq!(matrix.len(), 1);
     let points = &matrix[0].points;
     assert_eq!(points.len(), 17_281, "24 h at 5 s is 17,281 points");
@@ -206,7 +255,7 @@ fn record_then_load_is_exactly_equal() {
         }
     }
     assert_eq!(snap.run.name, "weekly");
-    assert_eq!(snap.run.vars["namespace"], WEEKLY_NS);
+    assert_eq!(snap.run.vars["namespace"], WEEKLY_NS.into());
     assert_eq!(snap.source.as_deref(), Some(prom.url.as_str()));
 
     // Never overwritten silently.
@@ -379,8 +428,29 @@ fn source_faults_exit_3_with_clear_messages() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("after 2 attempts") && stderr.contains("metric \"throughput\""),
+        stderr.contains("after 2 attempts") && stderr.contains("metrics: throughput, created,"),
         "{stderr}"
+    );
+    // One cause for all 14 metrics is one line, not 14 with their queries.
+    assert_eq!(stderr.matches("cannot connect").count(), 1, "{stderr}");
+    assert!(stderr.lines().count() <= 5, "{stderr}");
+    let verbose = benchcmp(
+        &dir,
+        &[
+            "record",
+            "weekly",
+            "--queries",
+            q,
+            "--output",
+            "x.json",
+            "-v",
+        ],
+    );
+    assert!(
+        text(&verbose.stderr)
+            .contains("  throughput: sum(rate(zeebe_element_instance_events_total"),
+        "{}",
+        text(&verbose.stderr)
     );
     assert!(
         !dir.join("x.json").exists(),

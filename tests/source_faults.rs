@@ -9,41 +9,62 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use benchcmp::config::SourceConfig;
-use benchcmp::source::prometheus::{PrometheusClient, RangeQuery};
+use benchcmp::source::prometheus::{FailureKind, PrometheusClient, RangeQuery};
 
 /// What the scripted server does with the n-th connection.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Reply {
     Status(u16, &'static str),
     Reset,
     Stall,
+    /// The body in `chunks` pieces with `delay` between them.
+    Slow(&'static str, usize, Duration),
+    /// Announces more bytes than it sends, then closes.
+    Truncated(&'static str),
+    /// `bytes` of a JSON document without a length, until the client stops reading.
+    Huge(usize),
+    /// A redirect to `location`.
+    Redirect(String),
 }
 
 const OK_BODY: &str = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1751011200,"150"],[1751011230,"NaN"],[1751011260,"+Inf"]]}]}}"#;
 
 /// Serves `script` (the last entry repeats) and counts connections.
 fn serve(script: Vec<Reply>) -> (String, Arc<AtomicUsize>) {
-    let (url, count, _) = serve_tracking(script);
+    let (url, count, _, _) = serve_recording(script);
     (url, count)
 }
 
-/// Like `serve`, also reporting the most requests ever in flight at once.
 fn serve_tracking(script: Vec<Reply>) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    let (url, count, max, _) = serve_recording(script);
+    (url, count, max)
+}
+
+type Requests = Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Like `serve`, also reporting the most requests ever in flight at once and the text of
+/// every request (lowercase).
+fn serve_recording(script: Vec<Reply>) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>, Requests) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
     let max_in_flight = Arc::new(AtomicUsize::new(0));
     let in_flight = Arc::new(AtomicUsize::new(0));
-    let (seen, max) = (count.clone(), max_in_flight.clone());
+    let requests: Requests = Arc::default();
+    let (seen, max, recorded) = (count.clone(), max_in_flight.clone(), requests.clone());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let n = seen.fetch_add(1, Ordering::SeqCst);
-            let reply = script[n.min(script.len() - 1)];
-            let (in_flight, max) = (in_flight.clone(), max.clone());
+            let reply = script[n.min(script.len() - 1)].clone();
+            let (in_flight, max, recorded) = (in_flight.clone(), max.clone(), recorded.clone());
             std::thread::spawn(move || {
                 let mut buf = [0u8; 8192];
-                let _ = stream.read(&mut buf);
+                let n = stream.read(&mut buf).unwrap_or(0);
+                recorded
+                    .lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf[..n]).to_lowercase());
                 let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 max.fetch_max(now, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(20));
@@ -61,11 +82,57 @@ fn serve_tracking(script: Vec<Reply>) -> (String, Arc<AtomicUsize>, Arc<AtomicUs
                         drop(stream);
                     }
                     Reply::Stall => std::thread::sleep(Duration::from_secs(5)),
+                    Reply::Slow(body, chunks, delay) => {
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let size = body.len().div_ceil(chunks);
+                        for piece in body.as_bytes().chunks(size) {
+                            std::thread::sleep(delay);
+                            if stream
+                                .write_all(piece)
+                                .and_then(|_| stream.flush())
+                                .is_err()
+                            {
+                                break;
+                            }
+                        }
+                    }
+                    Reply::Truncated(body) => {
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                            body.len() * 2,
+                            body
+                        );
+                    }
+                    Reply::Huge(bytes) => {
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{{\"status\":\"success\","
+                        );
+                        let block = vec![b' '; 1 << 20];
+                        let mut sent = 0;
+                        while sent < bytes {
+                            if stream.write_all(&block).is_err() {
+                                break;
+                            }
+                            sent += block.len();
+                        }
+                    }
+                    Reply::Redirect(location) => {
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        );
+                    }
                 }
             });
         }
     });
-    (url, count, max_in_flight)
+    (url, count, max_in_flight, requests)
 }
 
 fn client(url: &str, retries: u32, timeout_ms: i64) -> PrometheusClient {
@@ -102,7 +169,9 @@ fn transient_5xx_and_resets_are_retried() {
         Reply::Reset,
         Reply::Status(200, OK_BODY),
     ]);
-    let m = run(client(&url, 3, 2_000).query_range(&query())).unwrap();
+    let m = run(client(&url, 3, 2_000).query_range(&query()))
+        .unwrap()
+        .matrix;
     assert_eq!(count.load(Ordering::SeqCst), 3);
     assert_eq!(m[0].points[0], (1_751_011_200_000, 150.0));
     assert!(m[0].points[1].1.is_nan());
@@ -124,7 +193,7 @@ fn retries_give_up_with_the_last_error() {
         "{e}"
     );
     assert!(e.message.contains("after 3 attempts"), "{e}");
-    assert!(!e.rejected);
+    assert_eq!(e.kind, FailureKind::Server);
 }
 
 #[test]
@@ -133,7 +202,7 @@ fn client_errors_are_not_retried() {
     let (url, count) = serve(vec![Reply::Status(400, bad)]);
     let e = run(client(&url, 3, 2_000).query_range(&query())).unwrap_err();
     assert_eq!(count.load(Ordering::SeqCst), 1);
-    assert!(e.rejected);
+    assert_eq!(e.kind, FailureKind::Rejected);
     assert!(
         e.message.contains("bad_data") && e.message.contains("parse error"),
         "{e}"
@@ -151,7 +220,9 @@ fn client_errors_are_not_retried() {
 #[test]
 fn stalls_time_out_and_are_retried() {
     let (url, count) = serve(vec![Reply::Stall, Reply::Status(200, OK_BODY)]);
-    let m = run(client(&url, 1, 300).query_range(&query())).unwrap();
+    let m = run(client(&url, 1, 300).query_range(&query()))
+        .unwrap()
+        .matrix;
     assert_eq!(count.load(Ordering::SeqCst), 2);
     assert_eq!(m.len(), 1);
     let (url, _) = serve(vec![Reply::Stall]);
@@ -292,5 +363,199 @@ fn ca_file_problems_are_named() {
         e.contains("garbage.pem") && (e.contains("no certificate") || e.contains("PEM")),
         "{e}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn slow_bodies_are_read_and_stalled_bodies_time_out() {
+    let (url, _) = serve(vec![Reply::Slow(OK_BODY, 5, Duration::from_millis(40))]);
+    let m = run(client(&url, 0, 2_000).query_range(&query()))
+        .unwrap()
+        .matrix;
+    assert_eq!(m[0].points.len(), 3);
+    // 10 pieces 200 ms apart never finish within 500 ms
+    let (url, count) = serve(vec![Reply::Slow(OK_BODY, 10, Duration::from_millis(200))]);
+    let e = run(client(&url, 1, 500).query_range(&query())).unwrap_err();
+    assert_eq!(count.load(Ordering::SeqCst), 2, "a timeout is retried");
+    assert!(e.message.contains("timed out"), "{e}");
+    assert_eq!(e.kind, FailureKind::Transport);
+}
+
+#[test]
+fn truncated_bodies_are_retried_and_named() {
+    let (url, count) = serve(vec![Reply::Truncated(OK_BODY), Reply::Status(200, OK_BODY)]);
+    let m = run(client(&url, 2, 2_000).query_range(&query()))
+        .unwrap()
+        .matrix;
+    assert_eq!(count.load(Ordering::SeqCst), 2);
+    assert_eq!(m[0].points.len(), 3);
+    let (url, count) = serve(vec![Reply::Truncated(OK_BODY)]);
+    let e = run(client(&url, 1, 2_000).query_range(&query())).unwrap_err();
+    assert_eq!(count.load(Ordering::SeqCst), 2);
+    assert!(
+        e.message.contains("reading the response") && e.message.contains("after 2 attempts"),
+        "{e}"
+    );
+}
+
+#[test]
+fn answers_without_the_expected_fields_are_named() {
+    for (body, says) in [
+        (r#"{"status":"success"}"#, "no data"),
+        (
+            r#"{"status":"success","data":{"resultType":"matrix"}}"#,
+            "result",
+        ),
+        (
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1]]}]}}"#,
+            "expected a tuple of size 2",
+        ),
+        (r#"{"data":{"resultType":"matrix","result":[]}}"#, "status"),
+        (r#"[]"#, "not with Prometheus JSON"),
+    ] {
+        let (url, count) = serve(vec![Reply::Status(200, body)]);
+        let e = run(client(&url, 2, 2_000).query_range(&query())).unwrap_err();
+        assert!(e.message.contains(says), "{body}: {e}");
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            1,
+            "{body}: a malformed answer is not retried"
+        );
+    }
+}
+
+#[test]
+fn a_422_is_a_limit_of_the_source_with_the_fix_named() {
+    let body = r#"{"status":"error","errorType":"execution","error":"query processing would load too many samples into memory in query execution"}"#;
+    let (url, count) = serve(vec![Reply::Status(422, body)]);
+    let e = run(client(&url, 3, 2_000).query_range(&query())).unwrap_err();
+    assert_eq!(count.load(Ordering::SeqCst), 1, "not retried");
+    assert_eq!(e.kind, FailureKind::Limit);
+    assert!(
+        e.message.contains("too many samples")
+            && e.message.contains("longer step")
+            && e.message.contains("shorter window"),
+        "{e}"
+    );
+}
+
+#[test]
+fn warnings_come_back_with_the_data() {
+    let body = r#"{"status":"success","warnings":["partial data: store 2 unavailable"],"data":{"resultType":"matrix","result":[{"metric":{},"values":[[1751011200,"150"]]}]}}"#;
+    let (url, _) = serve(vec![Reply::Status(200, body)]);
+    let out = run(client(&url, 0, 2_000).query_range(&query())).unwrap();
+    assert_eq!(
+        out.warnings,
+        vec!["partial data: store 2 unavailable".to_string()]
+    );
+    assert_eq!(out.matrix[0].points, vec![(1_751_011_200_000, 150.0)]);
+}
+
+#[test]
+fn an_oversized_answer_stops_at_the_cap() {
+    let (url, _) = serve(vec![Reply::Huge(64 << 20)]);
+    let mut source = SourceConfig::with_url(&url);
+    source.max_response_bytes = 4 << 20;
+    source.retries = 2;
+    let c = PrometheusClient::new(&source).unwrap();
+    let e = run(c.query_range(&query())).unwrap_err();
+    assert_eq!(e.kind, FailureKind::Limit);
+    assert!(e.message.contains("max_response_bytes (4 MiB"), "{e}");
+    assert_eq!(c.retries_made(), 0, "a limit is not retried");
+}
+
+#[test]
+fn a_redirect_to_another_port_never_carries_credentials_or_headers() {
+    let (target, target_count, _, target_requests) =
+        serve_recording(vec![Reply::Status(200, OK_BODY)]);
+    let location = format!("{target}/api/v1/query_range?query=up&start=1&end=2&step=1");
+    let (url, _) = serve(vec![Reply::Redirect(location)]);
+    // with a custom header configured: refused, nothing reaches the other port
+    let config = benchcmp::config::parse(
+        &format!(
+            "[source]\nurl = \"{url}\"\nretries = 0\nheaders = {{ \"X-Api-Key\" = \"k-123\" }}\n"
+        ),
+        "c.toml",
+        &|_| None,
+    )
+    .unwrap();
+    let c = PrometheusClient::new(config.source.as_ref().unwrap()).unwrap();
+    let e = run(c.query_range(&query())).unwrap_err();
+    assert!(e.message.contains("another origin"), "{e}");
+    assert_eq!(target_count.load(Ordering::SeqCst), 0);
+    // with basic auth: the same
+    let config = benchcmp::config::parse(
+        &format!(
+            "[source]\nurl = \"{url}\"\nretries = 0\nusername = \"u\"\npassword_env = \"P\"\n"
+        ),
+        "c.toml",
+        &|_| Some("pw".into()),
+    )
+    .unwrap();
+    let c = PrometheusClient::new(config.source.as_ref().unwrap()).unwrap();
+    let e = run(c.query_range(&query())).unwrap_err();
+    assert_eq!(e.kind, FailureKind::Transport);
+    assert_eq!(target_count.load(Ordering::SeqCst), 0);
+    // nothing to protect: followed
+    let out = run(client(&url, 0, 2_000).query_range(&query())).unwrap();
+    assert_eq!(out.matrix[0].points.len(), 3);
+    let requests = target_requests.lock().unwrap();
+    assert_eq!(requests.len(), 1);
+    assert!(!requests[0].contains("x-api-key") && !requests[0].contains("authorization"));
+}
+
+/// Peak resident memory (VmHWM, KiB) of a running process, from /proc.
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn a_200_mb_answer_is_refused_in_bounded_memory() {
+    let (url, _) = serve(vec![Reply::Huge(200 << 20)]);
+    let dir = std::env::temp_dir().join(format!("benchcmp-huge-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("queries")).unwrap();
+    std::fs::write(
+        dir.join("benchcmp.toml"),
+        format!("[source]\nurl = \"{url}\"\n\n[runs.r]\nvars = {{ namespace = \"ns\" }}\nstart = \"2025-06-27T08:00:00Z\"\nduration = \"4h\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("queries/q.toml"),
+        "[[metric]]\nid = \"throughput\"\ntitle = \"T\"\nunit = \"PI/s\"\nbetter = \"higher\"\nquery = 'sum(x{namespace=\"$namespace\"})'\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_benchcmp"))
+        .args(["queries", "--check", "--run", "r"])
+        .current_dir(&dir)
+        .env_remove("BENCHCMP_PROMETHEUS_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        peak = peak.max(peak_kib(pid).unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    let all =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    println!(
+        "peak memory reading a 200 MB answer with the default 64 MiB cap: {} MiB",
+        peak / 1024
+    );
+    assert_eq!(out.status.code(), Some(3), "{all}");
+    assert!(all.contains("max_response_bytes (64 MiB"), "{all}");
+    assert!(peak > 0, "no memory reading");
+    // The cap bounds the body; the rest is the program itself.
+    assert!(peak < 160 * 1024, "peak {} MiB", peak / 1024);
     std::fs::remove_dir_all(&dir).unwrap();
 }

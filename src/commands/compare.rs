@@ -2,19 +2,19 @@
 //! against its gate, print the report and return the exit code CI needs.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crate::cli::{ColorChoice, CompareArgs, Format, GlobalArgs};
 use crate::compare::{self, Settings, SideInput};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::gate::{self, Gate};
+use crate::output;
 use crate::pack::{Kind, Metric, Pack};
 use crate::report::{self, MetricReport, Report, RunInfo};
 use crate::run::{self, Run};
-use crate::source::{load_run, RunData};
+use crate::source::{load_run, MetricSeries, RunData};
 
 /// Gates per metric id: the pack's, then `[gates]` of the config, then `--gate`.
 pub fn resolve_gates(
@@ -46,6 +46,7 @@ pub fn resolve_gates(
             (g.clone(), format!("{config_name} [gates] {id}")),
         );
     }
+    let mut overridden: Vec<String> = Vec::new();
     for o in overrides {
         let Some((id, rule)) = o.split_once(':') else {
             return Err(Error::input(format!(
@@ -58,6 +59,12 @@ pub fn resolve_gates(
                 "--gate '{o}': no metric \"{id}\" in the query pack"
             )));
         }
+        if overridden.iter().any(|x| x == id) {
+            return Err(Error::input(format!(
+                "--gate is given twice for \"{id}\": join the clauses with \"and\" in one --gate"
+            )));
+        }
+        overridden.push(id.to_string());
         texts.insert(
             id.to_string(),
             (rule.trim().to_string(), format!("--gate '{o}'")),
@@ -70,6 +77,22 @@ pub fn resolve_gates(
         };
         let g = gate::parse(&text, &metric.unit)
             .map_err(|e| Error::input(format!("bad gate in {origin}: {e}")))?;
+        // `total` adds events up; over a rate or a level it means nothing.
+        if metric.kind == Kind::Series
+            && g.clauses.iter().any(|c| {
+                matches!(
+                    c,
+                    gate::Clause::Absolute {
+                        stat: gate::Stat::Total,
+                        ..
+                    }
+                )
+            })
+        {
+            return Err(Error::input(format!(
+                "bad gate in {origin}: total adds up events and applies to kind = \"count\" metrics; \"{id}\" is a level or a rate (use mean, max, p99, ...)"
+            )));
+        }
         // Shifts and trends are looked for in levels, not in event counts: such a clause
         // could never fail.
         if metric.kind == Kind::Count {
@@ -122,33 +145,6 @@ fn select<'p>(pack: &'p Pack, only: &[String]) -> Result<Vec<&'p Metric>> {
     Ok(out)
 }
 
-/// Output files are created before any work, so a bad path fails fast.
-fn create_output(path: &Option<PathBuf>, what: &str) -> Result<Option<(PathBuf, std::fs::File)>> {
-    match path {
-        None => Ok(None),
-        Some(p) => {
-            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    Error::input(format!(
-                        "--{what} {}: cannot create directory {}: {e}",
-                        p.display(),
-                        dir.display()
-                    ))
-                })?;
-            }
-            let f = std::fs::File::create(p)
-                .map_err(|e| Error::input(format!("--{what} {}: {e}", p.display())))?;
-            Ok(Some((p.clone(), f)))
-        }
-    }
-}
-
-fn write_output((path, mut f): (PathBuf, std::fs::File), text: &str) -> Result<()> {
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.flush())
-        .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))
-}
-
 pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     let (Some(baseline_name), Some(candidate_name)) = (&args.baseline, &args.candidate) else {
         return Err(Error::input(
@@ -170,15 +166,33 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     let pack = super::load_pack(global)?;
     let metrics = select(&pack, &args.only)?;
     let gates = resolve_gates(&pack, &config, &args.gates)?;
-    let json_file = create_output(&args.json, "json")?;
-    let markdown_file = create_output(&args.markdown, "markdown")?;
-    let junit_file = create_output(&args.junit, "junit")?;
-    for (dir, what) in [(&args.charts, "charts"), (&args.export, "export")] {
-        if let Some(dir) = dir {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::input(format!("--{what} {}: {e}", dir.display())))?;
+    // Outputs are checked against the inputs before anything is read, and written only
+    // when everything succeeded.
+    let mut inputs: Vec<(String, PathBuf)> = Vec::new();
+    for (role, name) in [("baseline", baseline_name), ("candidate", candidate_name)] {
+        if let run::Location::Snapshot(path) = run::locate(name, &config, &global.baselines)? {
+            inputs.push((format!("the {role} snapshot"), path));
         }
     }
+    if let Some(path) = &config.path {
+        inputs.push(("the config file".into(), path.clone()));
+    }
+    let targets: Vec<output::Target> = [
+        ("--json", &args.json),
+        ("--markdown", &args.markdown),
+        ("--junit", &args.junit),
+        ("--charts", &args.charts),
+        ("--export", &args.export),
+    ]
+    .into_iter()
+    .filter_map(|(option, path)| {
+        path.as_ref().map(|p| output::Target {
+            option: option.into(),
+            path: p.clone(),
+        })
+    })
+    .collect();
+    output::check_distinct(&targets, &inputs)?;
 
     let baseline = run::resolve(baseline_name, &config, &global.baselines)?;
     let candidate = run::resolve(candidate_name, &config, &global.baselines)?;
@@ -198,19 +212,38 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
         })?)
     };
     let rt = super::runtime()?;
+    let live = [&baseline, &candidate]
+        .iter()
+        .filter(|r| !r.is_snapshot())
+        .count();
+    let progress = super::Progress::new(
+        global,
+        (live * metrics.len()) as u64,
+        "comparing",
+        client.as_ref(),
+    );
     let (b_data, c_data) = rt.block_on(async {
-        let noop: Arc<dyn Fn() + Send + Sync> = Arc::new(|| {});
+        let tick = progress.ticker(client.as_ref());
         tokio::join!(
             load_run(
                 &baseline,
                 &metrics,
                 &defaults,
                 client.as_ref(),
-                noop.clone()
+                tick.clone(),
+                global.verbose,
             ),
-            load_run(&candidate, &metrics, &defaults, client.as_ref(), noop)
+            load_run(
+                &candidate,
+                &metrics,
+                &defaults,
+                client.as_ref(),
+                tick,
+                global.verbose,
+            )
         )
     });
+    drop(progress);
     let (b_data, c_data) = (b_data?, c_data?);
 
     let settings = Settings {
@@ -271,11 +304,16 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     } else {
         100
     };
+    let mut staging = output::Staging::default();
     if let Some(dir) = &args.charts {
-        report::charts::render_all(&report, dir)?;
+        let staged = staging.directory("--charts", dir)?;
+        let files = report::charts::render_all(&report, &staged)?;
+        staging.staged_in(&staged, dir, &files);
     }
     if let Some(dir) = &args.export {
-        report::csv::export(&report, dir)?;
+        let staged = staging.directory("--export", dir)?;
+        let file = report::csv::export(&report, &staged)?;
+        staging.staged_in(&staged, dir, &[file]);
     }
     // Markdown links the charts relative to where the Markdown goes.
     let markdown_for = |target: Option<&PathBuf>| {
@@ -291,18 +329,17 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     // Each format is rendered once, and only if a file or stdout wants it.
     let format = args.format.unwrap_or(Format::Table);
     let json =
-        (json_file.is_some() || format == Format::Json).then(|| report::json::render(&report));
+        (args.json.is_some() || format == Format::Json).then(|| report::json::render(&report));
     let junit =
-        (junit_file.is_some() || format == Format::Junit).then(|| report::junit::render(&report));
-    if let (Some(file), Some(text)) = (json_file, &json) {
-        write_output(file, text)?;
+        (args.junit.is_some() || format == Format::Junit).then(|| report::junit::render(&report));
+    if let (Some(path), Some(text)) = (&args.json, &json) {
+        staging.text("--json", path, text)?;
     }
-    if let (Some(file), Some(text)) = (junit_file, &junit) {
-        write_output(file, text)?;
+    if let (Some(path), Some(text)) = (&args.junit, &junit) {
+        staging.text("--junit", path, text)?;
     }
-    if let Some(file) = markdown_file {
-        let text = markdown_for(Some(&file.0));
-        write_output(file, &text)?;
+    if let Some(path) = &args.markdown {
+        staging.text("--markdown", path, &markdown_for(Some(path)))?;
     }
     let stdout = match format {
         Format::Table => report::table::render(&report, report::table::Style { color, width }),
@@ -310,9 +347,10 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
         Format::Markdown => markdown_for(None),
         Format::Junit => junit.unwrap_or_default(),
     };
-    super::emit(&stdout);
+    staging.commit()?;
+    super::emit(&stdout)?;
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        super::warn(w);
     }
     Ok(report.exit_code())
 }
@@ -327,17 +365,27 @@ fn compare_one(
 ) -> Result<MetricReport> {
     let b_series = baseline.1.series(metric, defaults)?;
     let c_series = candidate.1.series(metric, defaults)?;
-    let input = |run: &Run, series, window| SideInput {
-        series,
-        run_start_ms: run.start_ms,
-        step_ms: run.step_ms,
-        window,
-    };
+    fn input<'a>(
+        (run, data, window): (&Run, &'a RunData, (i64, i64)),
+        series: Option<&'a MetricSeries>,
+        id: &str,
+    ) -> SideInput<'a> {
+        SideInput {
+            series,
+            run_start_ms: run.start_ms,
+            step_ms: run.step_ms,
+            window,
+            warnings: data
+                .metrics
+                .get(id)
+                .map_or(&[][..], |d| d.warnings.as_slice()),
+        }
+    }
     let result = compare::compare_metric(
         metric,
         gate,
-        &input(baseline.0, b_series.as_ref(), baseline.2),
-        &input(candidate.0, c_series.as_ref(), candidate.2),
+        &input(baseline, b_series.as_ref(), &metric.id),
+        &input(candidate, c_series.as_ref(), &metric.id),
         settings,
     );
     Ok(MetricReport {

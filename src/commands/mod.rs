@@ -18,6 +18,13 @@ use crate::source::prometheus::PrometheusClient;
 pub fn load_config(global: &GlobalArgs) -> Result<Config> {
     match &global.config {
         Some(path) => {
+            if path.is_dir() {
+                return Err(Error::input(format!(
+                    "--config {} is a directory; name the file (e.g. {}/benchcmp.toml)",
+                    path.display(),
+                    path.display()
+                )));
+            }
             if !path.is_file() {
                 return Err(Error::input(format!(
                     "config file {} does not exist",
@@ -54,7 +61,12 @@ pub fn source_config(config: &Config, global: &GlobalArgs) -> Result<Option<Sour
             None => source = Some(SourceConfig::with_url(url)),
         }
     }
-    Ok(source.filter(|s| !s.url.is_empty()))
+    let Some(mut source) = source.filter(|s| !s.url.is_empty()) else {
+        return Ok(None);
+    };
+    source.take_url_credentials().map_err(Error::input)?;
+    source.register_secrets();
+    Ok(Some(source))
 }
 
 /// A client for the configured source, if there is one.
@@ -83,26 +95,127 @@ pub fn listing_table(header: &[&str]) -> comfy_table::Table {
     table
 }
 
-/// A progress bar on stderr, hidden with `--quiet` or when stderr is not a terminal.
-pub fn progress_bar(global: &GlobalArgs, total: u64, what: &str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if global.quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} queries ({elapsed})")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_message(what.to_string());
-    bar
+/// Progress while queries are in flight: a bar on a terminal (queries answered of the
+/// total, retries); without a terminal a line every 15 s once the wait passes 5 s, so a CI
+/// log shows why nothing happens. Nothing with `--quiet`.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    answered: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    finished: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// Writes to stdout. A closed pipe (`benchcmp ... | head`) ends the output quietly instead
-/// of panicking; the exit code still tells the verdict.
-pub fn emit(text: &str) {
+impl Progress {
+    pub fn new(
+        global: &GlobalArgs,
+        total: u64,
+        what: &str,
+        client: Option<&PrometheusClient>,
+    ) -> Self {
+        use std::io::IsTerminal;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let answered = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicBool::new(false));
+        let terminal = std::io::stderr().is_terminal();
+        let bar = if global.quiet || !terminal || total == 0 {
+            indicatif::ProgressBar::hidden()
+        } else {
+            let bar = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {pos}/{len} queries ({elapsed})",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message(what.to_string());
+            bar
+        };
+        if !global.quiet && !terminal && total > 0 {
+            let (answered, finished) = (answered.clone(), finished.clone());
+            let what = what.to_string();
+            let client = client.cloned();
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                let mut next = std::time::Duration::from_secs(5);
+                loop {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    if finished.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    if started.elapsed() >= next {
+                        let retries = client.as_ref().map_or(0, |c| c.retries_made());
+                        eprintln!(
+                            "{}",
+                            crate::redact::redact(&format!(
+                                "{what}: {}/{total} queries answered after {}s{}",
+                                answered.load(Ordering::Relaxed),
+                                started.elapsed().as_secs(),
+                                match (&client, retries) {
+                                    (Some(c), 0) => format!(", waiting for {}", c.base_url()),
+                                    (Some(c), r) =>
+                                        format!(", {r} retries, waiting for {}", c.base_url()),
+                                    _ => String::new(),
+                                }
+                            ))
+                        );
+                        next += std::time::Duration::from_secs(15);
+                    }
+                }
+            });
+        }
+        Progress {
+            bar,
+            answered,
+            finished,
+        }
+    }
+
+    /// A callback for each answered query.
+    pub fn ticker(
+        &self,
+        client: Option<&PrometheusClient>,
+    ) -> std::sync::Arc<dyn Fn() + Send + Sync> {
+        let (bar, answered) = (self.bar.clone(), self.answered.clone());
+        let client = client.cloned();
+        std::sync::Arc::new(move || {
+            answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            bar.inc(1);
+            if let Some(c) = &client {
+                let r = c.retries_made();
+                if r > 0 {
+                    bar.set_message(format!("{r} retries"));
+                }
+            }
+        })
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finished
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Writes to stdout, secrets redacted. A closed pipe (`benchcmp ... | head`) ends the
+/// output quietly; any other write error (a full disk) is an error, so a report is never
+/// lost without a word.
+pub fn emit(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    match out
+        .write_all(crate::redact::redact(text).as_bytes())
+        .and_then(|_| out.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::input(format!(
+            "cannot write to standard output: {e}"
+        ))),
+    }
+}
+
+/// Prints a warning on stderr, secrets redacted.
+pub fn warn(text: &str) {
+    eprintln!("warning: {}", crate::redact::redact(text));
 }

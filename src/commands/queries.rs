@@ -1,8 +1,6 @@
 //! `benchcmp queries`: list the pack; with `--check`, send every query for a run and report
 //! per metric whether data came back, so a pack can be debugged before a comparison.
 
-use std::sync::Arc;
-
 use crate::cli::{GlobalArgs, QueriesArgs};
 use crate::error::{Error, Result};
 use crate::pack::Kind;
@@ -44,7 +42,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
                 gate,
             ]);
         }
-        super::emit(&format!("{table}\n"));
+        super::emit(&format!("{table}\n"))?;
         return Ok(());
     }
 
@@ -71,6 +69,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
             "no source: set [source] url in the config, --prometheus or BENCHCMP_PROMETHEUS_URL",
         )
     })?;
+    crate::source::check_points(&run)?;
     let rt = super::runtime()?;
 
     // Expand every template first: a template error is reported per metric, not fatal.
@@ -88,11 +87,15 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
             step_ms: run.step_ms,
         })
         .collect();
+    let progress = super::Progress::new(global, requests.len() as u64, "checking", Some(&client));
     let (version, results) = rt.block_on(async {
         let version = client.version().await;
-        let results = client.query_range_all(requests, Arc::new(|| {})).await;
+        let results = client
+            .query_range_all(requests, progress.ticker(Some(&client)))
+            .await;
         (version, results)
     });
+    drop(progress);
     super::emit(&format!(
         "Checking {} metrics for run {} against {} ({})\n",
         pack.metrics.len(),
@@ -102,7 +105,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
             Ok(v) => format!("Prometheus {v}"),
             Err(e) => format!("version unknown: {e}"),
         }
-    ));
+    ))?;
     let mut results = results.into_iter();
     let (mut ok, mut empty, mut rejected, mut unreachable) = (0, 0, 0, 0);
     let width = pack.metrics.iter().map(|m| m.id.len()).max().unwrap_or(0);
@@ -113,7 +116,8 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
                 ("ERROR", e.to_string())
             }
             Ok(query) => match results.next() {
-                Some(Ok(matrix)) => {
+                Some(Ok(out)) => {
+                    let matrix = &out.matrix;
                     let points: usize = matrix.iter().map(|s| s.points.len()).sum();
                     let finite: usize = matrix
                         .iter()
@@ -148,7 +152,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
                     }
                 }
                 Some(Err(f)) => {
-                    if f.rejected {
+                    if f.kind == crate::source::prometheus::FailureKind::Rejected {
                         rejected += 1;
                     } else {
                         unreachable += 1;
@@ -158,12 +162,12 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
                 None => ("ERROR", "internal: no result".to_string()),
             },
         };
-        super::emit(&format!("  {status:<5} {:<width$}  {detail}\n", m.id));
+        super::emit(&format!("  {status:<5} {:<width$}  {detail}\n", m.id))?;
     }
     super::emit(&format!(
         "{ok} ok, {empty} empty, {} errors\n",
         rejected + unreachable
-    ));
+    ))?;
     if unreachable > 0 {
         Err(Error::source(format!(
             "{unreachable} queries could not be read from {}",

@@ -1,7 +1,6 @@
 //! `benchcmp record <RUN>`: fetch every metric of the pack for a config run and freeze it as
 //! a snapshot.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use crate::cli::{GlobalArgs, RecordArgs};
@@ -28,6 +27,14 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
     }
     let run = run::resolve(&args.run, &config, &global.baselines)?;
     debug_assert!(matches!(run.origin, Origin::Config));
+    let now = chrono::Utc::now().timestamp_millis();
+    if run.start_ms > now {
+        return Err(Error::input(format!(
+            "run {} starts at {}, in the future: there is nothing to record yet",
+            run.name,
+            format_time(run.start_ms)
+        )));
+    }
     let output = args
         .output
         .clone()
@@ -42,16 +49,16 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
     let metrics: Vec<_> = pack.metrics.iter().collect();
     let started = Instant::now();
     let rt = super::runtime()?;
-    let progress = super::progress_bar(global, metrics.len() as u64, "recording");
-    let bar = progress.clone();
+    let progress = super::Progress::new(global, metrics.len() as u64, "recording", Some(&client));
     let data = rt.block_on(load_run(
         &run,
         &metrics,
         &config.defaults,
         Some(&client),
-        Arc::new(move || bar.inc(1)),
+        progress.ticker(Some(&client)),
+        global.verbose,
     ));
-    progress.finish_and_clear();
+    drop(progress);
     let data = data?;
     let elapsed = started.elapsed();
 
@@ -77,11 +84,28 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
                     RecordedMetric {
                         query: d.query.clone(),
                         matrix: d.matrix.clone(),
+                        warnings: d.warnings.clone(),
                     },
                 )
             })
             .collect(),
     };
+    if snap.metrics.values().all(|m| m.matrix.is_empty()) && !args.allow_empty {
+        return Err(Error::input(format!(
+            "run {} ({} → {}): every query came back empty, so the snapshot would hold no data; check the run's variables and window (`benchcmp queries --check --run {}`), or pass --allow-empty to write it anyway",
+            run.name,
+            format_time(run.start_ms),
+            format_time(run.end_ms),
+            run.name
+        )));
+    }
+    if run.end_ms > now {
+        super::warn(&format!(
+            "run {} ends at {}, in the future: the snapshot holds what was there until now",
+            run.name,
+            format_time(run.end_ms)
+        ));
+    }
     snapshot::write(&snap, &output, args.force)?;
     let series: usize = snap.metrics.values().map(|m| m.matrix.len()).sum();
     let points: usize = snap
@@ -98,6 +122,8 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
         .collect();
     if !global.quiet {
         eprintln!(
+            "{}",
+            crate::redact::redact(&format!(
             "Recorded run {} ({} → {}): {} metrics, {series} series, {points} points in {:.2}s → {}",
             run.name,
             format_time(run.start_ms),
@@ -105,12 +131,12 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
             snap.metrics.len(),
             elapsed.as_secs_f64(),
             output.display()
-        );
+        )));
         if !empty.is_empty() {
-            eprintln!(
-                "warning: no data for {} (recorded as empty)",
+            super::warn(&format!(
+                "no data for {} (recorded as empty)",
                 empty.join(", ")
-            );
+            ));
         }
     }
     Ok(())

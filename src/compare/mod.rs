@@ -148,6 +148,17 @@ pub fn compare_metric(
     };
     let mut findings = side::findings(&b);
     findings.extend(side::findings(&c));
+    let warnings: Vec<Reason> = [(Role::Baseline, baseline), (Role::Candidate, candidate)]
+        .iter()
+        .flat_map(|(role, input)| {
+            input.warnings.iter().map(|w| Reason::SourceWarning {
+                side: *role,
+                message: w.clone(),
+                partial: w.to_lowercase().contains("partial"),
+            })
+        })
+        .collect();
+    findings.extend(warnings.iter().cloned());
     let mut result = MetricResult {
         metric: metric.clone(),
         gate: gate.cloned(),
@@ -194,6 +205,18 @@ pub fn compare_metric(
         .map(|cl| clause::evaluate(cl, &sides))
         .collect();
     check_missing_data(gate, &mut clauses, &sides, (baseline, candidate));
+    // A partial response is data the source knows it did not send: no pass on it.
+    for (cl, res) in gate.clauses.iter().zip(clauses.iter_mut()) {
+        let uses_baseline = matches!(cl, Clause::Regression { .. });
+        let partial = warnings.iter().find(|w| {
+            matches!(w, Reason::SourceWarning { side, partial: true, .. }
+                if *side == Role::Candidate || uses_baseline)
+        });
+        if let (Verdict::Pass, Some(w)) = (res.verdict, partial) {
+            res.verdict = Verdict::Inconclusive;
+            res.reasons.insert(0, w.clone());
+        }
+    }
     let verdict = clauses
         .iter()
         .map(|c| c.verdict)
@@ -393,6 +416,7 @@ mod tests {
             run_start_ms: 0,
             step_ms: STEP,
             window: (0, (n as i64 - 1) * STEP),
+            warnings: &[],
         }
     }
 
@@ -725,6 +749,7 @@ mod tests {
                 run_start_ms: -step,
                 step_ms: step,
                 window: s.window,
+                warnings: &[],
             }
         }
         let r = compare_metric(

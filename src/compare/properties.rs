@@ -144,6 +144,7 @@ fn input(s: &MetricSeries) -> SideInput<'_> {
         run_start_ms: 0,
         step_ms: STEP,
         window: s.window,
+        warnings: &[],
     }
 }
 
@@ -341,10 +342,10 @@ fn verdict_of(m: &Metric, v: Option<Verdict>, optional: bool) -> MetricResult {
         run_start_ms: 0,
         step_ms: STEP,
         window: b.window,
+        warnings: &[],
     };
     let mut r = compare_metric(m, None, &input, &input, &Settings::default());
     r.verdict = v;
     r.metric.optional = optional;
     r
 }
-

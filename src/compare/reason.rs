@@ -144,6 +144,13 @@ pub enum Reason {
         relative_per_hour: f64,
         end_level: f64,
     },
+    /// Finding: the source warned about the data it sent; a partial response (some stores
+    /// did not answer) keeps the metric from passing.
+    SourceWarning {
+        side: Role,
+        message: String,
+        partial: bool,
+    },
     /// Finding: one value repeated over the whole window (a stuck exporter?).
     Stale {
         side: Role,
@@ -254,6 +261,7 @@ impl Reason {
             Reason::Gaps { .. } => "gaps",
             Reason::Censored { .. } => "censored",
             Reason::Stale { .. } => "stale",
+            Reason::SourceWarning { .. } => "source_warning",
             Reason::Trend { .. } => "trend",
             Reason::FinalLevel { .. } => "final_level",
             Reason::TrendLimit { .. } => "trend_limit",

@@ -22,6 +22,8 @@ pub struct SideInput<'a> {
     pub step_ms: i64,
     /// The steady window (after warm-up and cool-down).
     pub window: (i64, i64),
+    /// Warnings the source sent with the data.
+    pub warnings: &'a [String],
 }
 
 /// A level shift found inside a run.

@@ -63,12 +63,31 @@ fn verdict_color(v: Option<Verdict>) -> RGBColor {
 }
 
 /// A plotters error as text (its errors only implement `Debug` usefully).
+/// A plotters error in one readable line. Its bitmap errors only render as debug dumps
+/// (`BackendError(DrawingError(ImageError(IoError(Os { ... message: "Is a directory" }))))`):
+/// the operating system's message is what a user needs.
 fn describe<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+    let debug = format!("{e:?}");
+    if let Some(start) = debug.find("message: \"") {
+        let rest = &debug[start + 10..];
+        if let Some(end) = rest.find('"') {
+            return rest[..end].to_string();
+        }
+    }
+    match debug.find('(') {
+        Some(i) if debug.len() > 120 => debug[..i].to_string(),
+        _ => debug,
+    }
 }
 
 fn draw_err<E: std::fmt::Debug>(path: &Path) -> impl Fn(E) -> Error + '_ {
-    move |e| Error::input(format!("cannot draw chart {}: {e:?}", path.display()))
+    move |e| {
+        Error::input(format!(
+            "cannot draw chart {}: {}",
+            path.display(),
+            describe(e)
+        ))
+    }
 }
 
 /// Scale and label for a metric's values on an axis: MiB for bytes, ms below a second.

@@ -24,7 +24,7 @@ pub struct RunInfo {
     pub origin: &'static str,
     /// The snapshot path or the server URL.
     pub location: String,
-    pub vars: BTreeMap<String, String>,
+    pub vars: crate::template::Vars,
     pub start_ms: i64,
     pub end_ms: i64,
     pub step_ms: i64,

@@ -267,6 +267,19 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
                 share(*s)
             )
         }
+        Reason::SourceWarning {
+            side,
+            message,
+            partial,
+        } => format!(
+            "{}: the source warned: {message}{}",
+            side.name(),
+            if *partial {
+                " — a partial response, so no pass can rest on it"
+            } else {
+                ""
+            }
+        ),
         Reason::Stale {
             side,
             value: v,

@@ -91,6 +91,20 @@ impl MatrixData {
                 })?;
                 points.push((t, v));
             }
+            // The same time twice with different values: which one is true is unknowable.
+            let mut sorted: Vec<(i64, f64)> = points.clone();
+            sorted.sort_by_key(|p| p.0);
+            if let Some(w) = sorted
+                .windows(2)
+                .find(|w| w[0].0 == w[1].0 && w[0].1.to_bits() != w[1].1.to_bits())
+            {
+                return Err(format!(
+                    "{where_}: series {i} has two different values at {} ({} and {})",
+                    crate::config::format_time(w[0].0),
+                    format_value(w[0].1),
+                    format_value(w[1].1)
+                ));
+            }
             out.push(LabeledSeries {
                 labels: s.metric.clone(),
                 points,

@@ -15,7 +15,7 @@ use crate::pack::Metric;
 use crate::run::{Origin, Run};
 use crate::series::{self, Matrix, Series};
 use crate::template;
-use prometheus::{PrometheusClient, RangeQuery};
+use prometheus::{FailureKind, PrometheusClient, QueryFailure, RangeQuery};
 
 /// What one metric's query returned for a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,34 @@ pub struct MetricData {
     /// The exact PromQL sent (for a snapshot: as recorded).
     pub query: String,
     pub matrix: Matrix,
+    /// Warnings the server sent with the data (e.g. a partial response).
+    pub warnings: Vec<String>,
+}
+
+/// More points than this per series in one run ask for a step too small for the window.
+pub const MAX_POINTS_PER_RUN: i64 = 200_000;
+
+/// Refuses a run whose step is too small for its window, naming a step that fits.
+pub fn check_points(run: &Run) -> Result<()> {
+    let points = (run.end_ms - run.start_ms) / run.step_ms.max(1) + 1;
+    if points <= MAX_POINTS_PER_RUN {
+        return Ok(());
+    }
+    let needed = (run.end_ms - run.start_ms) / (MAX_POINTS_PER_RUN - 1);
+    let nice = [
+        1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000,
+        1_800_000, 3_600_000,
+    ]
+    .into_iter()
+    .find(|s| *s >= needed)
+    .unwrap_or(needed);
+    Err(Error::input(format!(
+        "run {}: a step of {} over its {} window is {points} points per series (at most {MAX_POINTS_PER_RUN}): use [defaults] step = \"{}\" or more",
+        run.name,
+        crate::duration::human(run.step_ms),
+        crate::duration::human(run.end_ms - run.start_ms),
+        crate::duration::promql(nice)
+    )))
 }
 
 /// A run's data for the metrics asked for. A metric missing from `metrics` was not in the
@@ -86,6 +114,7 @@ pub async fn load_run(
     defaults: &Defaults,
     client: Option<&PrometheusClient>,
     on_done: Arc<dyn Fn() + Send + Sync>,
+    verbose: bool,
 ) -> Result<RunData> {
     match &run.origin {
         Origin::Snapshot(snap) => {
@@ -111,6 +140,7 @@ pub async fn load_run(
                     MetricData {
                         query: recorded.query.clone(),
                         matrix: recorded.matrix.clone(),
+                        warnings: recorded.warnings.clone(),
                     },
                 );
                 on_done();
@@ -129,6 +159,7 @@ pub async fn load_run(
                     run.name
                 ))
             })?;
+            check_points(run)?;
             let queries: Vec<String> = metrics
                 .iter()
                 .map(|m| expand_query(m, run, defaults))
@@ -144,43 +175,68 @@ pub async fn load_run(
                 .collect();
             let results = client.query_range_all(requests, on_done).await;
             let mut data = BTreeMap::new();
-            let mut failures = Vec::new();
-            let mut all_rejected = true;
+            // Failures grouped by cause: one unreachable source is one line, not one per metric.
+            let mut causes: Vec<(QueryFailure, Vec<(String, String)>)> = Vec::new();
             for ((m, query), result) in metrics.iter().zip(queries).zip(results) {
                 match result {
-                    Ok(matrix) => {
-                        data.insert(m.id.clone(), MetricData { query, matrix });
+                    Ok(out) => {
+                        data.insert(
+                            m.id.clone(),
+                            MetricData {
+                                query,
+                                matrix: out.matrix,
+                                warnings: out.warnings,
+                            },
+                        );
                     }
-                    Err(f) => {
-                        all_rejected &= f.rejected;
-                        failures.push(format!(
-                            "metric \"{}\": {f}\n  query: {}",
-                            m.id,
-                            one_line(&query)
-                        ));
-                    }
+                    Err(f) => match causes.iter_mut().find(|(c, _)| *c == f) {
+                        Some((_, metrics)) => metrics.push((m.id.clone(), query)),
+                        None => causes.push((f, vec![(m.id.clone(), query)])),
+                    },
                 }
             }
-            if !failures.is_empty() {
-                let message = format!(
-                    "cannot read run {} from {}:\n{}",
-                    run.name,
-                    client.base_url(),
-                    failures.join("\n")
-                );
-                // Queries the server refused as bad are a problem of the pack (exit 2);
-                // anything else means the source could not be read (exit 3).
-                return Err(if all_rejected {
+            if causes.is_empty() {
+                return Ok(RunData {
+                    run: run.clone(),
+                    metrics: data,
+                    warnings: Vec::new(),
+                });
+            }
+            let lines: Vec<String> = causes
+                .iter()
+                .map(|(f, failed)| {
+                    let ids: Vec<&str> = failed.iter().map(|(id, _)| id.as_str()).collect();
+                    let mut line = format!("{f}\n  metrics: {}", ids.join(", "));
+                    if verbose {
+                        for (id, query) in failed {
+                            line.push_str(&format!("\n  {id}: {}", one_line(query)));
+                        }
+                    } else if failed.len() == 1 {
+                        line.push_str(&format!("\n  query: {}", one_line(&failed[0].1)));
+                    }
+                    line
+                })
+                .collect();
+            let message = format!(
+                "cannot read run {} from {}:\n{}{}",
+                run.name,
+                client.base_url(),
+                lines.join("\n"),
+                if verbose || causes.iter().all(|(_, f)| f.len() == 1) {
+                    ""
+                } else {
+                    "\n(-v shows each query)"
+                }
+            );
+            // Queries the server refused as bad PromQL are a problem of the pack (exit 2);
+            // anything else means the source could not be read (exit 3).
+            Err(
+                if causes.iter().all(|(f, _)| f.kind == FailureKind::Rejected) {
                     Error::input(message)
                 } else {
                     Error::source(message)
-                });
-            }
-            Ok(RunData {
-                run: run.clone(),
-                metrics: data,
-                warnings: Vec::new(),
-            })
+                },
+            )
         }
     }
 }

@@ -1,10 +1,14 @@
 //! HTTP client for the Prometheus API (`/api/v1/query_range`, `/api/v1/status/buildinfo`).
 //!
 //! Owns the wire: authentication, timeouts, retries with backoff on transient faults
-//! (connection errors, timeouts, 5xx; never 4xx), splitting windows longer than Prometheus's
-//! 11,000-points-per-series limit and stitching the parts, and running many queries
-//! concurrently under a bound. It knows nothing about metrics or runs.
+//! (connection errors, timeouts, 5xx; never 4xx, never a certificate or protocol mismatch),
+//! responses read as they stream in and refused beyond a size cap, splitting windows longer
+//! than Prometheus's 11,000-points-per-series limit and stitching the parts, and many
+//! queries concurrently under a bound. Every failure says what kind it is, so the caller can
+//! tell a bad query (exit 2) from a source that could not be read (exit 3). It knows nothing
+//! about metrics or runs.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,13 +31,36 @@ pub struct RangeQuery {
     pub step_ms: i64,
 }
 
+/// What a range query returned: the series and the server's warnings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryOutput {
+    pub matrix: Matrix,
+    /// Prometheus's `warnings` (e.g. a partial response from a federated store).
+    pub warnings: Vec<String>,
+}
+
+/// What went wrong with a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The server refused the query as bad PromQL (HTTP 400): a problem of the pack.
+    Rejected,
+    /// The server hit a limit running it (HTTP 422: a timeout, too many samples), or the
+    /// answer was larger than `max_response_bytes`.
+    Limit,
+    /// The credentials were refused (HTTP 401, 403).
+    Refused,
+    /// No usable connection: unreachable, timed out, a certificate or TLS problem, http
+    /// spoken to https or the other way round, a redirect to another origin.
+    Transport,
+    /// The server failed (5xx after retries) or did not answer like Prometheus.
+    Server,
+}
+
 /// Why a query failed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryFailure {
     pub message: String,
-    /// The server refused this query as bad (HTTP 400 or 422): a problem of the query,
-    /// not of the source.
-    pub rejected: bool,
+    pub kind: FailureKind,
 }
 
 impl std::fmt::Display for QueryFailure {
@@ -50,8 +77,11 @@ pub struct PrometheusClient {
     auth: Auth,
     retries: u32,
     concurrency: usize,
+    max_response_bytes: u64,
     /// First retry delay; doubles each attempt.
     backoff: Duration,
+    /// Retries made so far (for progress display).
+    retried: Arc<AtomicUsize>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +105,29 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// `scheme://host:port` of a URL, for telling origins apart.
+fn origin(url: &reqwest::Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+/// One attempt's failure, and whether trying again may help.
+struct Attempt {
+    failure: QueryFailure,
+    transient: bool,
+}
+
+fn attempt(message: String, kind: FailureKind, transient: bool) -> Attempt {
+    Attempt {
+        failure: QueryFailure { message, kind },
+        transient,
+    }
+}
+
 impl PrometheusClient {
     pub fn new(source: &SourceConfig) -> Result<Self, String> {
         install_crypto_provider();
@@ -83,16 +136,34 @@ impl PrometheusClient {
         for (k, v) in &source.headers {
             let name = HeaderName::from_bytes(k.as_bytes())
                 .map_err(|_| format!("source.headers: bad header name {k:?}"))?;
-            let value = HeaderValue::from_str(v)
+            let mut value = HeaderValue::from_str(v)
                 .map_err(|_| format!("source.headers: bad value for header {k}"))?;
+            value.set_sensitive(true);
             headers.insert(name, value);
         }
+        // Credentials and custom headers go to the configured server only: a redirect to
+        // another origin would carry them along, so it is an error instead.
+        let guarded = source.auth != Auth::None || !source.headers.is_empty();
+        let redirects = reqwest::redirect::Policy::custom(move |a| {
+            let first = a.previous().first().map(origin);
+            if a.previous().len() > 5 {
+                a.error("more than 5 redirects")
+            } else if guarded && first.is_some_and(|f| f != origin(a.url())) {
+                let to = origin(a.url());
+                a.error(format!(
+                    "redirected to another origin ({to}); credentials and headers are not sent there — point the source URL at the server that answers"
+                ))
+            } else {
+                a.follow()
+            }
+        });
         let mut builder = reqwest::Client::builder()
             .timeout(Duration::from_millis(source.timeout_ms as u64))
             .connect_timeout(Duration::from_millis(
                 (source.timeout_ms as u64).min(10_000),
             ))
             .default_headers(headers)
+            .redirect(redirects)
             .user_agent(concat!("benchcmp/", env!("CARGO_PKG_VERSION")));
         if let Some(ca) = &source.ca_file {
             let pem =
@@ -122,12 +193,19 @@ impl PrometheusClient {
             auth: source.auth.clone(),
             retries: source.retries,
             concurrency: source.concurrency.max(1),
+            max_response_bytes: source.max_response_bytes,
             backoff: Duration::from_millis(250),
+            retried: Arc::new(AtomicUsize::new(0)),
         })
     }
 
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Retries made so far.
+    pub fn retries_made(&self) -> usize {
+        self.retried.load(Ordering::Relaxed)
     }
 
     /// Sets the first retry delay (tests use a short one).
@@ -138,17 +216,17 @@ impl PrometheusClient {
 
     /// The server's version from `/api/v1/status/buildinfo` (not every compatible server has it).
     pub async fn version(&self) -> Result<String, QueryFailure> {
-        let info: BuildInfo = self.get_api("/api/v1/status/buildinfo", &[]).await?;
+        let (info, _): (BuildInfo, _) = self.get_api("/api/v1/status/buildinfo", &[]).await?;
         Ok(info.version)
     }
 
     /// Runs one range query, split into parts of at most `MAX_POINTS_PER_QUERY` points.
-    pub async fn query_range(&self, q: &RangeQuery) -> Result<Matrix, QueryFailure> {
+    pub async fn query_range(&self, q: &RangeQuery) -> Result<QueryOutput, QueryFailure> {
         let mut results = self.query_range_all(vec![q.clone()], Arc::new(|| {})).await;
         results.pop().unwrap_or_else(|| {
             Err(QueryFailure {
                 message: "query was not run".into(),
-                rejected: false,
+                kind: FailureKind::Server,
             })
         })
     }
@@ -159,7 +237,7 @@ impl PrometheusClient {
         &self,
         queries: Vec<RangeQuery>,
         on_done: Arc<dyn Fn() + Send + Sync>,
-    ) -> Vec<Result<Matrix, QueryFailure>> {
+    ) -> Vec<Result<QueryOutput, QueryFailure>> {
         let semaphore = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
         let mut tasks = tokio::task::JoinSet::new();
         let count = queries.len();
@@ -170,6 +248,7 @@ impl PrometheusClient {
             tasks.spawn(async move {
                 // Parts of one query share the bound with everything else.
                 let mut parts = Vec::new();
+                let mut warnings: Vec<String> = Vec::new();
                 let mut failure = None;
                 for (start, end) in split_window(q.start_ms, q.end_ms, q.step_ms) {
                     let Ok(_permit) = semaphore.acquire().await else {
@@ -179,7 +258,14 @@ impl PrometheusClient {
                         .query_range_part(&q.query, start, end, q.step_ms)
                         .await
                     {
-                        Ok(m) => parts.push(m),
+                        Ok(out) => {
+                            parts.push(out.matrix);
+                            for w in out.warnings {
+                                if !warnings.contains(&w) {
+                                    warnings.push(w);
+                                }
+                            }
+                        }
                         Err(e) => {
                             failure = Some(e);
                             break;
@@ -187,10 +273,19 @@ impl PrometheusClient {
                     }
                 }
                 on_done();
-                (index, failure.map_or_else(|| Ok(stitch(parts)), Err))
+                let result = failure.map_or_else(
+                    || {
+                        Ok(QueryOutput {
+                            matrix: stitch(parts),
+                            warnings,
+                        })
+                    },
+                    Err,
+                );
+                (index, result)
             });
         }
-        let mut results: Vec<Option<Result<Matrix, QueryFailure>>> =
+        let mut results: Vec<Option<Result<QueryOutput, QueryFailure>>> =
             (0..count).map(|_| None).collect();
         while let Some(joined) = tasks.join_next().await {
             match joined {
@@ -201,7 +296,7 @@ impl PrometheusClient {
                         .map(|_| {
                             Err(QueryFailure {
                                 message: format!("internal error in a query task: {e}"),
-                                rejected: false,
+                                kind: FailureKind::Server,
                             })
                         })
                         .collect();
@@ -214,7 +309,7 @@ impl PrometheusClient {
                 r.unwrap_or_else(|| {
                     Err(QueryFailure {
                         message: "query was not run".into(),
-                        rejected: false,
+                        kind: FailureKind::Server,
                     })
                 })
             })
@@ -227,19 +322,22 @@ impl PrometheusClient {
         start_ms: i64,
         end_ms: i64,
         step_ms: i64,
-    ) -> Result<Matrix, QueryFailure> {
+    ) -> Result<QueryOutput, QueryFailure> {
         let params = [
             ("query", query.to_string()),
             ("start", seconds(start_ms)),
             ("end", seconds(end_ms)),
             ("step", seconds(step_ms)),
         ];
-        let data: MatrixData = self.get_api("/api/v1/query_range", &params).await?;
-        data.to_matrix("query_range response")
+        let (data, warnings): (MatrixData, _) =
+            self.get_api("/api/v1/query_range", &params).await?;
+        let matrix = data
+            .to_matrix("query_range response")
             .map_err(|message| QueryFailure {
                 message,
-                rejected: false,
-            })
+                kind: FailureKind::Server,
+            })?;
+        Ok(QueryOutput { matrix, warnings })
     }
 
     /// GET an API path with retries; decodes Prometheus's envelope.
@@ -247,116 +345,209 @@ impl PrometheusClient {
         &self,
         path: &str,
         params: &[(&str, String)],
-    ) -> Result<T, QueryFailure> {
+    ) -> Result<(T, Vec<String>), QueryFailure> {
         let url = format!("{}{}", self.base_url, path);
-        let mut attempt = 0u32;
+        let mut tries = 0u32;
         loop {
-            let outcome = self.get_once::<T>(&url, params).await;
-            match outcome {
+            match self.get_once::<T>(&url, params).await {
                 Ok(v) => return Ok(v),
-                Err((failure, transient)) => {
-                    if !transient || attempt >= self.retries {
-                        let message = if transient && attempt > 0 {
-                            format!("{} (after {} attempts)", failure.message, attempt + 1)
+                Err(Attempt { failure, transient }) => {
+                    if !transient || tries >= self.retries {
+                        let message = if transient && tries > 0 {
+                            format!("{} (after {} attempts)", failure.message, tries + 1)
                         } else {
                             failure.message
                         };
                         return Err(QueryFailure {
                             message,
-                            rejected: failure.rejected,
+                            kind: failure.kind,
                         });
                     }
                     let delay = self
                         .backoff
-                        .saturating_mul(1 << attempt.min(5))
+                        .saturating_mul(1 << tries.min(5))
                         .min(Duration::from_secs(8));
                     tokio::time::sleep(delay).await;
-                    attempt += 1;
+                    self.retried.fetch_add(1, Ordering::Relaxed);
+                    tries += 1;
                 }
             }
         }
     }
 
-    /// One attempt; the flag says whether the failure is worth retrying.
+    /// What a failed request means, from the error and its causes (without the request's
+    /// URL, which would make every query's failure read differently).
+    fn request_failure(&self, e: reqwest::Error) -> Attempt {
+        let e = e.without_url();
+        let chain = error_chain(&e);
+        let lower = chain.to_lowercase();
+        if lower.contains("invalidcontenttype") || lower.contains("corrupt message") {
+            return attempt(
+                format!(
+                    "{} does not speak TLS: it answered https with plain http — use http:// ({chain})",
+                    self.base_url
+                ),
+                FailureKind::Transport,
+                false,
+            );
+        }
+        if lower.contains("certificate") || lower.contains("unknownissuer") {
+            let hint = if lower.contains("expired") {
+                "the server's certificate has expired"
+            } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+                "the server's certificate does not name this host"
+            } else {
+                "the server's certificate is not trusted: set [source] ca_file to the CA that signed it"
+            };
+            return attempt(
+                format!("TLS to {} failed: {hint} ({chain})", self.base_url),
+                FailureKind::Transport,
+                false,
+            );
+        }
+        if lower.contains("redirected to another origin") || lower.contains("redirects") {
+            return attempt(
+                format!("{}: {chain}", self.base_url),
+                FailureKind::Transport,
+                false,
+            );
+        }
+        let what = if e.is_timeout() {
+            "timed out"
+        } else if e.is_connect() {
+            "cannot connect"
+        } else {
+            "request failed"
+        };
+        attempt(
+            format!("{what}: {} ({chain})", self.base_url),
+            FailureKind::Transport,
+            true,
+        )
+    }
+
+    /// One attempt.
     async fn get_once<T: serde::de::DeserializeOwned>(
         &self,
         url: &str,
         params: &[(&str, String)],
-    ) -> Result<T, (QueryFailure, bool)> {
-        let fail = |message: String, rejected: bool, transient: bool| {
-            (QueryFailure { message, rejected }, transient)
-        };
+    ) -> Result<(T, Vec<String>), Attempt> {
         let mut request = self.http.get(url).query(params);
         request = match &self.auth {
             Auth::None => request,
             Auth::Bearer(token) => request.bearer_auth(token),
             Auth::Basic { username, password } => request.basic_auth(username, Some(password)),
         };
-        let response = request.send().await.map_err(|e| {
-            let what = if e.is_timeout() {
-                "timed out"
-            } else if e.is_connect() {
-                "cannot connect"
-            } else {
-                "request failed"
-            };
-            fail(
-                format!("{what}: {} ({})", self.base_url, error_chain(&e)),
-                false,
-                true,
-            )
-        })?;
+        let mut response = request.send().await.map_err(|e| self.request_failure(e))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| {
-            fail(
+        let too_large = |size: u64| {
+            attempt(
                 format!(
-                    "reading the response from {url} failed: {}",
-                    error_chain(&e)
+                    "the answer from {} is larger than max_response_bytes ({} MiB, {} MiB or more): aggregate in PromQL, query a shorter window or a longer step, or raise [source] max_response_bytes",
+                    self.base_url,
+                    self.max_response_bytes / 1048576,
+                    size / 1048576
                 ),
+                FailureKind::Limit,
                 false,
-                true,
             )
-        })?;
+        };
+        if let Some(length) = response.content_length() {
+            if length > self.max_response_bytes {
+                return Err(too_large(length));
+            }
+        }
+        // Read as it streams in, and stop at the cap: memory stays bounded.
+        let mut body: Vec<u8> = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if (body.len() + chunk.len()) as u64 > self.max_response_bytes {
+                        return Err(too_large((body.len() + chunk.len()) as u64));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(attempt(
+                        format!(
+                            "reading the response from {} failed: {}",
+                            self.base_url,
+                            error_chain(&e.without_url())
+                        ),
+                        FailureKind::Transport,
+                        true,
+                    ))
+                }
+            }
+        }
         let transient = status.is_server_error();
-        let rejected = status.as_u16() == 400 || status.as_u16() == 422;
+        let snippet = || {
+            let text: String = String::from_utf8_lossy(&body).chars().take(200).collect();
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
         if status.as_u16() == 401 || status.as_u16() == 403 {
-            let snippet: String = String::from_utf8_lossy(&body).chars().take(120).collect();
-            return Err(fail(
+            return Err(attempt(
                 format!(
                     "{} refused the request (HTTP {status}: {}): check bearer_token_env or username/password_env in [source]",
                     self.base_url,
-                    snippet.trim()
+                    snippet()
                 ),
+                FailureKind::Refused,
                 false,
+            ));
+        }
+        if status.as_u16() == 400 && snippet().contains("HTTP request to an HTTPS server") {
+            return Err(attempt(
+                format!(
+                    "{} speaks https: use https:// in the source URL (it answered: {})",
+                    self.base_url,
+                    snippet()
+                ),
+                FailureKind::Transport,
                 false,
             ));
         }
         let envelope: ApiResponse<T> = match serde_json::from_slice(&body) {
             Ok(env) => env,
             Err(parse_error) => {
-                let snippet: String = String::from_utf8_lossy(&body).chars().take(200).collect();
-                let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
                 let message = if status.is_success() {
-                    format!("{url} answered HTTP {status} but not with Prometheus JSON ({parse_error}): {snippet:?}")
+                    format!(
+                        "{url} answered HTTP {status} but not with Prometheus JSON ({parse_error}): {:?}",
+                        snippet()
+                    )
                 } else {
                     format!(
-                        "{url} answered HTTP {status}: {snippet:?} — is this a Prometheus API URL?"
+                        "{url} answered HTTP {status}: {:?} — is this a Prometheus API URL?",
+                        snippet()
                     )
                 };
-                return Err(fail(message, rejected, transient));
+                return Err(attempt(message, FailureKind::Server, transient));
             }
         };
         if envelope.status == "success" && status.is_success() {
-            return envelope
-                .data
-                .ok_or_else(|| fail(format!("{url}: response has no data"), false, false));
+            return match envelope.data {
+                Some(data) => Ok((data, envelope.warnings)),
+                None => Err(attempt(
+                    format!("{url}: response has no data"),
+                    FailureKind::Server,
+                    false,
+                )),
+            };
         }
         let error_type = envelope.error_type.unwrap_or_else(|| "unknown".into());
         let error = envelope.error.unwrap_or_else(|| "no error text".into());
-        let _ = envelope.warnings;
-        Err(fail(
-            format!("Prometheus answered HTTP {status} ({error_type}): {error}"),
-            rejected,
+        let (kind, advice) = match status.as_u16() {
+            400 => (FailureKind::Rejected, ""),
+            422 => (
+                FailureKind::Limit,
+                " — the server could not run it within its limits: use a longer step or a shorter window, or raise the server's query.timeout / query.max-samples",
+            ),
+            _ => (FailureKind::Server, ""),
+        };
+        Err(attempt(
+            format!("Prometheus answered HTTP {status} ({error_type}): {error}{advice}"),
+            kind,
             transient,
         ))
     }

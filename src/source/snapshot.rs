@@ -5,7 +5,6 @@
 //! asked) and strict loading with messages that say what is wrong and where.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -32,7 +31,7 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotRun {
     pub name: String,
-    pub vars: BTreeMap<String, String>,
+    pub vars: crate::template::Vars,
     pub start_ms: i64,
     pub end_ms: i64,
     pub step_ms: i64,
@@ -43,6 +42,8 @@ pub struct SnapshotRun {
 pub struct RecordedMetric {
     pub query: String,
     pub matrix: Matrix,
+    /// Warnings the server sent with the data when it was recorded.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -62,7 +63,7 @@ struct FileJson {
 struct RunJson {
     name: String,
     #[serde(default)]
-    vars: BTreeMap<String, String>,
+    vars: crate::template::Vars,
     start: String,
     end: String,
     step: String,
@@ -73,6 +74,8 @@ struct RunJson {
 struct MetricJson {
     query: String,
     data: MatrixData,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 /// Reads and checks a snapshot file.
@@ -82,18 +85,33 @@ pub fn load(path: &Path) -> Result<Snapshot> {
     parse(&text, path)
 }
 
+fn json_problem(e: &serde_json::Error) -> &'static str {
+    if e.is_eof() {
+        "truncated or incomplete JSON"
+    } else {
+        "not a valid snapshot"
+    }
+}
+
 /// Parses snapshot bytes; `path` names the file in messages.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
+    // An editor's byte-order mark is not part of the JSON.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let p = path.display();
     let bad = |msg: String| Error::input(format!("snapshot {p}: {msg}"));
-    let file: FileJson = serde_json::from_slice(bytes).map_err(|e| {
-        let what = if e.is_eof() {
-            "truncated or incomplete JSON"
+    let mut decoder = serde_json::Deserializer::from_slice(bytes);
+    let file: FileJson = serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
+        let at = e.path().to_string();
+        let at = if at == "." {
+            String::new()
         } else {
-            "not a valid snapshot"
+            format!(" (at {at})")
         };
-        bad(format!("{what}: {e}"))
+        bad(format!("{}{at}: {}", json_problem(e.inner()), e.inner()))
     })?;
+    decoder
+        .end()
+        .map_err(|e| bad(format!("{}: {e}", json_problem(&e))))?;
     if file.format != FORMAT {
         return Err(bad(format!(
             "format is \"{}\", expected \"{FORMAT}\"",
@@ -121,6 +139,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
             RecordedMetric {
                 query: m.query,
                 matrix,
+                warnings: m.warnings,
             },
         );
     }
@@ -162,6 +181,7 @@ pub fn to_json(s: &Snapshot) -> Result<String> {
                     MetricJson {
                         query: m.query.clone(),
                         data: MatrixData::from_matrix(&m.matrix),
+                        warnings: m.warnings.clone(),
                     },
                 )
             })
@@ -211,37 +231,15 @@ fn write_pretty(value: &serde_json::Value, depth: usize, out: &mut String) {
     }
 }
 
-/// Writes a snapshot atomically: a temp file in the same directory, then a rename. An
+/// Writes a snapshot atomically (staged beside the target, then renamed into place). An
 /// existing file is only replaced with `force`.
 pub fn write(s: &Snapshot, path: &Path, force: bool) -> Result<()> {
     check_writable(path, force)?;
-    let json = to_json(s)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::input(format!("cannot create directory {}: {e}", dir.display())))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "snapshot".into());
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(json.as_bytes())?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::input(format!(
-            "cannot write snapshot {}: {e}",
-            path.display()
-        )));
-    }
-    Ok(())
+    let mut json = to_json(s)?;
+    json.push('\n');
+    let mut staging = crate::output::Staging::default();
+    staging.text("snapshot", path, &json)?;
+    staging.commit()
 }
 
 /// An existing snapshot is only replaced with `force` (callers check before long work).
@@ -281,7 +279,7 @@ mod tests {
             path: PathBuf::from("x.json"),
             run: SnapshotRun {
                 name: "weekly".into(),
-                vars: [("namespace".to_string(), "ns \"quoted\"".to_string())].into(),
+                vars: [("namespace".to_string(), "ns \"quoted\"".into())].into(),
                 start_ms: 1_751_011_200_000,
                 end_ms: 1_751_025_600_000,
                 step_ms: 30_000,
@@ -300,6 +298,7 @@ mod tests {
                             (1_751_011_260_500, 1.0 / 3.0),
                         ],
                     }],
+                    warnings: vec!["PromQL info: partial response from one store".into()],
                 },
             )]
             .into(),

@@ -6,6 +6,7 @@
 pub mod calibrate;
 pub mod prom;
 pub mod synth;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -104,6 +105,16 @@ pub fn collapse_spec() -> RunSpec {
     s
 }
 
+/// 2025-07-09T08:00:00Z: two runs at the same time in namespaces a regex would confuse:
+/// `a.b` at 100 PI/s and `axb` at 200 PI/s (an unescaped `a.b` matches both).
+pub const REGEX_START: i64 = 1_752_048_000;
+
+pub fn regex_namespace_spec(namespace: &str, throughput: f64) -> RunSpec {
+    let mut s = RunSpec::healthy(namespace, REGEX_START, 3600);
+    s.throughput = Level::constant(throughput);
+    s
+}
+
 /// The fixture data set: the runs above and a 24 h staircase.
 pub fn fixture_openmetrics() -> String {
     let mut om = OpenMetrics::new();
@@ -114,6 +125,8 @@ pub fn fixture_openmetrics() -> String {
     synth::add_run(&mut om, &collapse_spec());
     synth::add_run(&mut om, &stalled_spec());
     synth::add_run(&mut om, &replaced_spec());
+    synth::add_run(&mut om, &regex_namespace_spec("a.b", 100.0));
+    synth::add_run(&mut om, &regex_namespace_spec("axb", 200.0));
     synth::add_staircase(&mut om, "day", DAY_START, 86_400, 30);
     om.finish()
 }

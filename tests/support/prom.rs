@@ -61,6 +61,12 @@ fn fnv1a(text: &str) -> u64 {
 
 /// Backfills `openmetrics` (cached by content under `work`) and starts a server on it.
 pub fn start(openmetrics: &str, work: &Path) -> Prometheus {
+    start_with(openmetrics, work, None)
+}
+
+/// Like [`start`], with a `--web.config.file` (TLS, basic auth): `web_config` is its YAML,
+/// with relative file names resolved in the server's directory.
+pub fn start_with(openmetrics: &str, work: &Path, web_config: Option<&str>) -> Prometheus {
     require("promtool");
     require("prometheus");
     let hash = format!("{:016x}", fnv1a(openmetrics));
@@ -97,7 +103,14 @@ pub fn start(openmetrics: &str, work: &Path) -> Prometheus {
     .unwrap();
     let log = dir.join("prometheus.log");
     let log_file = std::fs::File::create(&log).unwrap();
-    let child = Command::new("prometheus")
+    let mut command = Command::new("prometheus");
+    if let Some(web) = web_config {
+        let path = dir.join("web.yml");
+        std::fs::write(&path, web).unwrap();
+        command.arg(format!("--web.config.file={}", path.display()));
+    }
+    let tls = web_config.is_some_and(|w| w.contains("tls_server_config"));
+    let child = command
         .arg(format!("--config.file={}", config.display()))
         .arg(format!("--storage.tsdb.path={}", storage.display()))
         .args([
@@ -143,14 +156,19 @@ pub fn start(openmetrics: &str, work: &Path) -> Prometheus {
         std::thread::sleep(Duration::from_millis(50));
     };
     let prom = Prometheus {
-        url: format!("http://{address}"),
+        url: format!("{}://{address}", if tls { "https" } else { "http" }),
         child,
         dir,
     };
-    while http_get(&address, "/-/ready").map(|(status, _)| status) != Some(200) {
+    // Ready when it says so (works behind TLS and auth too).
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("Server is ready to receive web requests") {
+            break;
+        }
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "prometheus did not become ready"
+            "prometheus did not become ready:\n{text}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }

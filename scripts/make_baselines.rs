@@ -29,11 +29,12 @@ fn main() {
     let global = GlobalArgs {
         config: Some(config),
         prometheus: None,
-        queries: root.join("queries"),
+        queries: Some(root.join("queries")),
         baselines: root.join("baselines"),
         quiet: false,
         verbose: false,
         color: ColorChoice::Never,
+        style: benchcmp::cli::TextStyle::Unicode,
     };
     for (name, _) in support::example_runs() {
         let args = RecordArgs {

@@ -4,12 +4,84 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Exit codes, shown under every command's `--help`.
+pub const EXIT_CODES: &str = "Exit codes:
+  0  pass
+  1  regression: a gated metric failed, or has no data
+  2  usage or configuration error (a bad flag, gate, config or pack)
+  3  the source could not be read (unreachable, refused, over its limits)
+  4  inconclusive: not enough evidence either way, or nothing judged
+     (--accept-inconclusive makes it 0, --strict makes it 1)";
+
+/// The short help for `benchcmp` without arguments and the end of `benchcmp --help`.
+pub const MAIN_EXAMPLES: &str = "Examples:
+  benchcmp --baseline weekly --candidate rest-run          compare two runs (table)
+  benchcmp --baseline weekly --candidate rest-run --markdown out/report.md \\
+           --junit out/junit.xml --charts out/charts      reports for CI
+  benchcmp record rest-run                                 save a run as a snapshot
+  benchcmp init                                            write a starter benchcmp.toml
+  benchcmp runs                                            the runs you can compare
+
+Exit codes:
+  0 pass · 1 regression · 2 usage/config error · 3 source unreadable · 4 inconclusive";
+
+const COMPARE_HELP: &str = "Examples:
+  benchcmp compare --baseline weekly --candidate rest-run
+  benchcmp compare --baseline baselines/weekly.json --candidate rest-run \\
+           --gate 'throughput: regression <= 5%' --only throughput,latency_p99
+  benchcmp compare --baseline weekly --candidate rest-run --format json --json - > r.json
+
+Exit codes:
+  0  pass
+  1  regression: a gated metric failed, or has no data
+  2  usage or configuration error (a bad flag, gate, config or pack)
+  3  the source could not be read (unreachable, refused, over its limits)
+  4  inconclusive: not enough evidence either way, or nothing judged
+     (--accept-inconclusive makes it 0, --strict makes it 1)";
+
+const RECORD_HELP: &str = "Examples:
+  benchcmp record weekly                        save to baselines/weekly.json
+  benchcmp record rest-run -o snapshots/r.json  save elsewhere
+  benchcmp record weekly --force                replace an existing snapshot
+
+Exit codes: 0 written · 2 usage or configuration error · 3 the source could not be read";
+
+const RUNS_HELP: &str = "Examples:
+  benchcmp runs
+  benchcmp runs --format json | jq '.[].name'
+
+Exit codes: 0 listed · 2 usage or configuration error";
+
+const QUERIES_HELP: &str = "Examples:
+  benchcmp queries                           the metrics, units and gates of the pack
+  benchcmp queries --check --run rest-run    send every query and show what comes back
+  benchcmp queries --default > queries/my-pack.toml   start your own pack
+
+Exit codes: 0 listed / every query answered · 2 a query was rejected or the pack is bad ·
+3 the source could not be read";
+
+const INIT_HELP: &str = "Examples:
+  benchcmp init                  write ./benchcmp.toml
+  benchcmp init ci/benchcmp.toml
+  benchcmp init -                print it
+
+Exit codes: 0 written · 2 the file exists (use --force) or cannot be written";
+
+const COMPLETIONS_HELP: &str = "Examples:
+  benchcmp completions bash > ~/.local/share/bash-completion/completions/benchcmp
+  benchcmp completions zsh > \"${fpath[1]}/_benchcmp\"
+  benchcmp completions fish > ~/.config/fish/completions/benchcmp.fish";
+
+const MAN_HELP: &str = "Examples:
+  benchcmp man > benchcmp.1 && man -l benchcmp.1
+  benchcmp man | gzip > /usr/local/share/man/man1/benchcmp.1.gz";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "benchcmp",
     version,
     about = "Is the candidate benchmark run worse than the baseline? Honest statistics on Prometheus series.",
-    after_help = "Exit codes: 0 pass, 1 regression (a fail, or a gated metric without data), 2 usage or configuration error, 3 the source could not be read, 4 inconclusive (not enough evidence either way, or nothing judged; --accept-inconclusive maps it to 0, --strict to 1)."
+    after_help = MAIN_EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -39,9 +111,10 @@ pub struct GlobalArgs {
     )]
     pub prometheus: Option<String>,
 
-    /// Directory of the query pack (*.toml)
-    #[arg(long, global = true, default_value = "queries", value_name = "DIR")]
-    pub queries: PathBuf,
+    /// Directory of the query pack (*.toml) [default: ./queries if it exists, else the
+    /// built-in Zeebe pack]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub queries: Option<PathBuf>,
 
     /// Directory of snapshots (<run>.json)
     #[arg(long, global = true, default_value = "baselines", value_name = "DIR")]
@@ -55,9 +128,29 @@ pub struct GlobalArgs {
     #[arg(long, short, global = true)]
     pub verbose: bool,
 
-    /// Colors in terminal output
+    /// Colors in terminal output (auto: on a terminal, unless NO_COLOR or TERM=dumb;
+    /// CLICOLOR_FORCE=1 forces them)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Characters for tables and charts of the terminal: unicode, or ascii for logs that
+    /// mangle Unicode
+    #[arg(long, global = true, value_enum, default_value_t = TextStyle::Unicode)]
+    pub style: TextStyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextStyle {
+    Unicode,
+    Ascii,
+}
+
+/// Output of the listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ListFormat {
+    #[default]
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,16 +168,89 @@ pub enum Format {
     Junit,
 }
 
+impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Junit => "junit",
+        }
+    }
+
+    /// The file option of the format.
+    pub fn option(self) -> &'static str {
+        match self {
+            Format::Table => "--format table",
+            Format::Json => "--json",
+            Format::Markdown => "--markdown",
+            Format::Junit => "--junit",
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compare a candidate run with a baseline run (the default)
-    Compare(CompareArgs),
+    #[command(after_help = COMPARE_HELP)]
+    Compare(Box<CompareArgs>),
     /// Save a run's series as a snapshot
+    #[command(after_help = RECORD_HELP)]
     Record(RecordArgs),
     /// List the runs of the config and the snapshots
-    Runs,
+    #[command(after_help = RUNS_HELP)]
+    Runs(RunsArgs),
     /// List the query pack; --check runs every query against the source
+    #[command(after_help = QUERIES_HELP)]
     Queries(QueriesArgs),
+    /// Write a commented starter benchcmp.toml
+    #[command(after_help = INIT_HELP)]
+    Init(InitArgs),
+    /// Print a shell completion script
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = MAN_HELP)]
+    Man,
+    /// Print the JSON Schema of the report or of snapshot files
+    #[command(
+        after_help = "Examples:\n  benchcmp schema report > benchcmp.report.v1.json\n  benchcmp schema snapshot"
+    )]
+    Schema {
+        /// Which document
+        #[arg(value_enum)]
+        document: SchemaDocument,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaDocument {
+    /// `benchcmp.report.v1`, what --json writes
+    Report,
+    /// `benchcmp.snapshot.v1`, what record writes
+    Snapshot,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it (`-` for stdout)
+    #[arg(value_name = "FILE", default_value = "benchcmp.toml")]
+    pub path: PathBuf,
+
+    /// Replace an existing file
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args, Clone, Default, PartialEq)]
@@ -105,17 +271,33 @@ pub struct CompareArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 
-    /// Also write the JSON report to FILE
+    /// Also write the JSON report to FILE (`-`: stdout, instead of the table)
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
 
-    /// Also write a Markdown report to FILE
+    /// Also write a Markdown report to FILE (`-`: stdout, instead of the table)
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
 
-    /// Also write a JUnit XML report to FILE
+    /// Also write a JUnit XML report to FILE (`-`: stdout, instead of the table)
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+
+    /// Base URL where the charts will be published (CI artifacts, a Pages site): Markdown
+    /// links become BASE/<chart>.png instead of paths relative to the Markdown file
+    #[arg(long, value_name = "URL")]
+    pub charts_url: Option<String>,
+
+    /// Largest Markdown report in characters; beyond it the PromQL and then the detail of
+    /// passing metrics are left out, with a note (GitHub comments take 65,536)
+    /// [default: 60000]
+    #[arg(long, value_name = "CHARS")]
+    pub markdown_budget: Option<usize>,
+
+    /// GitHub Actions: append the Markdown summary to $GITHUB_STEP_SUMMARY and print
+    /// ::error / ::warning annotations for failed and inconclusive metrics
+    #[arg(long)]
+    pub github: bool,
 
     /// Write PNG charts into DIR
     #[arg(long, value_name = "DIR")]
@@ -148,7 +330,7 @@ pub struct RecordArgs {
     #[arg(value_name = "RUN")]
     pub run: String,
 
-    /// Snapshot file [default: <baselines>/<RUN>.json]
+    /// Snapshot file (`-`: stdout) [default: <baselines>/<RUN>.json]
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -170,4 +352,12 @@ pub struct QueriesArgs {
     /// The run whose variables and window --check uses
     #[arg(long, value_name = "RUN")]
     pub run: Option<String>,
+
+    /// Print the built-in pack (TOML), to start a pack of your own
+    #[arg(long = "default", conflicts_with_all = ["check", "run", "format"])]
+    pub print_default: bool,
+
+    /// Output format
+    #[arg(long, value_enum)]
+    pub format: Option<ListFormat>,
 }

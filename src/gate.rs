@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::units;
 
 /// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Op {
     #[serde(rename = "<=")]
     Le,
@@ -58,7 +58,7 @@ impl Op {
 }
 
 /// A statistic of the candidate's samples in the steady window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Stat {
     Mean,

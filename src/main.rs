@@ -1,12 +1,21 @@
 //! Entry point: parse the command line, run the subcommand, map errors to exit codes.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
-use benchcmp::cli::{Cli, Command};
+use benchcmp::cli::{Cli, Command, MAIN_EXAMPLES};
 use benchcmp::commands;
 use benchcmp::error::Result;
 
 fn main() {
+    // No arguments: what the tool is and how to start, not an error about --baseline.
+    if std::env::args_os().len() == 1 {
+        let about = Cli::command()
+            .get_about()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        eprintln!("benchcmp {}: {about}\n\nUsage: benchcmp [COMMAND] [OPTIONS]\n\n{MAIN_EXAMPLES}\n\nMore: benchcmp --help, benchcmp <command> --help", env!("CARGO_PKG_VERSION"));
+        std::process::exit(2);
+    }
     let cli = Cli::parse();
     if !matches!(cli.command, None | Some(Command::Compare(_))) && cli.compare != Default::default()
     {
@@ -15,8 +24,12 @@ fn main() {
     }
     let outcome: Result<i32> = match &cli.command {
         Some(Command::Record(args)) => commands::record::run(&cli.global, args).map(|_| 0),
-        Some(Command::Runs) => commands::runs::run(&cli.global).map(|_| 0),
+        Some(Command::Runs(args)) => commands::runs::run(&cli.global, args).map(|_| 0),
         Some(Command::Queries(args)) => commands::queries::run(&cli.global, args).map(|_| 0),
+        Some(Command::Init(args)) => commands::init::run(args).map(|_| 0),
+        Some(Command::Completions { shell }) => commands::docs::completions(*shell).map(|_| 0),
+        Some(Command::Man) => commands::docs::man().map(|_| 0),
+        Some(Command::Schema { document }) => commands::docs::schema(*document).map(|_| 0),
         Some(Command::Compare(args)) => commands::compare::run(&cli.global, args),
         None => commands::compare::run(&cli.global, &cli.compare),
     };

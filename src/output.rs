@@ -49,6 +49,11 @@ pub fn identity(path: &Path) -> PathBuf {
     resolved
 }
 
+/// `-` as a file option: standard output.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// A file or directory a command will write, and the option that named it.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -59,6 +64,19 @@ pub struct Target {
 /// Fails when an output is also an input or two outputs are the same path — before
 /// anything is read or written.
 pub fn check_distinct(outputs: &[Target], inputs: &[(String, PathBuf)]) -> Result<()> {
+    let to_stdout: Vec<&Target> = outputs.iter().filter(|o| is_stdout(&o.path)).collect();
+    if to_stdout.len() > 1 {
+        return Err(Error::input(format!(
+            "{} and {} both write to standard output (-): give one of them a file",
+            to_stdout[0].option, to_stdout[1].option
+        )));
+    }
+    let outputs: Vec<Target> = outputs
+        .iter()
+        .filter(|o| !is_stdout(&o.path))
+        .cloned()
+        .collect();
+    let outputs = outputs.as_slice();
     let ids: Vec<PathBuf> = outputs.iter().map(|o| identity(&o.path)).collect();
     for (o, id) in outputs.iter().zip(&ids) {
         for (what, input) in inputs {
@@ -222,6 +240,18 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = std::fs::File::create(path)?;
     file.write_all(bytes)?;
     file.sync_all()
+}
+
+/// Appends text (secrets redacted) to a file, creating it: for files others own and add
+/// to, such as GitHub's step summary. Nothing there is replaced.
+pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(redact(text).as_bytes())?;
+    file.flush()
 }
 
 fn write_in_place(target: &Path, bytes: &[u8]) -> std::io::Result<()> {

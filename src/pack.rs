@@ -13,7 +13,9 @@ use crate::error::{line_col, Error, Result};
 use crate::{template, units};
 
 /// Which direction of change is an improvement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Better {
     Higher,
@@ -21,7 +23,9 @@ pub enum Better {
 }
 
 /// How several series returned by one query are reduced to one, per timestamp.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Combine {
     Sum,
@@ -31,7 +35,9 @@ pub enum Combine {
 }
 
 /// What the values of a metric mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A level sampled over time (a rate, a latency, a ratio, a gauge).
@@ -67,7 +73,22 @@ pub struct Metric {
 /// The metrics of a pack, in file order (files sorted by name).
 #[derive(Debug, Clone, Default)]
 pub struct Pack {
+    /// The pack's name: its file stems joined by `+` (`zeebe`). Reports use it where a
+    /// name must stay the same across runs (JUnit's suite and class names).
+    pub name: String,
     pub metrics: Vec<Metric>,
+}
+
+/// The default pack, compiled into the binary so an installed `benchcmp` works from any
+/// directory. `queries/zeebe.toml` in the repository is the same file.
+pub const BUILT_IN: &str = include_str!("../queries/zeebe.toml");
+
+/// The name the built-in pack's file goes by in messages.
+pub const BUILT_IN_FILE: &str = "(built-in) zeebe.toml";
+
+/// Parses the built-in pack.
+pub fn built_in() -> Result<Pack> {
+    parse_files(&[(PathBuf::from(BUILT_IN_FILE), BUILT_IN.to_string())])
 }
 
 impl Pack {
@@ -165,7 +186,18 @@ pub fn parse_files(files: &[(PathBuf, String)]) -> Result<Pack> {
             names.join(", ")
         )));
     }
-    Ok(Pack { metrics })
+    let name = files
+        .iter()
+        .filter_map(|(p, _)| {
+            p.file_stem().map(|s| {
+                s.to_string_lossy()
+                    .trim_start_matches("(built-in) ")
+                    .to_string()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("+");
+    Ok(Pack { name, metrics })
 }
 
 fn check_metric(m: RawMetric, path: &Path, text: &str, at: &str) -> Result<Metric> {

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::duration;
 
 /// A run variable's value: one string, or several (`vars = { namespace = ["a", "b"] }`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum VarValue {
     One(String),

@@ -155,7 +155,7 @@ fn markdown_reads_without_the_terminal() {
     );
     assert!(md.contains("| Metric | Baseline | Candidate | Change [95% CI] | Gate | Verdict |"));
     assert!(
-        md.contains("| Completed process instances | 150 PI/s |"),
+        md.contains("| Completed process instances `throughput` | 150 PI/s |"),
         "{md}"
     );
     assert!(
@@ -282,7 +282,13 @@ fn junit_has_the_shape_ci_reporters_read() {
     let (root, suites) = parse_junit(&xml);
     assert_eq!(suites.len(), 1, "one testsuite per comparison");
     let suite = &suites[0];
-    assert_eq!(suite.attrs["name"], "benchcmp: rest-run-2 vs weekly");
+    // Names stay the same across pipelines; the runs are properties.
+    assert_eq!(suite.attrs["name"], "benchcmp.zeebe");
+    assert!(suite.attrs["timestamp"].starts_with("20") && !suite.attrs["time"].is_empty());
+    assert!(xml.contains("<property name=\"candidate\" value=\"rest-run-2\"/>"));
+    assert!(
+        xml.contains("<property name=\"baseline.steady_start\" value=\"2025-06-27T08:10:00Z\"/>")
+    );
     assert_eq!(suite.cases.len(), 14, "one testcase per metric");
     let count = |kind: &str| {
         suite
@@ -296,7 +302,8 @@ fn junit_has_the_shape_ci_reporters_read() {
     assert_eq!(suite.attrs["skipped"], count("skipped").to_string());
     assert_eq!(root["tests"], "14");
     for (case, outcome) in &suite.cases {
-        assert!(!case["name"].is_empty() && case["classname"] == "benchcmp.rest-run-2");
+        assert!(!case["name"].is_empty() && case["classname"] == "benchcmp.zeebe");
+        assert!(case["time"].parse::<f64>().is_ok(), "{case:?}");
         if let Some((kind, a)) = outcome {
             assert!(
                 !a["message"].is_empty(),
@@ -311,7 +318,10 @@ fn junit_has_the_shape_ci_reporters_read() {
         (kind.as_str(), a["type"].as_str()),
         ("failure", "regression")
     );
-    assert!(a["message"].contains("exceeds the 10% budget"));
+    assert!(
+        a["message"].contains("change -47.0% [-47.6%, -46.4%] beyond the budget of -10%"),
+        "{a:?}"
+    );
     // Inconclusive fails closed: a failure of its own type.
     assert_eq!(case("worker_memory").1.as_ref().unwrap().0, "failure");
     assert_eq!(

@@ -2,17 +2,17 @@
 //! against its gate, print the report and return the exit code CI needs.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, CompareArgs, Format, GlobalArgs};
+use crate::cli::{CompareArgs, Format, GlobalArgs};
 use crate::compare::{self, Settings, SideInput};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::gate::{self, Gate};
+use crate::options::{ChartLinks, CompareOptions, GithubOutput};
 use crate::output;
 use crate::pack::{Kind, Metric, Pack};
-use crate::report::{self, MetricReport, Report, RunInfo};
+use crate::report::{self, MetricReport, Presentation, Report, RunInfo};
 use crate::run::{self, Run};
 use crate::source::{load_run, MetricSeries, RunData};
 
@@ -146,56 +146,48 @@ fn select<'p>(pack: &'p Pack, only: &[String]) -> Result<Vec<&'p Metric>> {
 }
 
 pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
-    let (Some(baseline_name), Some(candidate_name)) = (&args.baseline, &args.candidate) else {
-        return Err(Error::input(
-            "compare needs --baseline <RUN> and --candidate <RUN> (see `benchcmp runs` for the runs you have)",
-        ));
-    };
-    if args.strict && args.accept_inconclusive {
-        return Err(Error::input(
-            "--strict and --accept-inconclusive contradict each other: choose whether an inconclusive comparison fails (exit 1) or passes (exit 0); without either it exits 4",
-        ));
-    }
-    let confidence = args.confidence.unwrap_or(0.95);
-    if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(Error::input(format!(
-            "--confidence {confidence}: must be between 0 and 1 (e.g. 0.95)"
-        )));
-    }
+    let started = std::time::Instant::now();
+    let options = CompareOptions::from_args(global, args)?;
     let config = super::load_config(global)?;
     let pack = super::load_pack(global)?;
-    let metrics = select(&pack, &args.only)?;
-    let gates = resolve_gates(&pack, &config, &args.gates)?;
-    // Outputs are checked against the inputs before anything is read, and written only
-    // when everything succeeded.
+    let metrics = select(&pack, &options.only)?;
+    let gates = resolve_gates(&pack, &config, &options.gate_overrides)?;
+    reserve_outputs(&options, &config, global)?;
+    let report = compare_runs(global, &options, &config, &pack, &metrics, &gates, started)?;
+    write_reports(&report, &options)?;
+    Ok(report.exit_code())
+}
+
+/// Checks, before anything is read, that no output is also an input (a snapshot or the
+/// config) and no two outputs share a path.
+fn reserve_outputs(options: &CompareOptions, config: &Config, global: &GlobalArgs) -> Result<()> {
     let mut inputs: Vec<(String, PathBuf)> = Vec::new();
-    for (role, name) in [("baseline", baseline_name), ("candidate", candidate_name)] {
-        if let run::Location::Snapshot(path) = run::locate(name, &config, &global.baselines)? {
+    for (role, name) in [
+        ("baseline", &options.baseline),
+        ("candidate", &options.candidate),
+    ] {
+        if let run::Location::Snapshot(path) = run::locate(name, config, &global.baselines)? {
             inputs.push((format!("the {role} snapshot"), path));
         }
     }
     if let Some(path) = &config.path {
         inputs.push(("the config file".into(), path.clone()));
     }
-    let targets: Vec<output::Target> = [
-        ("--json", &args.json),
-        ("--markdown", &args.markdown),
-        ("--junit", &args.junit),
-        ("--charts", &args.charts),
-        ("--export", &args.export),
-    ]
-    .into_iter()
-    .filter_map(|(option, path)| {
-        path.as_ref().map(|p| output::Target {
-            option: option.into(),
-            path: p.clone(),
-        })
-    })
-    .collect();
-    output::check_distinct(&targets, &inputs)?;
+    output::check_distinct(&options.targets(), &inputs)
+}
 
-    let baseline = run::resolve(baseline_name, &config, &global.baselines)?;
-    let candidate = run::resolve(candidate_name, &config, &global.baselines)?;
+/// Loads both runs and decides every metric.
+fn compare_runs(
+    global: &GlobalArgs,
+    options: &CompareOptions,
+    config: &Config,
+    pack: &Pack,
+    metrics: &[&Metric],
+    gates: &BTreeMap<String, Gate>,
+    started: std::time::Instant,
+) -> Result<Report> {
+    let baseline = run::resolve(&options.baseline, config, &global.baselines)?;
+    let candidate = run::resolve(&options.candidate, config, &global.baselines)?;
     let defaults = config.defaults;
     let windows = (
         baseline.steady_window(&defaults)?,
@@ -204,7 +196,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     let client = if baseline.is_snapshot() && candidate.is_snapshot() {
         None
     } else {
-        Some(super::client(&config, global)?.ok_or_else(|| {
+        Some(super::client(config, global)?.ok_or_else(|| {
             Error::input(format!(
                 "run {} is read from Prometheus, but no source is configured: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL",
                 if baseline.is_snapshot() { &candidate.name } else { &baseline.name }
@@ -227,7 +219,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
         tokio::join!(
             load_run(
                 &baseline,
-                &metrics,
+                metrics,
                 &defaults,
                 client.as_ref(),
                 tick.clone(),
@@ -235,7 +227,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
             ),
             load_run(
                 &candidate,
-                &metrics,
+                metrics,
                 &defaults,
                 client.as_ref(),
                 tick,
@@ -247,11 +239,11 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     let (b_data, c_data) = (b_data?, c_data?);
 
     let settings = Settings {
-        confidence,
+        confidence: options.confidence,
         ..Settings::default()
     };
     let mut reports = Vec::new();
-    for m in &metrics {
+    for m in metrics {
         reports.push(compare_one(
             m,
             gates.get(&m.id),
@@ -278,81 +270,109 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
         });
     }
     let url = client.as_ref().map(|c| c.base_url().to_string());
-    let report = Report {
+    Ok(Report {
+        pack: pack.name.clone(),
         baseline: RunInfo::new(&baseline, &defaults, windows.0, url.as_deref()),
         candidate: RunInfo::new(&candidate, &defaults, windows.1, url.as_deref()),
         metrics: reports,
         overall,
-        confidence,
-        strict: args.strict,
-        accept_inconclusive: args.accept_inconclusive,
+        confidence: options.confidence,
+        strict: options.strict,
+        accept_inconclusive: options.accept_inconclusive,
         min_coverage: settings.min_coverage,
         warnings,
         generated_at_ms: chrono::Utc::now().timestamp_millis() / 1000 * 1000,
-    };
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+    })
+}
 
-    let color = match global.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    let width = if std::io::stdout().is_terminal() {
-        comfy_table::Table::new().width().unwrap_or(100)
-    } else {
-        100
-    };
+/// Writes every report: charts and CSV into staged directories, report files staged, all
+/// committed only when everything rendered; then stdout, GitHub's outputs and warnings.
+fn write_reports(report: &Report, options: &CompareOptions) -> Result<()> {
+    let outputs = &options.outputs;
     let mut staging = output::Staging::default();
-    if let Some(dir) = &args.charts {
+    if let Some(dir) = &outputs.charts {
         let staged = staging.directory("--charts", dir)?;
-        let files = report::charts::render_all(&report, &staged)?;
+        let files = report::charts::render_all(report, &staged)?;
         staging.staged_in(&staged, dir, &files);
     }
-    if let Some(dir) = &args.export {
+    if let Some(dir) = &outputs.export {
         let staged = staging.directory("--export", dir)?;
-        let file = report::csv::export(&report, &staged)?;
+        let file = report::csv::export(report, &staged)?;
         staging.staged_in(&staged, dir, &[file]);
     }
-    // Markdown links the charts relative to where the Markdown goes.
-    let markdown_for = |target: Option<&PathBuf>| {
-        let charts = args
+    // Markdown links charts by URL, or relative to where the Markdown goes; never by an
+    // absolute local path.
+    let presentation_for = |target: Option<&Path>| Presentation {
+        terminal: options.terminal,
+        chart_links: outputs
             .charts
             .as_ref()
-            .map(|dir| match target.and_then(|t| t.parent()) {
-                Some(parent) => report::markdown::relative_path(parent, dir),
-                None => dir.clone(),
-            });
-        report::markdown::render(&report, charts.as_deref())
+            .map(|dir| match &outputs.chart_links {
+                Some(ChartLinks::Url(url)) => url.clone(),
+                _ => {
+                    let from = target
+                        .and_then(Path::parent)
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .unwrap_or(Path::new("."));
+                    report::markdown::relative_path(from, dir)
+                        .to_string_lossy()
+                        .into_owned()
+                }
+            }),
+        charts_dir: outputs
+            .charts
+            .as_ref()
+            .map(|d| d.to_string_lossy().into_owned()),
+        markdown_budget: outputs.markdown_budget,
     };
-    // Each format is rendered once, and only if a file or stdout wants it.
-    let format = args.format.unwrap_or(Format::Table);
-    let json =
-        (args.json.is_some() || format == Format::Json).then(|| report::json::render(&report));
-    let junit =
-        (args.junit.is_some() || format == Format::Junit).then(|| report::junit::render(&report));
-    if let (Some(path), Some(text)) = (&args.json, &json) {
-        staging.text("--json", path, text)?;
+    // Each format is rendered once per place it goes.
+    for (format, path) in &outputs.files {
+        let text = report::render(*format, report, &presentation_for(Some(path)));
+        staging.text(format.option(), path, &text)?;
     }
-    if let (Some(path), Some(text)) = (&args.junit, &junit) {
-        staging.text("--junit", path, text)?;
-    }
-    if let Some(path) = &args.markdown {
-        staging.text("--markdown", path, &markdown_for(Some(path)))?;
-    }
-    let stdout = match format {
-        Format::Table => report::table::render(&report, report::table::Style { color, width }),
-        Format::Json => json.unwrap_or_default(),
-        Format::Markdown => markdown_for(None),
-        Format::Junit => junit.unwrap_or_default(),
-    };
+    let stdout = report::render(outputs.stdout, report, &presentation_for(None));
     staging.commit()?;
     super::emit(&stdout)?;
+    if let Some(github) = &outputs.github {
+        write_github(
+            report,
+            github,
+            &presentation_for(github.step_summary.as_deref()),
+            outputs.stdout,
+        )?;
+    }
     for w in &report.warnings {
         super::warn(w);
     }
-    Ok(report.exit_code())
+    Ok(())
+}
+
+/// `--github`: the Markdown summary appended to `$GITHUB_STEP_SUMMARY`, annotations for
+/// failed and inconclusive metrics (on stdout with the table, else on stderr so a JSON or
+/// XML stdout stays clean).
+fn write_github(
+    report: &Report,
+    github: &GithubOutput,
+    presentation: &Presentation,
+    stdout: Format,
+) -> Result<()> {
+    match &github.step_summary {
+        Some(path) => {
+            let markdown = report::render(Format::Markdown, report, presentation);
+            output::append(path, &markdown).map_err(|e| {
+                Error::input(format!("--github: GITHUB_STEP_SUMMARY {}: {e}", path.display()))
+            })?;
+        }
+        None => super::warn("--github: GITHUB_STEP_SUMMARY is not set, so no step summary was written (outside GitHub Actions?)"),
+    }
+    let annotations = report::github::annotations(report);
+    if stdout == Format::Table {
+        super::emit(&annotations)
+    } else {
+        eprint!("{}", crate::redact::redact(&annotations));
+        Ok(())
+    }
 }
 
 fn compare_one(
@@ -363,6 +383,7 @@ fn compare_one(
     defaults: &crate::config::Defaults,
     settings: &Settings,
 ) -> Result<MetricReport> {
+    let started = std::time::Instant::now();
     let b_series = baseline.1.series(metric, defaults)?;
     let c_series = candidate.1.series(metric, defaults)?;
     fn input<'a>(
@@ -394,5 +415,6 @@ fn compare_one(
         candidate_query: candidate.1.metrics.get(&metric.id).map(|d| d.query.clone()),
         baseline_series: b_series,
         candidate_series: c_series,
+        analysis_seconds: started.elapsed().as_secs_f64(),
     })
 }

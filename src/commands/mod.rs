@@ -2,6 +2,8 @@
 //! (config, pack, source client, runtime) lives here.
 
 pub mod compare;
+pub mod docs;
+pub mod init;
 pub mod queries;
 pub mod record;
 pub mod runs;
@@ -44,9 +46,14 @@ pub fn load_config(global: &GlobalArgs) -> Result<Config> {
     }
 }
 
-/// The query pack from `--queries`.
+/// The query pack: `--queries DIR`, else `./queries` when it exists, else the pack built
+/// into the binary (so an installed binary works from any directory).
 pub fn load_pack(global: &GlobalArgs) -> Result<Pack> {
-    pack::load_dir(&global.queries)
+    match &global.queries {
+        Some(dir) => pack::load_dir(dir),
+        None if Path::new("queries").is_dir() => pack::load_dir(Path::new("queries")),
+        None => pack::built_in(),
+    }
 }
 
 /// The source settings: `[source]` with the URL overridden by `--prometheus` /
@@ -213,6 +220,12 @@ pub fn emit(text: &str) -> Result<()> {
             "cannot write to standard output: {e}"
         ))),
     }
+}
+
+/// Pretty JSON of a listing.
+pub fn to_json_text<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string_pretty(value)
+        .map_err(|e| Error::input(format!("cannot render JSON: {e}")))
 }
 
 /// Prints a warning on stderr, secrets redacted.

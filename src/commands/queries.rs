@@ -1,16 +1,65 @@
 //! `benchcmp queries`: list the pack; with `--check`, send every query for a run and report
 //! per metric whether data came back, so a pack can be debugged before a comparison.
 
-use crate::cli::{GlobalArgs, QueriesArgs};
+use serde::Serialize;
+
+use crate::cli::{GlobalArgs, ListFormat, QueriesArgs};
 use crate::error::{Error, Result};
 use crate::pack::Kind;
 use crate::run::{self, Origin};
 use crate::source::prometheus::RangeQuery;
 use crate::source::{expand_query, one_line};
 
+/// One metric of the pack as `queries --format json` lists it.
+#[derive(Debug, Serialize)]
+struct MetricRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    unit: &'a str,
+    better: crate::pack::Better,
+    kind: Kind,
+    gate: Option<&'a str>,
+    optional: bool,
+    query: &'a str,
+    file: String,
+}
+
 pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
+    if args.print_default {
+        return super::emit(crate::pack::BUILT_IN);
+    }
     let config = super::load_config(global)?;
     let pack = super::load_pack(global)?;
+    if !args.check && args.format == Some(ListFormat::Json) {
+        if args.run.is_some() {
+            return Err(Error::input("--run only applies with --check"));
+        }
+        let rows: Vec<MetricRow> = pack
+            .metrics
+            .iter()
+            .map(|m| MetricRow {
+                id: &m.id,
+                title: &m.title,
+                unit: &m.unit,
+                better: m.better,
+                kind: m.kind,
+                gate: config
+                    .gates
+                    .get(&m.id)
+                    .or(m.gate.as_ref())
+                    .map(String::as_str),
+                optional: m.optional,
+                query: &m.query,
+                file: m.file.display().to_string(),
+            })
+            .collect();
+        return super::emit(&(super::to_json_text(&rows)? + "\n"));
+    }
+    if args.check && args.format == Some(ListFormat::Json) {
+        return Err(Error::input(
+            "queries --check prints a table; --format json lists the pack without --check",
+        ));
+    }
     if !args.check {
         if args.run.is_some() {
             return Err(Error::input("--run only applies with --check"));

@@ -106,7 +106,11 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
             format_time(run.end_ms)
         ));
     }
-    snapshot::write(&snap, &output, args.force)?;
+    if crate::output::is_stdout(&output) {
+        super::emit(&(snapshot::to_json(&snap)? + "\n"))?;
+    } else {
+        snapshot::write(&snap, &output, args.force)?;
+    }
     let series: usize = snap.metrics.values().map(|m| m.matrix.len()).sum();
     let points: usize = snap
         .metrics

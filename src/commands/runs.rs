@@ -1,76 +1,104 @@
-//! `benchcmp runs`: the runs of the config and the snapshots in the baselines directory.
+//! `benchcmp runs`: the runs of the config and the snapshots in the baselines directory, as
+//! a table or as JSON.
 
-use crate::cli::GlobalArgs;
+use serde::Serialize;
+
+use crate::cli::{GlobalArgs, ListFormat, RunsArgs};
 use crate::config::format_time;
 use crate::duration;
 use crate::error::Result;
 use crate::source::snapshot;
+use crate::template::Vars;
 
-pub fn run(global: &GlobalArgs) -> Result<()> {
+/// One run as `runs` lists it.
+#[derive(Debug, Serialize)]
+struct RunRow {
+    name: String,
+    /// "config" or "snapshot".
+    origin: &'static str,
+    /// The config file or the snapshot file.
+    location: String,
+    start: String,
+    end: String,
+    length: String,
+    vars: Vars,
+    /// A config run shadows a snapshot of the same name (and the snapshot is shadowed).
+    shadowed: bool,
+    shadows: bool,
+}
+
+pub fn run(global: &GlobalArgs, args: &RunsArgs) -> Result<()> {
     let config = super::load_config(global)?;
-    let mut table = super::listing_table(&["RUN", "FROM", "START", "END", "LENGTH", "VARS"]);
-    let vars_text = |vars: &crate::template::Vars| {
-        vars.iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let mut rows = 0;
     let config_name = config
         .path
         .as_ref()
         .map_or_else(|| "config".to_string(), |p| p.display().to_string());
     let snapshots = snapshot::list_names(&global.baselines);
+    let mut rows = Vec::new();
     for (name, rc) in &config.runs {
-        // A config run wins over a snapshot of the same name: say so.
-        let from = if snapshots.contains(name) {
-            format!(
-                "{config_name} (shadows {})",
-                global.baselines.join(format!("{name}.json")).display()
-            )
-        } else {
-            config_name.clone()
-        };
-        table.add_row(vec![
-            name.clone(),
-            from,
-            format_time(rc.start_ms),
-            format_time(rc.end_ms),
-            duration::human(rc.end_ms - rc.start_ms),
-            vars_text(&rc.vars),
-        ]);
-        rows += 1;
+        rows.push(RunRow {
+            name: name.clone(),
+            origin: "config",
+            location: config_name.clone(),
+            start: format_time(rc.start_ms),
+            end: format_time(rc.end_ms),
+            length: duration::human(rc.end_ms - rc.start_ms),
+            vars: rc.vars.clone(),
+            shadowed: false,
+            shadows: snapshots.contains(name),
+        });
     }
     let mut problems = Vec::new();
     for name in snapshots {
         let path = global.baselines.join(format!("{name}.json"));
         match snapshot::load(&path) {
-            Ok(s) => {
-                let from = if config.runs.contains_key(&name) {
-                    format!("{} (shadowed by the config)", path.display())
-                } else {
-                    path.display().to_string()
-                };
-                table.add_row(vec![
-                    name.clone(),
-                    from,
-                    format_time(s.run.start_ms),
-                    format_time(s.run.end_ms),
-                    duration::human(s.run.end_ms - s.run.start_ms),
-                    vars_text(&s.run.vars),
-                ]);
-                rows += 1;
-            }
+            Ok(s) => rows.push(RunRow {
+                shadowed: config.runs.contains_key(&name),
+                name,
+                origin: "snapshot",
+                location: path.display().to_string(),
+                start: format_time(s.run.start_ms),
+                end: format_time(s.run.end_ms),
+                length: duration::human(s.run.end_ms - s.run.start_ms),
+                vars: s.run.vars.clone(),
+                shadows: false,
+            }),
             Err(e) => problems.push(e.to_string()),
         }
     }
-    if rows == 0 {
-        super::emit(&format!(
-            "No runs: define [runs.<name>] in benchcmp.toml (or --config) or record snapshots into {}/.\n",
+    match args.format {
+        ListFormat::Json => super::emit(&(super::to_json_text(&rows)? + "\n"))?,
+        ListFormat::Table if rows.is_empty() => super::emit(&format!(
+            "No runs: define [runs.<name>] in benchcmp.toml (or --config, or `benchcmp init`) or record snapshots into {}/.\n",
             global.baselines.display()
-        ))?;
-    } else {
-        super::emit(&format!("{table}\n"))?;
+        ))?,
+        ListFormat::Table => {
+            let mut table =
+                super::listing_table(&["RUN", "FROM", "START", "END", "LENGTH", "VARS"]);
+            for r in &rows {
+                let from = if r.shadows {
+                    format!(
+                        "{} (shadows {})",
+                        r.location,
+                        global.baselines.join(format!("{}.json", r.name)).display()
+                    )
+                } else if r.shadowed {
+                    format!("{} (shadowed by the config)", r.location)
+                } else {
+                    r.location.clone()
+                };
+                let vars: Vec<String> = r.vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                table.add_row(vec![
+                    r.name.clone(),
+                    from,
+                    r.start.clone(),
+                    r.end.clone(),
+                    r.length.clone(),
+                    vars.join(" "),
+                ]);
+            }
+            super::emit(&format!("{table}\n"))?;
+        }
     }
     if problems.is_empty() {
         Ok(())

@@ -37,7 +37,7 @@ pub const MIN_SHIFT: f64 = 0.05;
 pub const MIN_FINAL_SAMPLES: usize = 10;
 
 /// The verdict of a metric or of the whole comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Pass,
@@ -322,7 +322,7 @@ fn check_missing_data(
 }
 
 /// The overall verdict of a comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Overall {
     pub verdict: Verdict,
     /// Metrics with a gate.

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::gate::{Op, Stat};
 
 /// Which run of a comparison something is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Baseline,
@@ -28,7 +28,7 @@ impl Role {
 
 /// How a shown number relates to the true one when some samples were censored (at a
 /// histogram's top bucket, or +Inf): exactly, or only as a bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
     /// The number is an estimate of the true value.
@@ -64,7 +64,7 @@ impl Bound {
 }
 
 /// Where an interval sits against a gate's limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The whole interval satisfies the limit.
@@ -76,7 +76,7 @@ pub enum Outcome {
 }
 
 /// One typed statement about a metric: a cause of its verdict or a finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Reason {
     /// The metric is not in the run's snapshot.

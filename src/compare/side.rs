@@ -52,7 +52,7 @@ pub struct FinalLevel {
 }
 
 /// What a final level was taken from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LevelFrom {
     Shift,

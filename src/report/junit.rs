@@ -1,16 +1,43 @@
-//! JUnit XML for CI test reporters: one `testsuite` per comparison, one `testcase` per
-//! metric. Fail and no data are failures (reason as message, numbers as text); inconclusive
-//! is a failure too (a pipeline fails closed), skipped only with `--accept-inconclusive`.
+//! JUnit XML for CI test reporters (valid against the Jenkins xunit junit-10.xsd, which
+//! GitLab and most readers accept): one `testsuite` per comparison, one `testcase` per
+//! metric. Names stay the same across pipelines so test history can follow a metric: the
+//! suite and class are `benchcmp.<pack>`, the test is the metric id; run names and windows
+//! are properties. Fail and no data are failures; inconclusive is a failure too (a
+//! pipeline fails closed), skipped only with `--accept-inconclusive`; an optional metric
+//! without data is skipped. A failed metric's chart is attached (`[[ATTACHMENT|path]]`).
 
-use quick_junit::{
-    NonSuccessKind, Property, Report as JunitReport, TestCase, TestCaseStatus, TestSuite,
-};
+use std::fmt::Write;
 
 use super::text::{self, verdict_label};
-use super::Report;
+use super::{MetricReport, Report};
 use crate::compare::Verdict;
+use crate::config::format_time;
 
-fn details(m: &super::MetricReport, report: &Report) -> String {
+/// Escapes text for an XML attribute or element; characters XML 1.0 cannot hold are
+/// replaced.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Seconds as JUnit writes them (`12.345`).
+fn seconds(s: f64) -> String {
+    format!("{:.3}", s.max(0.0))
+}
+
+fn details(m: &MetricReport, report: &Report) -> String {
     let r = &m.result;
     let mut text = format!(
         "baseline {}: {}\ncandidate {}: {}\nchange [{:.0}% CI]: {}\ngate: {}\nreason: {}\n",
@@ -34,57 +61,148 @@ fn details(m: &super::MetricReport, report: &Report) -> String {
     text
 }
 
-/// Renders the report as JUnit XML.
-pub fn render(report: &Report) -> String {
-    let suite_name = format!(
-        "benchcmp: {} vs {}",
-        report.candidate.name, report.baseline.name
-    );
-    let mut suite = TestSuite::new(suite_name.as_str());
-    suite.add_property(Property::new("baseline", report.baseline.name.as_str()));
-    suite.add_property(Property::new("candidate", report.candidate.name.as_str()));
-    suite.add_property(Property::new("verdict", verdict_label(report.verdict())));
-    suite.add_property(Property::new("confidence", report.confidence.to_string()));
-    for m in &report.metrics {
-        let r = &m.result;
-        let text = details(m, report);
-        let reason = text::reasons(r);
-        let status = match r.verdict {
-            None | Some(Verdict::Pass) => TestCaseStatus::success(),
-            Some(Verdict::NoData) if r.metric.optional => {
-                let mut s = TestCaseStatus::skipped();
-                s.set_message(format!("no data (optional metric): {reason}"));
-                s.set_description(text.as_str());
-                s
-            }
-            Some(Verdict::Inconclusive) if report.accept_inconclusive => {
-                let mut s = TestCaseStatus::skipped();
-                s.set_message(format!("inconclusive: {reason}"));
-                s.set_description(text.as_str());
-                s
-            }
-            Some(v) => {
-                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(reason.as_str());
-                s.set_type(match v {
-                    Verdict::NoData => "no_data",
-                    Verdict::Inconclusive => "inconclusive",
-                    _ => "regression",
-                });
-                s.set_description(text.as_str());
-                s
-            }
-        };
-        let mut case = TestCase::new(r.metric.id.as_str(), status);
-        case.set_classname(format!("benchcmp.{}", report.candidate.name));
-        if matches!(r.verdict, None | Some(Verdict::Pass)) {
-            case.set_system_out(text.as_str());
-        }
-        suite.add_test_case(case);
+/// What a test case is, for JUnit.
+enum Status {
+    Passed,
+    Failed { kind: &'static str },
+    Skipped { why: &'static str },
+}
+
+fn status(m: &MetricReport, report: &Report) -> Status {
+    match m.result.verdict {
+        None | Some(Verdict::Pass) => Status::Passed,
+        Some(Verdict::NoData) if m.result.metric.optional => Status::Skipped {
+            why: "no data (optional metric)",
+        },
+        Some(Verdict::Inconclusive) if report.accept_inconclusive => Status::Skipped {
+            why: "inconclusive (accepted)",
+        },
+        Some(Verdict::NoData) => Status::Failed { kind: "no_data" },
+        Some(Verdict::Inconclusive) => Status::Failed {
+            kind: "inconclusive",
+        },
+        Some(Verdict::Fail) => Status::Failed { kind: "regression" },
     }
-    let mut junit = JunitReport::new("benchcmp");
-    junit.add_test_suite(suite);
-    junit
-        .to_string()
-        .unwrap_or_else(|e| format!("<!-- cannot serialize JUnit: {e} -->\n"))
+}
+
+/// Renders the report as JUnit XML. `charts` is the chart directory as given, when charts
+/// were written: failed metrics attach theirs.
+pub fn render(report: &Report, charts: Option<&str>) -> String {
+    let pack = report.pack.as_str();
+    let class = format!("benchcmp.{pack}");
+    let statuses: Vec<Status> = report.metrics.iter().map(|m| status(m, report)).collect();
+    let failures = statuses
+        .iter()
+        .filter(|s| matches!(s, Status::Failed { .. }))
+        .count();
+    let skipped = statuses
+        .iter()
+        .filter(|s| matches!(s, Status::Skipped { .. }))
+        .count();
+    let tests = report.metrics.len();
+    let total_time = seconds(report.elapsed_seconds);
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        x,
+        "<testsuites name=\"benchcmp\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"{total_time}\">"
+    );
+    let _ = writeln!(
+        x,
+        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total_time}\" timestamp=\"{}\">",
+        escape(&class),
+        escape(format_time(report.generated_at_ms).trim_end_matches('Z'))
+    );
+    let _ = writeln!(x, "    <properties>");
+    let mut properties: Vec<(String, String)> = vec![
+        (
+            "verdict".into(),
+            verdict_label(report.verdict()).to_string(),
+        ),
+        ("confidence".into(), report.confidence.to_string()),
+        ("pack".into(), pack.to_string()),
+        (
+            "tool".into(),
+            concat!("benchcmp ", env!("CARGO_PKG_VERSION")).to_string(),
+        ),
+    ];
+    for (role, run) in [
+        ("baseline", &report.baseline),
+        ("candidate", &report.candidate),
+    ] {
+        properties.push((role.into(), run.name.clone()));
+        for (key, value) in [
+            ("start", format_time(run.start_ms)),
+            ("end", format_time(run.end_ms)),
+            ("steady_start", format_time(run.steady.0)),
+            ("steady_end", format_time(run.steady.1)),
+        ] {
+            properties.push((format!("{role}.{key}"), value));
+        }
+    }
+    for (name, value) in &properties {
+        let _ = writeln!(
+            x,
+            "      <property name=\"{}\" value=\"{}\"/>",
+            escape(name),
+            escape(value)
+        );
+    }
+    let _ = writeln!(x, "    </properties>");
+    for (m, status) in report.metrics.iter().zip(&statuses) {
+        let r = &m.result;
+        let details = details(m, report);
+        let _ = write!(
+            x,
+            "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
+            escape(&r.metric.id),
+            escape(&class),
+            seconds(m.analysis_seconds)
+        );
+        let reasons = text::reasons(r);
+        match status {
+            Status::Passed => {
+                let _ = writeln!(x, ">");
+                let _ = writeln!(x, "      <system-out>{}</system-out>", escape(&details));
+            }
+            Status::Skipped { why } => {
+                let _ = writeln!(x, ">");
+                let _ = writeln!(
+                    x,
+                    "      <skipped message=\"{}\">{}</skipped>",
+                    escape(&format!("{why}: {reasons}")),
+                    escape(&details)
+                );
+            }
+            Status::Failed { kind } => {
+                let _ = writeln!(x, ">");
+                let _ = writeln!(
+                    x,
+                    "      <failure type=\"{kind}\" message=\"{}\">{}</failure>",
+                    escape(&format!(
+                        "{}: {}",
+                        r.verdict.map_or("", verdict_label),
+                        reasons
+                    )),
+                    escape(&details)
+                );
+                let attachment = charts.map(|dir| {
+                    format!(
+                        "[[ATTACHMENT|{}/{}.png]]\n",
+                        dir.trim_end_matches('/'),
+                        r.metric.id
+                    )
+                });
+                let _ = writeln!(
+                    x,
+                    "      <system-out>{}{}</system-out>",
+                    escape(&details),
+                    escape(attachment.as_deref().unwrap_or(""))
+                );
+            }
+        }
+        let _ = writeln!(x, "    </testcase>");
+    }
+    let _ = writeln!(x, "  </testsuite>");
+    let _ = writeln!(x, "</testsuites>");
+    x
 }

@@ -36,9 +36,41 @@ fn run_line(label: &str, r: &RunInfo) -> String {
     )
 }
 
-/// Renders the report; `charts` is the chart directory as the Markdown file should link it
-/// (relative to the Markdown file), when charts were written.
-pub fn render(report: &Report, charts: Option<&Path>) -> String {
+/// How much the Markdown holds: everything, or less to stay within a size budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Detail {
+    Full,
+    /// The PromQL section left out.
+    NoQueries,
+    /// Also passing metrics left out of the table and the per-metric charts.
+    FailuresOnly,
+}
+
+/// Renders the report within `budget` characters: the PromQL section goes first, then the
+/// detail of passing metrics, each with a note saying so; a report still too large is cut,
+/// with a note. `charts` is the base of the chart links (`--charts-url`, or the chart
+/// directory relative to the Markdown file), when charts were written.
+pub fn render(report: &Report, charts: Option<&str>, budget: usize) -> String {
+    for detail in [Detail::Full, Detail::NoQueries, Detail::FailuresOnly] {
+        let text = render_with(report, charts, detail, budget);
+        if text.chars().count() <= budget {
+            return text;
+        }
+    }
+    let text = render_with(report, charts, Detail::FailuresOnly, budget);
+    let note = format!(
+        "\n\n> **Cut at {budget} characters** (`--markdown-budget`): the rest is in the JSON report.\n"
+    );
+    let keep = budget.saturating_sub(note.chars().count());
+    // Cut at a line end so no table row or link is left half.
+    let mut cut: String = text.chars().take(keep).collect();
+    if let Some(end) = cut.rfind('\n') {
+        cut.truncate(end);
+    }
+    cut + &note
+}
+
+fn render_with(report: &Report, charts: Option<&str>, detail: Detail, budget: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -68,12 +100,17 @@ pub fn render(report: &Report, charts: Option<&Path>) -> String {
         report.confidence * 100.0
     );
     let _ = writeln!(out, "|---|--:|--:|---|---|---|");
-    for m in &report.metrics {
+    let shown = |m: &&super::MetricReport| {
+        detail < Detail::FailuresOnly || m.result.verdict != Some(Verdict::Pass)
+    };
+    let hidden = report.metrics.len() - report.metrics.iter().filter(shown).count();
+    for m in report.metrics.iter().filter(shown) {
         let r = &m.result;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} `{}` | {} | {} | {} | {} | {} |",
             cell(&r.metric.title),
+            r.metric.id,
             cell(&text::value(&r.metric, &r.baseline)),
             cell(&text::value(&r.metric, &r.candidate)),
             cell(&text::change(r)),
@@ -82,6 +119,13 @@ pub fn render(report: &Report, charts: Option<&Path>) -> String {
                 .map_or("–".into(), |g| format!("`{}`", cell(&g.text))),
             r.verdict
                 .map_or("–".into(), |v| format!("**{}**", verdict_label(v)))
+        );
+    }
+
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "\n> {hidden} passing metrics are left out to stay within {budget} characters (`--markdown-budget`); the JSON report has them."
         );
     }
 
@@ -131,7 +175,7 @@ pub fn render(report: &Report, charts: Option<&Path>) -> String {
         let _ = writeln!(out, "\n### Charts\n");
         let _ = writeln!(out, "![Overview]({})\n", link(dir, "overview.png"));
         let _ = writeln!(out, "<details><summary>One chart per metric</summary>\n");
-        for m in &report.metrics {
+        for m in report.metrics.iter().filter(shown) {
             let _ = writeln!(
                 out,
                 "![{}]({})",
@@ -147,6 +191,25 @@ pub fn render(report: &Report, charts: Option<&Path>) -> String {
         run_line("Baseline", &report.baseline),
         run_line("Candidate", &report.candidate)
     );
+    if detail > Detail::Full {
+        let _ = writeln!(
+            out,
+            "\n> The PromQL of each metric is left out to stay within {budget} characters (`--markdown-budget`); the JSON report has it."
+        );
+    } else {
+        queries(&mut out, report);
+    }
+    let _ = writeln!(
+        out,
+        "\n<sub>benchcmp {} · generated {}</sub>",
+        env!("CARGO_PKG_VERSION"),
+        format_time(report.generated_at_ms)
+    );
+    out
+}
+
+/// The PromQL sent for each run, folded away.
+fn queries(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "\n<details><summary>PromQL sent for each run</summary>\n"
@@ -171,18 +234,19 @@ pub fn render(report: &Report, charts: Option<&Path>) -> String {
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "</details>\n\n<sub>benchcmp {} · generated {}</sub>",
-        env!("CARGO_PKG_VERSION"),
-        format_time(report.generated_at_ms)
-    );
-    out
+    let _ = writeln!(out, "</details>");
 }
 
-fn link(dir: &Path, file: &str) -> String {
-    let p = dir.join(file);
-    p.to_string_lossy().replace('\\', "/").replace(' ', "%20")
+/// A chart's link: the base (a URL or a relative directory) and the file, `/`-separated
+/// and URL-safe.
+fn link(base: &str, file: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let joined = if base.is_empty() || base == "." {
+        file.to_string()
+    } else {
+        format!("{base}/{file}")
+    };
+    joined.replace('\\', "/").replace(' ', "%20")
 }
 
 /// `to` relative to the directory `from_dir` (both made absolute first).

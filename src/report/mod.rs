@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod github;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -15,6 +16,29 @@ use crate::compare::{MetricResult, Overall, Verdict};
 use crate::config::Defaults;
 use crate::run::{Origin, Run};
 use crate::source::MetricSeries;
+
+/// How a format is presented, beyond the report's data.
+#[derive(Debug, Clone)]
+pub struct Presentation {
+    pub terminal: crate::options::Terminal,
+    /// Markdown: the base of chart links (a URL, or the chart directory relative to the
+    /// Markdown file), when charts were written.
+    pub chart_links: Option<String>,
+    /// JUnit: the chart directory as given, for attachments, when charts were written.
+    pub charts_dir: Option<String>,
+    pub markdown_budget: usize,
+}
+
+/// The one output dispatch: a format, rendered. A new format is a module and an arm here.
+pub fn render(format: crate::cli::Format, report: &Report, p: &Presentation) -> String {
+    use crate::cli::Format;
+    match format {
+        Format::Table => table::render(report, p.terminal),
+        Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report, p.chart_links.as_deref(), p.markdown_budget),
+        Format::Junit => junit::render(report, p.charts_dir.as_deref()),
+    }
+}
 
 /// A run as the report describes it.
 #[derive(Debug, Clone)]
@@ -88,11 +112,15 @@ pub struct MetricReport {
     pub candidate_query: Option<String>,
     pub baseline_series: Option<MetricSeries>,
     pub candidate_series: Option<MetricSeries>,
+    /// Seconds spent deciding this metric (JUnit's test time).
+    pub analysis_seconds: f64,
 }
 
 /// A whole comparison.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The query pack's name (`zeebe`).
+    pub pack: String,
     pub baseline: RunInfo,
     pub candidate: RunInfo,
     pub metrics: Vec<MetricReport>,
@@ -105,6 +133,8 @@ pub struct Report {
     pub min_coverage: f64,
     pub warnings: Vec<String>,
     pub generated_at_ms: i64,
+    /// Seconds from the start of the command to the report (JUnit's suite time).
+    pub elapsed_seconds: f64,
 }
 
 impl Report {

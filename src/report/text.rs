@@ -59,15 +59,6 @@ fn gaps_text(coverage: f64, longest: i64, leading: i64, trailing: i64) -> String
     parts.join(", ")
 }
 
-/// The interval `[low, high]` of a relative quantity, or nothing when it is a point.
-fn interval_pct(low: f64, high: f64) -> String {
-    if pct(low) == pct(high) {
-        String::new()
-    } else {
-        format!(" [{}, {}]", pct(low), pct(high))
-    }
-}
-
 /// A value with its sign (`+12 MiB`, `-3 PI/s`).
 fn signed_value(v: f64, unit: &str) -> String {
     let text = units::format_value(v, unit);
@@ -167,21 +158,25 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
             since_offset_ms,
             from,
         } => {
-            let budget = format!("{}%", units::number(budget * 100.0));
+            let better = metric.better;
+            let budget = format!("budget of {}", budget_as_change(*budget, better));
             format!(
-                "the candidate ended at {} ({}): regression {}{}{} {}",
+                "the candidate ended at {} ({}): change {} {}",
                 value(*level),
                 match from {
                     crate::compare::LevelFrom::Shift => format!("from {} on", minutes(*since_offset_ms)),
                     crate::compare::LevelFrom::Trend => "at the end of its trend".to_string(),
                 },
-                bound_prefix(*bound),
-                pct(*estimate),
-                interval_pct(*low, *high),
+                change_notation(
+                    as_change(*estimate, better),
+                    Some(as_change_interval(*low, *high, better)),
+                    change_bound(*bound, better),
+                    better
+                ),
                 match outcome {
-                    Outcome::Within => format!("within the {budget} budget"),
-                    Outcome::Exceeds => format!("exceeds the {budget} budget"),
-                    Outcome::Undecided => format!("straddles the {budget} budget"),
+                    Outcome::Within => format!("within the {budget}"),
+                    Outcome::Exceeds => format!("beyond the {budget}"),
+                    Outcome::Undecided => format!("straddles the {budget}"),
                 }
             )
         }
@@ -300,27 +295,31 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
             needed_ms,
             have_ms,
         } => {
+            let better = metric.better;
             let shown = format!(
-                "regression {}{}{}",
-                bound_prefix(*bound),
-                pct(*estimate),
-                interval_pct(*low, *high)
+                "change {}",
+                change_notation(
+                    as_change(*estimate, better),
+                    Some(as_change_interval(*low, *high, better)),
+                    change_bound(*bound, better),
+                    better
+                )
             );
-            let budget = format!("{}%", units::number(budget * 100.0));
+            let budget = format!("budget of {}", budget_as_change(*budget, better));
             let mut text = match outcome {
-                Outcome::Within => format!("{shown} within the {budget} budget"),
-                Outcome::Exceeds => format!("{shown} exceeds the {budget} budget"),
+                Outcome::Within => format!("{shown} within the {budget}"),
+                Outcome::Exceeds => format!("{shown} beyond the {budget}"),
                 Outcome::Undecided => match bound {
                     Bound::AtLeast => format!(
-                        "{shown} against the {budget} budget: censored values make it a lower bound, which cannot prove a pass"
+                        "{shown} against the {budget}: censored values make it a bound on the regression, which cannot prove a pass"
                     ),
                     Bound::AtMost => format!(
-                        "{shown} against the {budget} budget: censored values make it an upper bound, which cannot prove a fail"
+                        "{shown} against the {budget}: censored values make it a bound on the regression, which cannot prove a fail"
                     ),
                     Bound::Unknown => format!(
                         "{shown}: both runs are censored, so the change is bounded neither way"
                     ),
-                    Bound::Exact => format!("{shown} straddles the {budget} budget"),
+                    Bound::Exact => format!("{shown} straddles the {budget}"),
                 },
             };
             if let Some(needed) = needed_ms {
@@ -471,41 +470,132 @@ pub fn value(metric: &Metric, side: &SideResult) -> String {
     }
 }
 
-/// The change column: candidate vs baseline with its interval, `-70.0% [-71.2, -68.9]`, a
-/// bound when censoring makes it one, `0 → 2.43` when the baseline is zero.
+/// What a change's interval says, beside its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Significance {
+    /// The interval contains 0: no significant change (`~`).
+    Insignificant,
+    /// The interval excludes 0 in the good direction.
+    Improved,
+    /// The interval excludes 0 in the bad direction.
+    Worse,
+    /// A point, or a bound: the interval says nothing more.
+    Unknown,
+}
+
+/// The one notation for a change, in every format (README, "Reading a change"): the
+/// metric's own signed change of candidate over baseline with its interval in the same
+/// form — `-72.2% [-73.7%, -70.6%]`; factors once either end is ten times or more —
+/// `×343 [×320, ×366]`; `≥`/`≤` in front when censoring makes it a bound; `~` in front when
+/// the interval contains 0; ` improved` after when it excludes 0 in the good direction.
+pub fn change_notation(
+    relative: f64,
+    interval: Option<(f64, f64)>,
+    bound: Bound,
+    better: Better,
+) -> String {
+    let interval = interval.filter(|(lo, hi)| lo.is_finite() && hi.is_finite());
+    let factors = relative >= 9.0 || interval.is_some_and(|(lo, hi)| lo >= 9.0 || hi >= 9.0);
+    let one = |v: f64| {
+        if factors {
+            format!("×{}", units::number(((1.0 + v) * 10.0).round() / 10.0))
+        } else {
+            units::change(v)
+        }
+    };
+    let mut text = format!("{}{}", bound_prefix(bound), one(relative));
+    if let Some((lo, hi)) = interval {
+        if one(lo) != one(hi) {
+            text.push_str(&format!(" [{}, {}]", one(lo), one(hi)));
+        }
+    }
+    match significance(relative, interval, bound, better) {
+        Significance::Insignificant => format!("~ {text}"),
+        Significance::Improved => format!("{text} improved"),
+        Significance::Worse | Significance::Unknown => text,
+    }
+}
+
+/// Whether an interval shows a change, and in which direction.
+pub fn significance(
+    relative: f64,
+    interval: Option<(f64, f64)>,
+    bound: Bound,
+    better: Better,
+) -> Significance {
+    let Some((lo, hi)) = interval else {
+        return Significance::Unknown;
+    };
+    if units::change(lo) == units::change(hi) || bound != Bound::Exact || !relative.is_finite() {
+        return Significance::Unknown;
+    }
+    let good_up = better == Better::Higher;
+    if lo <= 0.0 && hi >= 0.0 {
+        Significance::Insignificant
+    } else if (lo > 0.0) == good_up {
+        Significance::Improved
+    } else {
+        Significance::Worse
+    }
+}
+
+/// The bound of a change as a statement about the change (not the regression).
+fn change_bound(regression_bound: Bound, better: Better) -> Bound {
+    match better {
+        Better::Lower => regression_bound,
+        Better::Higher => regression_bound.flipped(),
+    }
+}
+
+/// A regression (positive is worse) back as the metric's own change.
+fn as_change(regression: f64, better: Better) -> f64 {
+    match better {
+        Better::Lower => regression,
+        Better::Higher => -regression,
+    }
+}
+
+/// A regression interval as the metric's own change interval.
+fn as_change_interval(low: f64, high: f64, better: Better) -> (f64, f64) {
+    match better {
+        Better::Lower => (low, high),
+        Better::Higher => (-high, -low),
+    }
+}
+
+/// The budget of a regression clause as the change it allows (`-10%` when higher is better).
+fn budget_as_change(budget: f64, better: Better) -> String {
+    let sign = if as_change(budget, better) < 0.0 {
+        "-"
+    } else {
+        "+"
+    };
+    format!("{sign}{}%", units::number(budget * 100.0))
+}
+
+/// The change column: candidate vs baseline in the one notation; `+2.43 from 0` (in the
+/// metric's unit) when the baseline is zero.
 pub fn change(r: &MetricResult) -> String {
     let Some(c) = &r.change else {
         return "-".into();
     };
     let Some(rel) = c.relative else {
         return match (&r.baseline.summary, &r.candidate.summary) {
-            (Some(b), Some(cs)) => format!(
-                "{} → {}",
-                units::number(headline(&r.metric, b)),
-                units::number(headline(&r.metric, cs))
-            ),
+            (Some(_), Some(cs)) => {
+                let v = headline(&r.metric, cs);
+                if v == 0.0 {
+                    "both 0".into()
+                } else {
+                    format!("{} from 0", signed_value(v, ""))
+                }
+            }
             _ => "-".into(),
         };
     };
-    // The relative change moves with the regression for lower-is-better metrics.
-    let bound = match r.metric.better {
-        Better::Lower => c.bound,
-        Better::Higher => c.bound.flipped(),
-    };
-    let mut text = format!("{}{}", bound_prefix(bound), pct(rel));
-    if let (Some(lo), Some(hi)) = (c.relative_low, c.relative_high) {
-        if pct(lo) != pct(hi) {
-            // Both bounds in one notation: factors once either is ten times or more.
-            let factors = lo >= 9.0 || hi >= 9.0;
-            let bare = |v: f64| {
-                if factors {
-                    format!("×{}", units::number(((1.0 + v) * 10.0).round() / 10.0))
-                } else {
-                    pct(v).trim_end_matches('%').to_string()
-                }
-            };
-            text.push_str(&format!(" [{}, {}]", bare(lo), bare(hi)));
-        }
-    }
-    text
+    change_notation(
+        rel,
+        c.relative_low.zip(c.relative_high),
+        change_bound(c.bound, r.metric.better),
+        r.metric.better,
+    )
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::series::{LabeledSeries, Matrix};
 
 /// `data` of a range query: `{"resultType": "matrix", "result": [...]}`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct MatrixData {
     #[serde(rename = "resultType")]
     pub result_type: String,
@@ -16,10 +16,11 @@ pub struct MatrixData {
 }
 
 /// One series: `{"metric": {labels}, "values": [[<unix seconds>, "<value>"], ...]}`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct SeriesJson {
     #[serde(default)]
     pub metric: BTreeMap<String, String>,
+    /// `[<unix seconds>, "<value>"]` pairs; values are decimal text, `NaN`, `+Inf` or `-Inf`.
     #[serde(default)]
     pub values: Vec<(serde_json::Number, String)>,
 }

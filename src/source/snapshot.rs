@@ -46,36 +46,56 @@ pub struct RecordedMetric {
     pub warnings: Vec<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// A snapshot file: one run's series for every metric of a pack, as Prometheus returned them.
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "benchcmp snapshot (benchcmp.snapshot.v1)")]
 struct FileJson {
+    /// Always `benchcmp.snapshot.v1`.
     format: String,
     run: RunJson,
+    /// The server the data came from (credentials masked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     source: Option<String>,
+    /// When it was recorded (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     recorded_at: Option<String>,
+    /// Per metric id: the query sent and the answer.
     metrics: BTreeMap<String, MetricJson>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The recorded run.
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RunJson {
     name: String,
+    /// The template variables the queries were expanded with.
     #[serde(default)]
     vars: crate::template::Vars,
+    /// RFC 3339.
     start: String,
+    /// RFC 3339.
     end: String,
+    /// PromQL duration (`30s`).
     step: String,
 }
 
-#[derive(Serialize, Deserialize)]
+/// One metric's query and answer.
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct MetricJson {
+    /// The PromQL sent, variables expanded.
     query: String,
+    /// Prometheus's `data` of the range query, as returned.
     data: MatrixData,
+    /// Warnings the server sent with the data.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
+}
+
+/// The JSON Schema of snapshot files, generated from these types.
+pub fn schema() -> serde_json::Value {
+    schemars::schema_for!(FileJson).to_value()
 }
 
 /// Reads and checks a snapshot file.
@@ -244,6 +264,9 @@ pub fn write(s: &Snapshot, path: &Path, force: bool) -> Result<()> {
 
 /// An existing snapshot is only replaced with `force` (callers check before long work).
 pub fn check_writable(path: &Path, force: bool) -> Result<()> {
+    if crate::output::is_stdout(path) {
+        return Ok(());
+    }
     if path.exists() && !force {
         return Err(Error::input(format!(
             "{} already exists; pass --force to replace it or --output to write elsewhere",

@@ -1,0 +1,228 @@
+//! Validated settings between the command line and the commands (hyperfine's `options`):
+//! flags are checked once here — confidence, the inconclusive policy, which format goes to
+//! stdout and which to files, where chart links point, colour and width of the terminal —
+//! so commands work on checked values only.
+
+use std::path::PathBuf;
+
+use crate::cli::{ColorChoice, CompareArgs, Format, GlobalArgs, TextStyle};
+use crate::error::{Error, Result};
+use crate::output::{self, Target};
+
+/// How the terminal is written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    pub color: bool,
+    /// Columns to fit: the terminal's, else `COLUMNS`, else 100.
+    pub width: u16,
+    /// ASCII only (`--style ascii`).
+    pub ascii: bool,
+}
+
+impl Terminal {
+    pub fn from_args(global: &GlobalArgs) -> Terminal {
+        use std::io::IsTerminal;
+        let stdout = std::io::stdout();
+        // anstream applies NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM=dumb to `auto`.
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !matches!(
+                anstream::AutoStream::choice(&stdout),
+                anstream::ColorChoice::Never
+            ),
+        };
+        let from_env = || {
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse::<u16>().ok())
+                .filter(|c| *c >= 20)
+        };
+        let width = if stdout.is_terminal() {
+            comfy_table::Table::new().width().or_else(from_env)
+        } else {
+            from_env()
+        }
+        .unwrap_or(100);
+        Terminal {
+            color,
+            width,
+            ascii: global.style == TextStyle::Ascii,
+        }
+    }
+}
+
+/// Where the Markdown report's chart links point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartLinks {
+    /// `--charts-url BASE`: absolute links `BASE/<chart>.png`.
+    Url(String),
+    /// Links relative to the Markdown file's directory (or the working directory for
+    /// stdout), to the `--charts` directory.
+    Relative,
+}
+
+/// Every output of a comparison, reserved before anything is read.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    /// What goes to stdout: `--format`, or the format whose file option is `-`.
+    pub stdout: Format,
+    /// Report files: format and path.
+    pub files: Vec<(Format, PathBuf)>,
+    pub charts: Option<PathBuf>,
+    pub export: Option<PathBuf>,
+    pub chart_links: Option<ChartLinks>,
+    pub markdown_budget: usize,
+    /// `--github`: the step summary file, when GITHUB_STEP_SUMMARY names one.
+    pub github: Option<GithubOutput>,
+}
+
+/// `--github`: annotations on stdout's side channel, the summary appended to a file.
+#[derive(Debug, Clone)]
+pub struct GithubOutput {
+    pub step_summary: Option<PathBuf>,
+}
+
+/// Checked settings of `compare`.
+#[derive(Debug, Clone)]
+pub struct CompareOptions {
+    pub baseline: String,
+    pub candidate: String,
+    pub confidence: f64,
+    pub strict: bool,
+    pub accept_inconclusive: bool,
+    pub only: Vec<String>,
+    pub gate_overrides: Vec<String>,
+    pub outputs: Outputs,
+    pub terminal: Terminal,
+}
+
+impl CompareOptions {
+    pub fn from_args(global: &GlobalArgs, args: &CompareArgs) -> Result<CompareOptions> {
+        let (Some(baseline), Some(candidate)) = (&args.baseline, &args.candidate) else {
+            return Err(Error::input(
+                "compare needs --baseline <RUN> and --candidate <RUN> (see `benchcmp runs` for the runs you have)",
+            ));
+        };
+        if args.strict && args.accept_inconclusive {
+            return Err(Error::input(
+                "--strict and --accept-inconclusive contradict each other: choose whether an inconclusive comparison fails (exit 1) or passes (exit 0); without either it exits 4",
+            ));
+        }
+        let confidence = args.confidence.unwrap_or(0.95);
+        if !(confidence > 0.0 && confidence < 1.0) {
+            return Err(Error::input(format!(
+                "--confidence {confidence}: must be between 0 and 1 (e.g. 0.95)"
+            )));
+        }
+        Ok(CompareOptions {
+            baseline: baseline.clone(),
+            candidate: candidate.clone(),
+            confidence,
+            strict: args.strict,
+            accept_inconclusive: args.accept_inconclusive,
+            only: args.only.clone(),
+            gate_overrides: args.gates.clone(),
+            outputs: outputs(args)?,
+            terminal: Terminal::from_args(global),
+        })
+    }
+
+    /// Every file and directory this comparison will write, with the option naming it.
+    pub fn targets(&self) -> Vec<Target> {
+        let o = &self.outputs;
+        let mut targets: Vec<Target> = o
+            .files
+            .iter()
+            .map(|(format, path)| Target {
+                option: format.option().into(),
+                path: path.clone(),
+            })
+            .collect();
+        for (option, dir) in [("--charts", &o.charts), ("--export", &o.export)] {
+            if let Some(dir) = dir {
+                targets.push(Target {
+                    option: option.into(),
+                    path: dir.clone(),
+                });
+            }
+        }
+        targets
+    }
+}
+
+fn outputs(args: &CompareArgs) -> Result<Outputs> {
+    let mut stdout_from: Option<Format> = None;
+    let mut files = Vec::new();
+    for (format, path) in [
+        (Format::Json, &args.json),
+        (Format::Markdown, &args.markdown),
+        (Format::Junit, &args.junit),
+    ] {
+        let Some(path) = path else { continue };
+        if output::is_stdout(path) {
+            if let Some(other) = stdout_from {
+                return Err(Error::input(format!(
+                    "{} - and {} - both write to standard output: give one of them a file",
+                    other.option(),
+                    format.option()
+                )));
+            }
+            stdout_from = Some(format);
+        } else {
+            files.push((format, path.clone()));
+        }
+    }
+    let stdout = match (args.format, stdout_from) {
+        (Some(f), Some(g)) if f != g => {
+            return Err(Error::input(format!(
+                "--format {} and {} - both write to standard output: drop one",
+                f.name(),
+                g.option()
+            )))
+        }
+        (_, Some(g)) => g,
+        (Some(f), None) => f,
+        (None, None) => Format::Table,
+    };
+    for (option, dir) in [("--charts", &args.charts), ("--export", &args.export)] {
+        if dir.as_deref().is_some_and(output::is_stdout) {
+            return Err(Error::input(format!(
+                "{option} takes a directory; `-` (standard output) only applies to file options"
+            )));
+        }
+    }
+    let chart_links = match (&args.charts_url, &args.charts) {
+        (Some(url), _) => {
+            let url = url.trim().trim_end_matches('/');
+            if url.is_empty() || url.chars().any(char::is_whitespace) {
+                return Err(Error::input(format!(
+                    "--charts-url '{url}': expected a base URL such as https://ci.example/artifacts/charts"
+                )));
+            }
+            Some(ChartLinks::Url(url.to_string()))
+        }
+        (None, Some(_)) => Some(ChartLinks::Relative),
+        (None, None) => None,
+    };
+    let markdown_budget = args.markdown_budget.unwrap_or(60_000);
+    if markdown_budget < 2_000 {
+        return Err(Error::input(format!(
+            "--markdown-budget {markdown_budget}: at least 2000 characters (the verdict and the table need room)"
+        )));
+    }
+    let github = args.github.then(|| GithubOutput {
+        step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+    });
+    Ok(Outputs {
+        stdout,
+        files,
+        charts: args.charts.clone(),
+        export: args.export.clone(),
+        chart_links,
+        markdown_budget,
+        github,
+    })
+}

@@ -299,9 +299,22 @@ pub struct CompareArgs {
     #[arg(long)]
     pub github: bool,
 
-    /// Write PNG charts into DIR
+    /// Write charts into DIR (PNG, or --chart-format svg)
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+
+    /// Chart image format: png, or svg (text as text, for print and zoom)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub chart_format: Option<crate::report::charts::ChartFormat>,
+
+    /// Pixel density of PNG charts (2 for HiDPI screens) [default: 1]
+    #[arg(long, value_name = "N")]
+    pub chart_scale: Option<f64>,
+
+    /// Value axis of the metric charts for every metric [default: per metric: the pack's
+    /// `axis`, else log when the data span more than 1.5 decades]
+    #[arg(long, value_enum, value_name = "AXIS")]
+    pub chart_axis: Option<crate::pack::Axis>,
 
     /// Write the aligned series of both runs as CSV into DIR
     #[arg(long, value_name = "DIR")]

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use crate::cli::{ColorChoice, CompareArgs, Format, GlobalArgs, TextStyle};
 use crate::error::{Error, Result};
 use crate::output::{self, Target};
+use crate::report::charts::{ChartFormat, ChartOptions};
 
 /// How the terminal is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,7 @@ pub struct Outputs {
     /// Report files: format and path.
     pub files: Vec<(Format, PathBuf)>,
     pub charts: Option<PathBuf>,
+    pub chart_options: ChartOptions,
     pub export: Option<PathBuf>,
     pub chart_links: Option<ChartLinks>,
     pub markdown_budget: usize,
@@ -205,6 +207,22 @@ fn outputs(args: &CompareArgs) -> Result<Outputs> {
         (None, Some(_)) => Some(ChartLinks::Relative),
         (None, None) => None,
     };
+    let scale = args.chart_scale.unwrap_or(1.0);
+    if !(0.5..=4.0).contains(&scale) {
+        return Err(Error::input(format!(
+            "--chart-scale {scale}: between 0.5 and 4 (2 for HiDPI)"
+        )));
+    }
+    let chart_options = ChartOptions {
+        format: args.chart_format.unwrap_or(ChartFormat::Png),
+        scale,
+        axis: args.chart_axis,
+    };
+    if chart_options.format == ChartFormat::Svg && args.chart_scale.is_some() {
+        return Err(Error::input(
+            "--chart-scale applies to PNG charts; SVG scales without it",
+        ));
+    }
     let markdown_budget = args.markdown_budget.unwrap_or(60_000);
     if markdown_budget < 2_000 {
         return Err(Error::input(format!(
@@ -220,6 +238,7 @@ fn outputs(args: &CompareArgs) -> Result<Outputs> {
         stdout,
         files,
         charts: args.charts.clone(),
+        chart_options,
         export: args.export.clone(),
         chart_links,
         markdown_budget,

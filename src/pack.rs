@@ -66,8 +66,18 @@ pub struct Metric {
     /// or share makes the run's data unusable).
     pub allow_negative: bool,
     pub description: Option<String>,
+    /// The chart's value axis, when the pack fixes it (else chosen from the data).
+    pub axis: Option<Axis>,
     /// The pack file that defined it.
     pub file: PathBuf,
+}
+
+/// A chart's value axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    Linear,
+    Log,
 }
 
 /// The metrics of a pack, in file order (files sorted by name).
@@ -123,6 +133,7 @@ struct RawMetric {
     #[serde(default)]
     allow_negative: bool,
     description: Option<String>,
+    axis: Option<Axis>,
 }
 
 /// Loads every `*.toml` in `dir` (sorted by file name).
@@ -251,6 +262,7 @@ fn check_metric(m: RawMetric, path: &Path, text: &str, at: &str) -> Result<Metri
         saturates_at,
         allow_negative: m.allow_negative,
         description: m.description.clone(),
+        axis: m.axis,
         file: path.to_path_buf(),
     })
 }

@@ -56,8 +56,8 @@ fn count_color(img: &RgbImage, rgb: [u8; 3], tolerance: i32) -> usize {
 
 const BASELINE: [u8; 3] = [0, 114, 178];
 const CANDIDATE: [u8; 3] = [230, 159, 0];
-const FAIL: [u8; 3] = [213, 94, 0];
-const PASS: [u8; 3] = [0, 158, 115];
+const FAIL: [u8; 3] = [170, 51, 119];
+const PASS: [u8; 3] = [34, 136, 51];
 
 #[test]
 fn charts_are_real_pngs_that_tell_pass_from_fail() {
@@ -71,7 +71,7 @@ fn charts_are_real_pngs_that_tell_pass_from_fail() {
     for m in &pack.metrics {
         for which in ["fail", "pass"] {
             let img = load(&dir.join(which).join(format!("{}.png", m.id)));
-            assert_eq!(img.dimensions(), (1100, 560), "{which}/{}", m.id);
+            assert_eq!(img.dimensions(), (1200, 620), "{which}/{}", m.id);
             let ink = img.pixels().filter(|p| p.0 != [255, 255, 255]).count();
             assert!(
                 ink > 5_000,
@@ -81,9 +81,14 @@ fn charts_are_real_pngs_that_tell_pass_from_fail() {
         }
     }
     let overview = load(&dir.join("fail/overview.png"));
-    assert_eq!(overview.dimensions(), (1500, 900));
+    // Eight panels (more than eight metrics need attention) in four rows.
+    assert_eq!(overview.dimensions(), (1000, 96 + 4 * 390));
     let summary = load(&dir.join("fail/summary.png"));
-    assert_eq!(summary.dimensions(), (1100, 120 + 42 * 14));
+    // 8 relative rows, 6 absolute rows.
+    assert_eq!(
+        summary.dimensions(),
+        (1200, 118 + 40 * 8 + 60 + 56 + 40 * 6)
+    );
 
     // Both runs are drawn, in their colours; the title carries the verdict colour.
     let fail_tp = load(&dir.join("fail/throughput.png"));
@@ -95,17 +100,28 @@ fn charts_are_real_pngs_that_tell_pass_from_fail() {
         count_color(&fail_tp, CANDIDATE, 0) > 500,
         "candidate line missing"
     );
-    let title_band = image::imageops::crop_imm(&fail_tp, 0, 40, 1100, 50).to_image();
+    let status_band = image::imageops::crop_imm(&fail_tp, 0, 44, 1200, 30).to_image();
     assert!(
-        count_color(&title_band, FAIL, 10) > 50,
-        "the title is rendered in the FAIL colour (text needs the embedded font)"
+        count_color(&status_band, FAIL, 10) > 50,
+        "the verdict is rendered in the FAIL colour (text needs the embedded font)"
     );
     let pass_tp = load(&dir.join("pass/throughput.png"));
-    let title_band = image::imageops::crop_imm(&pass_tp, 0, 40, 1100, 50).to_image();
+    let status_band = image::imageops::crop_imm(&pass_tp, 0, 44, 1200, 30).to_image();
     assert!(
-        count_color(&title_band, PASS, 10) > 50,
-        "the title is rendered in the PASS colour"
+        count_color(&status_band, PASS, 10) > 50,
+        "the verdict is rendered in the PASS colour"
     );
+    // Verdict colours are not run colours.
+    for v in [FAIL, PASS] {
+        for run in [BASELINE, CANDIDATE] {
+            let distance: i32 = v
+                .iter()
+                .zip(run)
+                .map(|(a, b)| (*a as i32 - b as i32).abs())
+                .sum();
+            assert!(distance > 150, "{v:?} too close to {run:?}");
+        }
+    }
 
     // The plotted pixels differ between a passing and a failing comparison.
     for file in [
@@ -127,6 +143,202 @@ fn charts_are_real_pngs_that_tell_pass_from_fail() {
     // The summary colours failing rows with the FAIL colour, the passing comparison with PASS.
     assert!(count_color(&summary, FAIL, 0) > 500);
     assert!(count_color(&load(&dir.join("pass/summary.png")), FAIL, 0) < 50);
+}
+
+/// A copy of a shipped snapshot with `edit` applied to its JSON, written into `dir`.
+fn edited(dir: &Path, name: &str, out: &str, edit: impl Fn(&mut serde_json::Value)) -> String {
+    let mut s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(snap(name)).unwrap()).unwrap();
+    edit(&mut s);
+    let path = dir.join(format!("{out}.json"));
+    std::fs::write(&path, s.to_string()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// Ink (non-white pixels) in a band of rows.
+fn ink(img: &RgbImage, y: u32, h: u32) -> usize {
+    image::imageops::crop_imm(img, 0, y, img.width(), h)
+        .to_image()
+        .pixels()
+        .filter(|p| p.0 != [255, 255, 255])
+        .count()
+}
+
+#[test]
+fn charts_for_the_ugly_cases_in_png_svg_and_hidpi() {
+    let dir = temp_dir("chart-cases");
+    // No data in the candidate for throughput; a constant candidate for created; a 7-day
+    // pair at a 5-minute step (2,016 points) for all.
+    let missing = edited(&dir, "rest-run", "missing", |s| {
+        s["metrics"].as_object_mut().unwrap().remove("throughput");
+        let created = &mut s["metrics"]["created"]["data"]["result"][0]["values"];
+        for v in created.as_array_mut().unwrap() {
+            v[1] = serde_json::json!("120");
+        }
+    });
+    let week = |name: &str, level: f64| {
+        edited(&dir, "weekly", name, |s| {
+            let start = s["run"]["start"].as_str().unwrap().to_string();
+            let t0 = chrono_seconds(&start);
+            s["run"]["end"] = serde_json::json!(format_seconds(t0 + 7 * 86400));
+            s["run"]["step"] = serde_json::json!("5m");
+            for (_, m) in s["metrics"].as_object_mut().unwrap() {
+                for series in m["data"]["result"].as_array_mut().unwrap() {
+                    let first: f64 = series["values"][0][1]
+                        .as_str()
+                        .unwrap()
+                        .parse()
+                        .unwrap_or(0.0);
+                    let values: Vec<serde_json::Value> = (0..=2016)
+                        .map(|i| {
+                            let wobble = 1.0 + 0.02 * ((i as f64) / 7.0).sin();
+                            serde_json::json!([t0 + i * 300, format!("{}", first * level * wobble)])
+                        })
+                        .collect();
+                    series["values"] = serde_json::Value::Array(values);
+                }
+            }
+        })
+    };
+    let (wa, wb) = (week("week-a", 1.0), week("week-b", 0.9));
+    let cases: Vec<(&str, String, String)> = vec![
+        ("missing", snap("weekly"), missing),
+        ("collapse", snap("weekly"), snap("rest-run-2")),
+        ("leak", snap("weekly"), snap("leak")),
+        ("week", wa, wb),
+    ];
+    let q = queries_dir();
+    for (name, b, c) in &cases {
+        for (format, extra) in [
+            ("png", &[][..]),
+            ("svg", &["--chart-format", "svg"][..]),
+            ("png2", &["--chart-scale", "2"][..]),
+        ] {
+            // HiDPI once is enough.
+            if format == "png2" && *name != "collapse" {
+                continue;
+            }
+            let out_dir = format!("{name}-{format}");
+            let mut args = vec![
+                "--queries",
+                q.to_str().unwrap(),
+                "--baseline",
+                b,
+                "--candidate",
+                c,
+                "--charts",
+                &out_dir,
+                "--quiet",
+                "--only",
+                "throughput,created,latency_p99,restarts,worker_memory",
+            ];
+            args.extend_from_slice(extra);
+            let out = benchcmp(&dir, &args);
+            assert!(
+                matches!(out.status.code(), Some(0 | 1 | 4)),
+                "{name} {format}: {}",
+                text(&out.stderr)
+            );
+            let ext = if format == "svg" { "svg" } else { "png" };
+            for chart in [
+                "throughput",
+                "created",
+                "latency_p99",
+                "restarts",
+                "worker_memory",
+                "summary",
+                "overview",
+            ] {
+                let path = dir.join(&out_dir).join(format!("{chart}.{ext}"));
+                if ext == "svg" {
+                    let svg = std::fs::read_to_string(&path).unwrap();
+                    let mut reader = quick_xml::Reader::from_str(&svg);
+                    let mut texts = String::new();
+                    let mut in_text = false;
+                    loop {
+                        match reader.read_event() {
+                            Ok(Event::Start(e)) => in_text = e.name().as_ref() == b"text",
+                            Ok(Event::Text(t)) if in_text => {
+                                texts.push_str(&String::from_utf8_lossy(t.as_ref()))
+                            }
+                            Ok(Event::End(_)) => in_text = false,
+                            Ok(Event::Eof) => break,
+                            Err(e) => panic!("{}: not XML: {e}", path.display()),
+                            _ => {}
+                        }
+                    }
+                    let want = match chart {
+                        "summary" => "every gated metric",
+                        "overview" => "overall",
+                        "throughput" => "Completed process instances",
+                        _ => "change",
+                    };
+                    assert!(
+                        texts.contains(want),
+                        "{}: no <text> with {want:?}: {texts}",
+                        path.display()
+                    );
+                } else {
+                    let img = load(&path);
+                    let (w, _) = img.dimensions();
+                    let expected = match chart {
+                        "summary" => 1200,
+                        "overview" => 1000,
+                        _ => 1200,
+                    } * if format == "png2" { 2 } else { 1 };
+                    assert_eq!(w, expected, "{}", path.display());
+                    let k = if format == "png2" { 2 } else { 1 };
+                    assert!(
+                        ink(&img, 0, 40 * k) > 300 * k as usize,
+                        "{}: the title is drawn",
+                        path.display()
+                    );
+                    assert!(
+                        ink(&img, 0, img.height()) > 8_000,
+                        "{}: nearly blank",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    // The missing metric says so; a 7-day run is labelled in days and hours.
+    let missing_svg = std::fs::read_to_string(dir.join("missing-svg/throughput.svg")).unwrap();
+    assert!(missing_svg.contains("no data in the candidate"));
+    let week_svg = std::fs::read_to_string(dir.join("week-svg/throughput.svg")).unwrap();
+    assert!(
+        week_svg.contains("1d 0:00") && week_svg.contains("h:mm"),
+        "7-day ticks"
+    );
+    // The leak's trend and the collapse's final level are labelled; the collapse's p99 shows
+    // the censored region and a log axis.
+    let leak = std::fs::read_to_string(dir.join("leak-svg/worker_memory.svg")).unwrap();
+    assert!(
+        leak.contains("trend +8.2%/h") && leak.contains("budget +20%"),
+        "leak"
+    );
+    let collapse = std::fs::read_to_string(dir.join("collapse-svg/throughput.svg")).unwrap();
+    assert!(collapse.contains("ended 38.0 PI/s") && collapse.contains("shift -73.6% at 1:41"));
+    let p99 = std::fs::read_to_string(dir.join("collapse-svg/latency_p99.svg")).unwrap();
+    assert!(p99.contains("above the histogram ceiling") && p99.contains("log scale"));
+    // Counts: the label is the steady-window total the table shows.
+    let restarts = std::fs::read_to_string(dir.join("leak-svg/restarts.svg")).unwrap();
+    assert!(
+        restarts.contains("no restarts in either run"),
+        "a chart without events says so"
+    );
+}
+
+/// Seconds of an RFC 3339 time.
+fn chrono_seconds(t: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp()
+}
+
+fn format_seconds(s: i64) -> String {
+    chrono::DateTime::from_timestamp(s, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[test]

@@ -293,7 +293,7 @@ fn write_reports(report: &Report, options: &CompareOptions) -> Result<()> {
     let mut staging = output::Staging::default();
     if let Some(dir) = &outputs.charts {
         let staged = staging.directory("--charts", dir)?;
-        let files = report::charts::render_all(report, &staged)?;
+        let files = report::charts::render_all(report, &staged, &outputs.chart_options)?;
         staging.staged_in(&staged, dir, &files);
     }
     if let Some(dir) = &outputs.export {
@@ -324,6 +324,7 @@ fn write_reports(report: &Report, options: &CompareOptions) -> Result<()> {
             .charts
             .as_ref()
             .map(|d| d.to_string_lossy().into_owned()),
+        chart_ext: outputs.chart_options.format.extension(),
         markdown_budget: outputs.markdown_budget,
     };
     // Each format is rendered once per place it goes.

@@ -390,6 +390,7 @@ mod tests {
             saturates_at: None,
             allow_negative: false,
             description: None,
+            axis: None,
             file: "q.toml".into(),
         }
     }

@@ -35,6 +35,7 @@ fn metric(better: Better, kind: Kind, ceiling: Option<f64>) -> Metric {
         saturates_at: ceiling,
         allow_negative: false,
         description: None,
+        axis: None,
         file: "q.toml".into(),
     }
 }

@@ -87,7 +87,7 @@ fn status(m: &MetricReport, report: &Report) -> Status {
 
 /// Renders the report as JUnit XML. `charts` is the chart directory as given, when charts
 /// were written: failed metrics attach theirs.
-pub fn render(report: &Report, charts: Option<&str>) -> String {
+pub fn render(report: &Report, charts: Option<(&str, &str)>) -> String {
     let pack = report.pack.as_str();
     let class = format!("benchcmp.{pack}");
     let statuses: Vec<Status> = report.metrics.iter().map(|m| status(m, report)).collect();
@@ -185,9 +185,9 @@ pub fn render(report: &Report, charts: Option<&str>) -> String {
                     )),
                     escape(&details)
                 );
-                let attachment = charts.map(|dir| {
+                let attachment = charts.map(|(dir, ext)| {
                     format!(
-                        "[[ATTACHMENT|{}/{}.png]]\n",
+                        "[[ATTACHMENT|{}/{}.{ext}]]\n",
                         dir.trim_end_matches('/'),
                         r.metric.id
                     )

@@ -50,7 +50,7 @@ enum Detail {
 /// detail of passing metrics, each with a note saying so; a report still too large is cut,
 /// with a note. `charts` is the base of the chart links (`--charts-url`, or the chart
 /// directory relative to the Markdown file), when charts were written.
-pub fn render(report: &Report, charts: Option<&str>, budget: usize) -> String {
+pub fn render(report: &Report, charts: Option<(&str, &str)>, budget: usize) -> String {
     for detail in [Detail::Full, Detail::NoQueries, Detail::FailuresOnly] {
         let text = render_with(report, charts, detail, budget);
         if text.chars().count() <= budget {
@@ -70,7 +70,12 @@ pub fn render(report: &Report, charts: Option<&str>, budget: usize) -> String {
     cut + &note
 }
 
-fn render_with(report: &Report, charts: Option<&str>, detail: Detail, budget: usize) -> String {
+fn render_with(
+    report: &Report,
+    charts: Option<(&str, &str)>,
+    detail: Detail,
+    budget: usize,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -92,7 +97,7 @@ fn render_with(report: &Report, charts: Option<&str>, detail: Detail, budget: us
         }
     );
     if let Some(dir) = charts {
-        let _ = writeln!(out, "![Regression summary]({})\n", link(dir, "summary.png"));
+        let _ = writeln!(out, "![Regression summary]({})\n", link(dir, "summary"));
     }
     let _ = writeln!(
         out,
@@ -173,14 +178,14 @@ fn render_with(report: &Report, charts: Option<&str>, detail: Detail, budget: us
     }
     if let Some(dir) = charts {
         let _ = writeln!(out, "\n### Charts\n");
-        let _ = writeln!(out, "![Overview]({})\n", link(dir, "overview.png"));
+        let _ = writeln!(out, "![Overview]({})\n", link(dir, "overview"));
         let _ = writeln!(out, "<details><summary>One chart per metric</summary>\n");
         for m in report.metrics.iter().filter(shown) {
             let _ = writeln!(
                 out,
                 "![{}]({})",
                 m.result.metric.title,
-                link(dir, &format!("{}.png", m.result.metric.id))
+                link(dir, &m.result.metric.id)
             );
         }
         let _ = writeln!(out, "\n</details>");
@@ -239,7 +244,8 @@ fn queries(out: &mut String, report: &Report) {
 
 /// A chart's link: the base (a URL or a relative directory) and the file, `/`-separated
 /// and URL-safe.
-fn link(base: &str, file: &str) -> String {
+fn link((base, ext): (&str, &str), name: &str) -> String {
+    let file = format!("{name}.{ext}");
     let base = base.trim_end_matches('/');
     let joined = if base.is_empty() || base == "." {
         file.to_string()

@@ -26,6 +26,8 @@ pub struct Presentation {
     pub chart_links: Option<String>,
     /// JUnit: the chart directory as given, for attachments, when charts were written.
     pub charts_dir: Option<String>,
+    /// The charts' file extension (`png`, `svg`).
+    pub chart_ext: &'static str,
     pub markdown_budget: usize,
 }
 
@@ -35,8 +37,12 @@ pub fn render(format: crate::cli::Format, report: &Report, p: &Presentation) -> 
     match format {
         Format::Table => table::render(report, p.terminal),
         Format::Json => json::render(report),
-        Format::Markdown => markdown::render(report, p.chart_links.as_deref(), p.markdown_budget),
-        Format::Junit => junit::render(report, p.charts_dir.as_deref()),
+        Format::Markdown => markdown::render(
+            report,
+            p.chart_links.as_deref().map(|base| (base, p.chart_ext)),
+            p.markdown_budget,
+        ),
+        Format::Junit => junit::render(report, p.charts_dir.as_deref().map(|d| (d, p.chart_ext))),
     }
 }
 

@@ -128,6 +128,7 @@ pub fn metric(better: Better) -> Metric {
         saturates_at: None,
         allow_negative: false,
         description: None,
+        axis: None,
         file: "q.toml".into(),
     }
 }

@@ -1,0 +1,260 @@
+//! Text on charts: measured and laid out with the embedded DejaVu Sans through ab_glyph —
+//! each glyph placed at the previous one's advance plus the pair's kerning, at sub-pixel
+//! positions — and, for bitmaps, rasterized here with anti-aliasing. plotters' own bitmap
+//! text rounds every glyph to whole pixels from its bounding box, which breaks letter
+//! spacing ("min utes"); SVG gets `<text>` elements and the viewer's layout.
+
+use std::sync::OnceLock;
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontStyle;
+
+/// The family name the SVG backend writes; viewers fall back to their sans-serif.
+pub const FAMILY: &str = "DejaVu Sans";
+
+fn font(bold: bool) -> &'static FontRef<'static> {
+    static REGULAR: OnceLock<FontRef<'static>> = OnceLock::new();
+    static BOLD: OnceLock<FontRef<'static>> = OnceLock::new();
+    let (cell, bytes) = if bold {
+        (&BOLD, dejavu::sans::bold())
+    } else {
+        (&REGULAR, dejavu::sans::regular())
+    };
+    cell.get_or_init(|| FontRef::try_from_slice(bytes).expect("the embedded DejaVu Sans parses"))
+}
+
+/// Registers the embedded font with plotters under [`FAMILY`], for SVG text measurement.
+pub fn register() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// How a piece of text looks.
+#[derive(Debug, Clone, Copy)]
+pub struct Type {
+    /// Size in pixels (the em height).
+    pub size: f64,
+    pub bold: bool,
+    pub color: RGBColor,
+}
+
+/// Where the anchor point sits on the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// Vertical anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Baseline {
+    Top,
+    Middle,
+    Bottom,
+}
+
+/// Width of `text` in pixels, with advances and kerning.
+pub fn width(text: &str, t: Type) -> f64 {
+    let scaled = font(t.bold).as_scaled(PxScale::from(t.size as f32));
+    let mut x = 0.0f32;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = prev {
+            x += scaled.kern(p, id);
+        }
+        x += scaled.h_advance(id);
+        prev = Some(id);
+    }
+    x as f64
+}
+
+/// Height of a line of text (ascent + descent) in pixels.
+pub fn line_height(t: Type) -> f64 {
+    let scaled = font(t.bold).as_scaled(PxScale::from(t.size as f32));
+    (scaled.ascent() - scaled.descent()) as f64
+}
+
+/// Draws `text` anchored at `at` (pixels of `area`). `raster` draws the glyphs here
+/// (bitmaps); otherwise plotters emits text elements (SVG).
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (f64, f64),
+    t: Type,
+    align: Align,
+    baseline: Baseline,
+    raster: bool,
+) -> Result<(), String> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let w = width(text, t);
+    let scaled = font(t.bold).as_scaled(PxScale::from(t.size as f32));
+    let (ascent, descent) = (scaled.ascent() as f64, scaled.descent() as f64);
+    let left = match align {
+        Align::Left => at.0,
+        Align::Center => at.0 - w / 2.0,
+        Align::Right => at.0 - w,
+    };
+    // The baseline's y.
+    let base_y = match baseline {
+        Baseline::Top => at.1 + ascent,
+        Baseline::Middle => at.1 + (ascent + descent) / 2.0,
+        Baseline::Bottom => at.1 + descent,
+    };
+    if !raster {
+        // SVG: a text element anchored at the left end of its top line; the viewer lays
+        // the glyphs out.
+        let style = TextStyle::from(
+            (
+                FAMILY,
+                t.size,
+                if t.bold {
+                    FontStyle::Bold
+                } else {
+                    FontStyle::Normal
+                },
+            )
+                .into_font(),
+        )
+        .color(&t.color)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+        return area
+            .draw(&Text::new(
+                text.to_string(),
+                (left.round() as i32, (base_y - ascent).round() as i32),
+                style,
+            ))
+            .map_err(|e| format!("{e:?}"));
+    }
+    let f = font(t.bold);
+    let scale = PxScale::from(t.size as f32);
+    let mut x = left as f32;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = prev {
+            x += scaled.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(scale, ab_glyph::point(x, base_y as f32));
+        x += scaled.h_advance(id);
+        prev = Some(id);
+        let Some(outline) = f.outline_glyph(glyph) else {
+            continue;
+        };
+        let bounds = outline.px_bounds();
+        let mut failed = None;
+        outline.draw(|gx, gy, coverage| {
+            if coverage <= 0.003 || failed.is_some() {
+                return;
+            }
+            let px = bounds.min.x as i32 + gx as i32;
+            let py = bounds.min.y as i32 + gy as i32;
+            if let Err(e) = area.draw_pixel((px, py), &t.color.mix(coverage.min(1.0) as f64)) {
+                failed = Some(format!("{e:?}"));
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders `text` at `size` and returns, per pixel column, whether it has ink.
+    fn columns(text: &str, size: f64) -> Vec<bool> {
+        let (w, h) = (600u32, 60u32);
+        let mut buffer = vec![255u8; (w * h * 3) as usize];
+        {
+            let area = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+            let t = Type {
+                size,
+                bold: false,
+                color: BLACK,
+            };
+            draw(
+                &area,
+                text,
+                (10.0, 10.0),
+                t,
+                Align::Left,
+                Baseline::Top,
+                true,
+            )
+            .unwrap();
+            area.present().unwrap();
+        }
+        (0..w)
+            .map(|x| (0..h).any(|y| buffer[((y * w + x) * 3) as usize] < 160))
+            .collect()
+    }
+
+    /// The widest run of empty columns between the first and last inked column.
+    fn widest_gap(cols: &[bool]) -> usize {
+        let first = cols.iter().position(|c| *c).unwrap();
+        let last = cols.iter().rposition(|c| *c).unwrap();
+        let (mut widest, mut run) = (0, 0);
+        for c in &cols[first..=last] {
+            if *c {
+                run = 0;
+            } else {
+                run += 1;
+                widest = widest.max(run);
+            }
+        }
+        widest
+    }
+
+    #[test]
+    fn letters_of_a_word_sit_closer_than_words() {
+        // plotters' own bitmap text broke "minutes" into "min utes".
+        for size in [11.0, 13.0, 15.0, 22.0] {
+            let word = widest_gap(&columns("minutes", size));
+            let words = widest_gap(&columns("run start", size));
+            assert!(
+                word < words,
+                "size {size}: gap in a word {word}, between words {words}"
+            );
+            assert!(
+                (word as f64) <= size * 0.2,
+                "size {size}: {word} px inside \"minutes\""
+            );
+        }
+    }
+
+    #[test]
+    fn width_follows_advances_and_kerning() {
+        let t = Type {
+            size: 20.0,
+            bold: false,
+            color: BLACK,
+        };
+        let (a, b) = (width("AV", t), width("A", t) + width("V", t));
+        assert!(a < b, "AV is kerned: {a} vs {b}");
+        assert!(
+            (width("minutes", t) - 72.0).abs() < 12.0,
+            "{}",
+            width("minutes", t)
+        );
+        let drawn = columns("minutes", 20.0);
+        let inked =
+            drawn.iter().rposition(|c| *c).unwrap() - drawn.iter().position(|c| *c).unwrap();
+        assert!(
+            (inked as f64 - width("minutes", t)).abs() < 4.0,
+            "{inked} drawn vs {} measured",
+            width("minutes", t)
+        );
+    }
+}

@@ -1,0 +1,1012 @@
+//! One metric's chart: both runs over time since their start, the warm-up shaded, the gate
+//! drawn (a budget band from the baseline mean to the limit for relative gates, a threshold
+//! line for absolute ones), the runs' levels as labelled lines — segment levels and the
+//! final level when a run shifted, the trend line when it trended — with labels in a
+//! gutter right of the data, shifts marked and labelled, the region above a histogram's
+//! ceiling shaded, and count metrics as events in the steady window with their total.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::axes::{self, ValueScale};
+use super::lettering::{self, Align, Baseline};
+use super::{
+    dashed, fill, legend, polyline, spread, thin, verdict_color, ChartOptions, Frame, Look,
+    BASELINE, CANDIDATE, GATE, GRID, INK, MUTED, NO_DATA, SHADE,
+};
+use crate::compare::SideResult;
+use crate::gate::Clause;
+use crate::pack::{Axis, Better, Kind, Metric};
+use crate::report::text::{self, verdict_label};
+use crate::report::{MetricReport, Report};
+use crate::units;
+
+/// Size of a metric chart at scale 1.
+pub const SIZE: (u32, u32) = (1200, 620);
+
+pub fn write(
+    path: &Path,
+    m: &MetricReport,
+    report: &Report,
+    options: &ChartOptions,
+) -> crate::error::Result<()> {
+    super::with_backend!(path, SIZE, options, |area, look| {
+        let (w, h) = (SIZE.0 as f64, SIZE.1 as f64);
+        let head = header(&area, look, m, report)?;
+        draw(&area, look, m, report, options, (0.0, head, w, h), false)
+    })
+}
+
+/// Title, verdict line and legend; returns where the plot may start (unscaled pixels).
+fn header<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    m: &MetricReport,
+    report: &Report,
+) -> Result<f64, String> {
+    let r = &m.result;
+    let title = look.text(24.0, true, INK);
+    look.write(
+        area,
+        &format!("{} ({})", r.metric.title, r.metric.id),
+        (look.px(20.0), look.px(14.0)),
+        title,
+        Align::Left,
+        Baseline::Top,
+    )?;
+    status_line(area, look, m, (20.0, 50.0), 17.0, false)?;
+    legend(
+        area,
+        look,
+        report,
+        (look.px(20.0), look.px(90.0)),
+        15.0,
+        report.baseline.warmup_ms > 0,
+    )?;
+    Ok(106.0)
+}
+
+/// `FAIL · change -47.0% [...] · gate regression <= 10%` with the verdict in its colour
+/// (without the gate in an overview panel, where the budget line shows it).
+fn status_line<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    m: &MetricReport,
+    at: (f64, f64),
+    size: f64,
+    compact: bool,
+) -> Result<(), String> {
+    let r = &m.result;
+    let verdict = r.verdict.map_or("NOT GATED", verdict_label);
+    let strong = look.text(size, true, verdict_color(r.verdict));
+    let plain = look.text(size, false, INK);
+    let (x, y) = (look.px(at.0), look.px(at.1));
+    look.write(area, verdict, (x, y), strong, Align::Left, Baseline::Top)?;
+    let mut rest = format!("\u{a0}\u{a0}·\u{a0}\u{a0}change {}", text::change(r));
+    if !compact {
+        rest.push_str(&format!(
+            "\u{a0}\u{a0}·\u{a0}\u{a0}gate {}",
+            r.gate.as_ref().map_or("none", |g| g.text.as_str())
+        ));
+    }
+    look.write(
+        area,
+        &rest,
+        (x + lettering::width(verdict, strong), y),
+        plain,
+        Align::Left,
+        Baseline::Top,
+    )
+}
+
+/// Display scale and unit for values: MiB for bytes, ms below a second.
+fn display_unit(metric: &Metric, max_abs: f64) -> (f64, String) {
+    match metric.unit.as_str() {
+        "B" | "bytes" => {
+            if max_abs >= 1024.0 * 1024.0 * 1024.0 {
+                (1.0 / (1024.0 * 1024.0 * 1024.0), "GiB".into())
+            } else {
+                (1.0 / (1024.0 * 1024.0), "MiB".into())
+            }
+        }
+        "s" if max_abs < 1.0 => (1000.0, "ms".into()),
+        u => (1.0, u.to_string()),
+    }
+}
+
+/// One run's data as drawn: minutes since its start and values in display units (counts:
+/// events so far in the steady window), and the event times of counts.
+struct Drawn {
+    points: Vec<(f64, f64)>,
+    events: Vec<f64>,
+    /// Events in the steady window (counts).
+    total: f64,
+}
+
+fn drawn(metric: &Metric, m: &MetricReport, baseline: bool, report: &Report, scale: f64) -> Drawn {
+    let (series, run) = if baseline {
+        (m.baseline_series.as_ref(), &report.baseline)
+    } else {
+        (m.candidate_series.as_ref(), &report.candidate)
+    };
+    let mut out = Drawn {
+        points: Vec::new(),
+        events: Vec::new(),
+        total: 0.0,
+    };
+    let Some(s) = series else { return out };
+    let minutes = |t: i64| (t - run.start_ms) as f64 / 60_000.0;
+    match metric.kind {
+        Kind::Series => {
+            out.points = s
+                .full
+                .points()
+                .iter()
+                .map(|&(t, v)| (minutes(t), v * scale))
+                .collect();
+        }
+        Kind::Count => {
+            // Events counted in the steady window only, from 0 at its start: the line ends
+            // at the total the report gives.
+            let (from, to) = run.steady;
+            out.points.push((minutes(from), 0.0));
+            for &(t, v) in s.full.points() {
+                if t <= from || t > to {
+                    continue;
+                }
+                if v.is_finite() && v > 0.0 {
+                    out.total += v;
+                    out.events.push(minutes(t));
+                }
+                out.points.push((minutes(t), out.total));
+            }
+        }
+    }
+    out
+}
+
+/// Splits points into runs of finite values, so gaps and NaN show as gaps.
+fn segments(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for &(x, y) in points {
+        if y.is_finite() {
+            if let Some(last) = out.last_mut() {
+                last.push((x, y));
+            }
+        } else if out.last().is_some_and(|l| !l.is_empty()) {
+            out.push(Vec::new());
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// A labelled level line: from `x0` to `x1` (minutes) at `value` (display units).
+struct Level {
+    x0: f64,
+    x1: f64,
+    value: f64,
+    color: RGBColor,
+    label: Option<String>,
+    dashed: bool,
+}
+
+/// The levels of one run: its mean, or its segments and final level after shifts, or its
+/// trend line.
+fn levels(
+    side: &SideResult,
+    metric: &Metric,
+    steady: (f64, f64),
+    scale: f64,
+    color: RGBColor,
+) -> (Vec<Level>, Option<TrendLine>) {
+    let Some(summary) = &side.summary else {
+        return (Vec::new(), None);
+    };
+    let unit = &metric.unit;
+    if let Some(trend) = side.trend.as_ref().filter(|t| t.significant) {
+        let hours = (steady.1 - steady.0) / 60.0;
+        let start = trend.end_level - trend.per_hour.value * hours;
+        let label = format!("trend {}/h", units::change(trend.relative_per_hour));
+        return (
+            vec![
+                Level {
+                    x0: steady.1,
+                    x1: steady.1,
+                    value: trend.end_level * scale,
+                    color,
+                    label: Some(label),
+                    dashed: false,
+                },
+                mean_note(side, metric, steady, scale, color),
+            ],
+            Some((
+                (steady.0, start * scale),
+                (steady.1, trend.end_level * scale),
+            )),
+        );
+    }
+    if side.shifts.is_empty() {
+        return (
+            vec![Level {
+                x0: steady.0,
+                x1: steady.1,
+                value: summary.mean * scale,
+                color,
+                label: Some(format!("mean {}", text::value(metric, side))),
+                dashed: true,
+            }],
+            None,
+        );
+    }
+    let mut out = Vec::new();
+    let mut x = steady.0;
+    let mut value = side.shifts[0].before;
+    for s in &side.shifts {
+        let at = (s.offset_seconds / 60.0).clamp(steady.0, steady.1);
+        out.push(Level {
+            x0: x,
+            x1: at,
+            value: value * scale,
+            color,
+            label: None,
+            dashed: false,
+        });
+        x = at;
+        value = s.after;
+    }
+    let final_value = side
+        .final_level
+        .as_ref()
+        .map_or(value, |l| l.estimate.value);
+    out.push(Level {
+        x0: x,
+        x1: steady.1,
+        value: final_value * scale,
+        color,
+        label: Some(format!(
+            "ended {}{}",
+            text::bound_prefix(side.bound()),
+            units::format_value(final_value, unit)
+        )),
+        dashed: false,
+    });
+    out.push(mean_note(side, metric, steady, scale, color));
+    (out, None)
+}
+
+/// The mean of a run that shifted or trended: a label only (a line there would stand where
+/// the run never was).
+fn mean_note(
+    side: &SideResult,
+    metric: &Metric,
+    steady: (f64, f64),
+    scale: f64,
+    color: RGBColor,
+) -> Level {
+    let mean = side.summary.as_ref().map_or(f64::NAN, |s| s.mean);
+    Level {
+        x0: steady.1,
+        x1: steady.1,
+        value: mean * scale,
+        color: RGBColor(color.0 / 2 + 50, color.1 / 2 + 50, color.2 / 2 + 50),
+        label: Some(format!("mean {}", text::value(metric, side))),
+        dashed: false,
+    }
+}
+
+/// A trend line from `(minutes, value)` to `(minutes, value)`, display units.
+type TrendLine = ((f64, f64), (f64, f64));
+
+/// A gate line or band to draw: value(s) in display units and its label.
+struct GateMark {
+    /// The band's other edge (the baseline mean) for relative gates.
+    from: Option<f64>,
+    at: f64,
+    label: String,
+}
+
+fn gate_marks(m: &MetricReport, scale: f64) -> Vec<GateMark> {
+    let r = &m.result;
+    let Some(gate) = &r.gate else {
+        return Vec::new();
+    };
+    let unit = &r.metric.unit;
+    let mut out = Vec::new();
+    for c in &gate.clauses {
+        match c {
+            Clause::Regression { budget, .. } => {
+                let Some(b) = r
+                    .baseline
+                    .summary
+                    .as_ref()
+                    .map(|s| crate::compare::headline(&r.metric, s))
+                else {
+                    continue;
+                };
+                if r.metric.kind == Kind::Count {
+                    continue;
+                }
+                let limit = match r.metric.better {
+                    Better::Higher => b * (1.0 - budget),
+                    Better::Lower => b * (1.0 + budget),
+                };
+                out.push(GateMark {
+                    from: Some(b * scale),
+                    at: limit * scale,
+                    label: format!(
+                        "budget {}{}%: {}",
+                        if r.metric.better == Better::Higher {
+                            "-"
+                        } else {
+                            "+"
+                        },
+                        units::number(budget * 100.0),
+                        units::format_value(limit, unit)
+                    ),
+                });
+            }
+            Clause::Absolute { stat, op, bound } => {
+                out.push(GateMark {
+                    from: None,
+                    at: bound * scale,
+                    label: format!(
+                        "gate {} {} {}",
+                        stat.name(),
+                        op.symbol(),
+                        units::format_value(*bound, unit)
+                    ),
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Draws the chart of `m` into the rectangle `rect` (unscaled pixels) of `area`.
+/// `compact` is an overview panel: a two-line title with the change, no legend.
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    m: &MetricReport,
+    report: &Report,
+    options: &ChartOptions,
+    rect: (f64, f64, f64, f64),
+    compact: bool,
+) -> Result<(), String> {
+    let mut rect = rect;
+    if compact {
+        look.write(
+            area,
+            &m.result.metric.title,
+            (look.px(rect.0 + 12.0), look.px(rect.1 + 8.0)),
+            look.text(17.0, true, INK),
+            Align::Left,
+            Baseline::Top,
+        )?;
+        status_line(area, look, m, (rect.0 + 12.0, rect.1 + 32.0), 15.0, true)?;
+        rect.1 += 56.0;
+    }
+    let plot = Plot::prepare(m, report, options, look, rect, compact);
+    plot.background(area)?;
+    plot.axes(area)?;
+    let mut labels = plot.gates(area)?;
+    plot.data(area)?;
+    labels.extend(plot.levels(area)?);
+    plot.shifts(area)?;
+    plot.gutter(area, &labels)?;
+    plot.message(area)
+}
+
+/// A label in the gutter: the pixel height of what it names, its text and colour.
+type GutterLabel = (f64, String, RGBColor);
+
+/// Everything a metric chart draws, prepared: the runs in display units, the value axis,
+/// the frame, the gate, the levels.
+struct Plot<'a> {
+    m: &'a MetricReport,
+    report: &'a Report,
+    look: Look,
+    compact: bool,
+    /// Display units per metric unit, and the display unit.
+    scale: f64,
+    unit: String,
+    ceiling: Option<f64>,
+    base: Drawn,
+    cand: Drawn,
+    x_max: f64,
+    steady_b: (f64, f64),
+    steady_c: (f64, f64),
+    gates: Vec<GateMark>,
+    levels_b: (Vec<Level>, Option<TrendLine>),
+    levels_c: (Vec<Level>, Option<TrendLine>),
+    value_scale: ValueScale,
+    no_events: bool,
+    y_ticks: Vec<f64>,
+    gutter: f64,
+    frame: Frame,
+}
+
+const FONT: f64 = 15.0;
+
+impl<'a> Plot<'a> {
+    fn prepare(
+        m: &'a MetricReport,
+        report: &'a Report,
+        options: &ChartOptions,
+        look: Look,
+        (rx0, ry0, rx1, ry1): (f64, f64, f64, f64),
+        compact: bool,
+    ) -> Plot<'a> {
+        let r = &m.result;
+        let metric = &r.metric;
+        let raw_max = [m.baseline_series.as_ref(), m.candidate_series.as_ref()]
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s.full.points().iter().map(|p| p.1.abs()))
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let censored = [&r.baseline, &r.candidate]
+            .iter()
+            .any(|s| s.evidence.as_ref().is_some_and(|e| e.censored_share > 0.0));
+        let ceiling = metric
+            .saturates_at
+            .filter(|_| metric.kind == Kind::Series && censored);
+        let (scale, unit) = display_unit(metric, raw_max.max(ceiling.unwrap_or(0.0)));
+        let base = drawn(metric, m, true, report, scale);
+        let cand = drawn(metric, m, false, report, scale);
+        let minutes = |ms: i64| ms as f64 / 60_000.0;
+        let x_max = minutes(
+            (report.baseline.end_ms - report.baseline.start_ms)
+                .max(report.candidate.end_ms - report.candidate.start_ms),
+        )
+        .max(1.0);
+        let steady = |run: &crate::report::RunInfo| {
+            (
+                minutes(run.steady.0 - run.start_ms),
+                minutes(run.steady.1 - run.start_ms),
+            )
+        };
+        let (steady_b, steady_c) = (steady(&report.baseline), steady(&report.candidate));
+        let gates = gate_marks(m, scale);
+        // Counts show their totals, not levels.
+        let (levels_b, levels_c) = if metric.kind == Kind::Count {
+            ((Vec::new(), None), (Vec::new(), None))
+        } else {
+            (
+                levels(&r.baseline, metric, steady_b, scale, BASELINE),
+                levels(&r.candidate, metric, steady_c, scale, CANDIDATE),
+            )
+        };
+        let no_events = metric.kind == Kind::Count && base.total == 0.0 && cand.total == 0.0;
+
+        // The value axis: everything drawn must fit.
+        let data: Vec<f64> = base
+            .points
+            .iter()
+            .chain(&cand.points)
+            .map(|p| p.1)
+            .filter(|v| v.is_finite())
+            .collect();
+        let zeros_in_data = data.iter().filter(|v| **v <= 0.0).count() * 100 > data.len();
+        let mut values = data;
+        values.extend(gates.iter().map(|g| g.at));
+        values.extend(
+            levels_b
+                .0
+                .iter()
+                .chain(&levels_c.0)
+                .map(|l| l.value)
+                .filter(|v| v.is_finite()),
+        );
+        if let Some(c) = ceiling {
+            values.push(c * scale);
+        }
+        let hi = values.iter().copied().fold(0.0, f64::max);
+        let lo = values.iter().copied().fold(0.0, f64::min);
+        let min_positive = values
+            .iter()
+            .copied()
+            .filter(|v| *v > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let value_scale = match (metric.kind, options.axis.or(metric.axis)) {
+            (Kind::Count, _) | (_, Some(Axis::Linear)) => ValueScale::Linear,
+            (_, Some(Axis::Log)) if min_positive.is_finite() => ValueScale::Log {
+                floor: min_positive,
+            },
+            (_, Some(Axis::Log)) => ValueScale::Linear,
+            // Zeros have no place on a log axis: a run that sits at 0 keeps it linear.
+            (_, None) if zeros_in_data => ValueScale::Linear,
+            (_, None) => axes::choose(min_positive, hi, 1.5),
+        };
+        let (y0, y1) = match value_scale {
+            ValueScale::Linear => {
+                let top = if no_events {
+                    1.0
+                } else {
+                    axes::nice_max(hi * 1.06)
+                };
+                let bottom = if lo < 0.0 {
+                    -axes::nice_max(-lo * 1.06)
+                } else {
+                    0.0
+                };
+                (bottom, top)
+            }
+            ValueScale::Log { floor } => {
+                let (a, b) = (floor.log10(), hi.max(floor * 1.0001).log10());
+                let pad = (b - a) * 0.06;
+                (a - pad, b + pad)
+            }
+        };
+        let y_ticks: Vec<f64> = match value_scale {
+            ValueScale::Linear if no_events => vec![0.0],
+            ValueScale::Linear => axes::linear_ticks(y0, y1, if compact { 4 } else { 6 }),
+            ValueScale::Log { .. } => axes::log_ticks(y0, y1),
+        };
+        let mut plot = Plot {
+            m,
+            report,
+            look,
+            compact,
+            scale,
+            unit,
+            ceiling,
+            base,
+            cand,
+            x_max,
+            steady_b,
+            steady_c,
+            gates,
+            levels_b,
+            levels_c,
+            value_scale,
+            no_events,
+            y_ticks,
+            gutter: if compact { 150.0 } else { 215.0 },
+            frame: Frame {
+                left: 0.0,
+                top: 0.0,
+                right: 0.0,
+                bottom: 0.0,
+                x: (0.0, x_max),
+                y: (y0, y1),
+            },
+        };
+        let tick_width = plot
+            .y_ticks
+            .iter()
+            .map(|a| lettering::width(&plot.tick_text(*a), plot.label_type()))
+            .fold(0.0, f64::max)
+            / look.scale;
+        plot.frame.left = look.px(rx0 + 16.0 + tick_width + 10.0);
+        plot.frame.top = look.px(ry0 + 26.0);
+        plot.frame.right = look.px(rx1 - plot.gutter);
+        plot.frame.bottom = look.px(ry1 - if compact { 46.0 } else { 52.0 });
+        plot
+    }
+
+    fn label_type(&self) -> lettering::Type {
+        self.look.text(FONT, false, MUTED)
+    }
+
+    fn tick_text(&self, a: f64) -> String {
+        let v = self.value_scale.value_at(a);
+        if self.m.result.metric.kind == Kind::Count && v.fract() != 0.0 {
+            String::new()
+        } else {
+            axes::tick_label(v)
+        }
+    }
+
+    /// The pixel height of a value in display units.
+    fn y_of(&self, v: f64) -> f64 {
+        let (y0, y1) = self.frame.y;
+        self.frame.y_px(self.value_scale.to_axis(v).clamp(y0, y1))
+    }
+
+    /// Warm-up and cool-down shading, and the region above a histogram's ceiling.
+    fn background<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (look, frame) = (self.look, &self.frame);
+        let minutes = |ms: i64| ms as f64 / 60_000.0;
+        let warm = minutes(self.report.baseline.warmup_ms);
+        if warm > 0.0 {
+            fill(
+                area,
+                (frame.left, frame.top),
+                (frame.x_px(warm.min(self.x_max)), frame.bottom),
+                SHADE.to_rgba(),
+            )?;
+        }
+        let cool = minutes(self.report.baseline.cooldown_ms);
+        if cool > 0.0 {
+            fill(
+                area,
+                (frame.x_px(self.x_max - cool), frame.top),
+                (frame.right, frame.bottom),
+                SHADE.to_rgba(),
+            )?;
+        }
+        let Some(c) = self.ceiling else {
+            return Ok(());
+        };
+        // Above the histogram ceiling nothing is known.
+        let y = self.y_of(c * self.scale);
+        fill(
+            area,
+            (frame.left, frame.top),
+            (frame.right, y),
+            RGBColor(120, 120, 120).mix(0.12),
+        )?;
+        dashed(
+            area,
+            (frame.left, y),
+            (frame.right, y),
+            MUTED.mix(0.9),
+            look.px(1.5),
+            look.px(6.0),
+        )?;
+        let t = look.text(FONT - 1.0, false, MUTED);
+        let text_y = if y - frame.top > lettering::line_height(t) + look.px(4.0) {
+            frame.top + look.px(3.0)
+        } else {
+            y + look.px(3.0)
+        };
+        let text_x = frame.x_px(warm.min(self.x_max)) + look.px(6.0);
+        look.write(
+            area,
+            &format!(
+                "above the histogram ceiling ({}): true values unknown",
+                units::format_value(c, &self.m.result.metric.unit)
+            ),
+            (text_x, text_y),
+            t,
+            Align::Left,
+            Baseline::Top,
+        )
+    }
+
+    /// Grid, ticks, their labels and the axes' descriptions.
+    fn axes<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (look, frame) = (self.look, &self.frame);
+        let label_type = self.label_type();
+        for a in &self.y_ticks {
+            let y = frame.y_px(*a);
+            polyline(
+                area,
+                vec![
+                    (frame.left as i32, y as i32),
+                    (frame.right as i32, y as i32),
+                ],
+                GRID.to_rgba(),
+                look.px(1.0),
+            )?;
+            look.write(
+                area,
+                &self.tick_text(*a),
+                (frame.left - look.px(8.0), y),
+                label_type,
+                Align::Right,
+                Baseline::Middle,
+            )?;
+        }
+        for x in axes::time_ticks(self.x_max) {
+            let px = frame.x_px(x);
+            polyline(
+                area,
+                vec![
+                    (px as i32, frame.top as i32),
+                    (px as i32, frame.bottom as i32),
+                ],
+                GRID.mix(0.6),
+                look.px(1.0),
+            )?;
+            look.write(
+                area,
+                &axes::time_label(x, self.x_max),
+                (px, frame.bottom + look.px(6.0)),
+                label_type,
+                Align::Center,
+                Baseline::Top,
+            )?;
+        }
+        look.write(
+            area,
+            axes::time_description(self.x_max),
+            (
+                (frame.left + frame.right) / 2.0,
+                frame.bottom + look.px(26.0),
+            ),
+            label_type,
+            Align::Center,
+            Baseline::Top,
+        )?;
+        let unit = &self.unit;
+        let unit_text = match (self.m.result.metric.kind, self.value_scale) {
+            (Kind::Count, _) => format!(
+                "{} in the steady window",
+                if unit.is_empty() { "events" } else { unit }
+            ),
+            (_, ValueScale::Log { .. }) => format!("{unit} (log scale)"),
+            _ => unit.clone(),
+        };
+        look.write(
+            area,
+            &unit_text,
+            (frame.left, frame.top - look.px(6.0)),
+            label_type,
+            Align::Left,
+            Baseline::Bottom,
+        )?;
+        polyline(
+            area,
+            vec![
+                (frame.left as i32, frame.top as i32),
+                (frame.left as i32, frame.bottom as i32),
+                (frame.right as i32, frame.bottom as i32),
+            ],
+            INK.mix(0.6),
+            look.px(1.0),
+        )
+    }
+
+    /// The gate: a band from the baseline mean to the budget's limit, or a threshold line.
+    fn gates<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+    ) -> Result<Vec<GutterLabel>, String> {
+        let (look, frame) = (self.look, &self.frame);
+        let mut labels = Vec::new();
+        for g in &self.gates {
+            let y = self.y_of(g.at);
+            if let Some(from) = g.from {
+                let y_from = self.y_of(from);
+                fill(
+                    area,
+                    (
+                        frame.x_px(self.steady_c.0.min(self.steady_b.0)),
+                        y.min(y_from),
+                    ),
+                    (frame.right, y.max(y_from)),
+                    GATE.mix(0.07),
+                )?;
+            }
+            dashed(
+                area,
+                (frame.left, y),
+                (frame.right, y),
+                GATE.mix(0.9),
+                look.px(1.5),
+                look.px(9.0),
+            )?;
+            labels.push((y, g.label.clone(), GATE));
+        }
+        Ok(labels)
+    }
+
+    /// Both runs, thinned to what the pixels can show; counts' events as ticks.
+    fn data<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (look, frame) = (self.look, &self.frame);
+        let line = look.px(if self.compact { 1.6 } else { 2.0 });
+        for (d, color) in [(&self.base, BASELINE), (&self.cand, CANDIDATE)] {
+            for seg in segments(&d.points) {
+                let axis_points: Vec<(f64, f64)> = seg
+                    .iter()
+                    .map(|&(x, v)| (x, self.value_scale.to_axis(v)))
+                    .collect();
+                let pts: Vec<(i32, i32)> = thin(&axis_points, frame)
+                    .iter()
+                    .map(|&(x, y)| frame.point(x, y))
+                    .collect();
+                polyline(area, pts, color.to_rgba(), line)?;
+            }
+            let offset = if color == BASELINE { 0.0 } else { look.px(9.0) };
+            for x in &d.events {
+                let px = frame.x_px(*x) as i32;
+                polyline(
+                    area,
+                    vec![
+                        (px, (frame.bottom - offset) as i32),
+                        (px, (frame.bottom - offset - look.px(8.0)) as i32),
+                    ],
+                    color.to_rgba(),
+                    look.px(1.5),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Level lines and trend lines; the labels they want in the gutter (counts: totals).
+    fn levels<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+    ) -> Result<Vec<GutterLabel>, String> {
+        let (look, frame) = (self.look, &self.frame);
+        let mut labels = Vec::new();
+        for (levels, trend) in [&self.levels_b, &self.levels_c] {
+            if let Some(((xa, va), (xb, vb))) = trend {
+                dashed(
+                    area,
+                    (frame.x_px(*xa), self.y_of(*va)),
+                    (frame.x_px(*xb), self.y_of(*vb)),
+                    INK.mix(0.8),
+                    look.px(2.0),
+                    look.px(10.0),
+                )?;
+            }
+            for l in levels {
+                let y = self.y_of(l.value);
+                let ends = vec![
+                    (frame.x_px(l.x0) as i32, y as i32),
+                    (frame.x_px(l.x1) as i32, y as i32),
+                ];
+                if l.x1 > l.x0 && l.dashed {
+                    dashed(
+                        area,
+                        (frame.x_px(l.x0), y),
+                        (frame.x_px(l.x1), y),
+                        INK.mix(0.75),
+                        look.px(1.5),
+                        look.px(5.0),
+                    )?;
+                    polyline(area, ends, l.color.mix(0.5), look.px(1.0))?;
+                } else if l.x1 > l.x0 {
+                    polyline(area, ends, INK.mix(0.85), look.px(2.5))?;
+                }
+                if let Some(label) = &l.label {
+                    labels.push((y, label.clone(), l.color));
+                }
+            }
+        }
+        let r = &self.m.result;
+        if r.metric.kind == Kind::Count && !self.no_events {
+            for (d, side, color) in [
+                (&self.base, &r.baseline, BASELINE),
+                (&self.cand, &r.candidate, CANDIDATE),
+            ] {
+                if side.summary.is_some() {
+                    labels.push((
+                        self.y_of(d.total),
+                        if self.compact {
+                            text::value(&r.metric, side)
+                        } else {
+                            format!("{} in window", text::value(&r.metric, side))
+                        },
+                        color,
+                    ));
+                }
+            }
+        }
+        Ok(labels)
+    }
+
+    /// Shifts: a dashed line with the size of the step, labels stacked at the top (one in
+    /// an overview panel).
+    fn shifts<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (look, frame) = (self.look, &self.frame);
+        let r = &self.m.result;
+        let mut row = 0.0;
+        for (side, color) in [(&r.baseline, BASELINE), (&r.candidate, CANDIDATE)] {
+            for s in &side.shifts {
+                let x = frame.x_px(s.offset_seconds / 60.0);
+                dashed(
+                    area,
+                    (x, frame.top),
+                    (x, frame.bottom),
+                    color.mix(0.9),
+                    look.px(2.0),
+                    look.px(6.0),
+                )?;
+                if self.compact && row >= 1.0 {
+                    continue;
+                }
+                let label = format!(
+                    "shift {} at {}",
+                    s.relative.map_or("from 0".into(), units::change),
+                    axes::time_label(s.offset_seconds / 60.0, self.x_max.max(91.0))
+                );
+                let t = look.text(FONT, true, color);
+                let (w, h) = (lettering::width(&label, t), lettering::line_height(t));
+                let right_side = x + w + look.px(6.0) < frame.right;
+                let left = if right_side {
+                    x + look.px(5.0)
+                } else {
+                    x - look.px(5.0) - w
+                };
+                let top = frame.top + look.px(4.0) + row * h;
+                fill(
+                    area,
+                    (left - look.px(2.0), top),
+                    (left + w + look.px(2.0), top + h),
+                    WHITE.mix(0.85),
+                )?;
+                look.write(area, &label, (left, top), t, Align::Left, Baseline::Top)?;
+                row += 1.0;
+            }
+        }
+        Ok(())
+    }
+
+    /// The labels right of the data, spread so none overlaps, each with a leader to its line.
+    fn gutter<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        labels: &[GutterLabel],
+    ) -> Result<(), String> {
+        let (look, frame) = (self.look, &self.frame);
+        let size = if self.compact { 14.0 } else { FONT };
+        let gap = lettering::line_height(look.text(size, true, INK)) + look.px(2.0);
+        let ys: Vec<f64> = labels.iter().map(|l| l.0).collect();
+        let placed = spread(&ys, gap, frame.top + gap / 2.0, frame.bottom - gap / 2.0);
+        for ((want, label, color), y) in labels.iter().zip(placed) {
+            let t = look.text(size, *color != GATE, *color);
+            polyline(
+                area,
+                vec![
+                    (frame.right as i32, *want as i32),
+                    ((frame.right + look.px(6.0)) as i32, y as i32),
+                ],
+                color.mix(0.6),
+                look.px(1.0),
+            )?;
+            let shown = fit(label, t, look.px(self.gutter - 12.0));
+            look.write(
+                area,
+                &shown,
+                (frame.right + look.px(9.0), y),
+                t,
+                Align::Left,
+                Baseline::Middle,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Says so when a run has no data, or a count no events.
+    fn message<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let message = if self.no_events {
+            let what = if self.unit.is_empty() {
+                "events"
+            } else {
+                &self.unit
+            };
+            format!("no {what} in either run's steady window")
+        } else {
+            match (self.base.points.is_empty(), self.cand.points.is_empty()) {
+                (true, true) => "no data in either run".to_string(),
+                (true, false) => "no data in the baseline".to_string(),
+                (false, true) => "no data in the candidate".to_string(),
+                _ => return Ok(()),
+            }
+        };
+        let frame = &self.frame;
+        self.look.write(
+            area,
+            &message,
+            (
+                (frame.left + frame.right) / 2.0,
+                (frame.top + frame.bottom) / 2.0,
+            ),
+            self.look
+                .text(if self.compact { 17.0 } else { 21.0 }, true, NO_DATA),
+            Align::Center,
+            Baseline::Middle,
+        )
+    }
+}
+
+/// `label` shortened with `…` to fit `width` pixels.
+pub fn fit(label: &str, t: lettering::Type, width: f64) -> String {
+    if lettering::width(label, t) <= width {
+        return label.to_string();
+    }
+    let mut s: String = label.to_string();
+    while !s.is_empty() && lettering::width(&format!("{s}…"), t) > width {
+        s.pop();
+    }
+    format!("{}…", s.trim_end())
+}

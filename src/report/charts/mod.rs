@@ -1,0 +1,509 @@
+//! Charts for write-ups (`--charts DIR`): one chart per metric (`<id>.png`), a summary of
+//! every gated metric against its gate (`summary.png`) and an overview of the metrics that
+//! matter most (`overview.png`); PNG (at `--chart-scale` for HiDPI) or SVG
+//! (`--chart-format svg`, text as `<text>`).
+//!
+//! Everything is drawn in pixels of a [`Frame`] rather than through plotters' chart
+//! builder, so that text (laid out in [`lettering`]), ticks and labels are placed by one set
+//! of rules in both backends. Text uses the embedded DejaVu Sans (license in
+//! `fonts/DejaVu-LICENSE.txt`). Runs are Okabe–Ito blue and orange; verdicts use colours
+//! that neither run uses (Paul Tol's green, purple and ochre), so a FAIL never reads as
+//! "the candidate".
+
+mod axes;
+pub mod lettering;
+mod metric;
+mod overview;
+mod summary;
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::compare::Verdict;
+use crate::error::{Error, Result};
+use lettering::{Align, Baseline, Type};
+
+pub use crate::pack::Axis;
+
+pub const BASELINE: RGBColor = RGBColor(0, 114, 178); // Okabe–Ito blue
+pub const CANDIDATE: RGBColor = RGBColor(230, 159, 0); // Okabe–Ito orange
+pub const PASS: RGBColor = RGBColor(34, 136, 51); // Tol green
+pub const FAIL: RGBColor = RGBColor(170, 51, 119); // Tol purple
+pub const INCONCLUSIVE: RGBColor = RGBColor(153, 119, 0); // ochre, dark enough for text
+pub const NO_DATA: RGBColor = RGBColor(120, 120, 120);
+const GRID: RGBColor = RGBColor(228, 228, 228);
+const SHADE: RGBColor = RGBColor(240, 240, 240);
+const GATE: RGBColor = RGBColor(90, 90, 90);
+const INK: RGBColor = RGBColor(35, 35, 35);
+const MUTED: RGBColor = RGBColor(100, 100, 100);
+
+/// Image format of the charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChartFormat {
+    Png,
+    Svg,
+}
+
+impl ChartFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ChartFormat::Png => "png",
+            ChartFormat::Svg => "svg",
+        }
+    }
+}
+
+/// How charts are drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChartOptions {
+    pub format: ChartFormat,
+    /// Pixel density of PNGs (2 for HiDPI); SVG is drawn at 1.
+    pub scale: f64,
+    /// Value axes: chosen per metric, or forced.
+    pub axis: Option<Axis>,
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            format: ChartFormat::Png,
+            scale: 1.0,
+            axis: None,
+        }
+    }
+}
+
+/// Sizes at the chart's scale and whether text is rasterized here.
+#[derive(Debug, Clone, Copy)]
+pub struct Look {
+    pub scale: f64,
+    pub raster: bool,
+}
+
+impl Look {
+    /// A length in pixels at this scale.
+    pub fn px(&self, v: f64) -> f64 {
+        v * self.scale
+    }
+
+    pub fn text(&self, size: f64, bold: bool, color: RGBColor) -> Type {
+        Type {
+            size: size * self.scale,
+            bold,
+            color,
+        }
+    }
+
+    /// Draws text at pixel coordinates of `area`.
+    pub fn write<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        text: &str,
+        at: (f64, f64),
+        t: Type,
+        align: Align,
+        baseline: Baseline,
+    ) -> Result<(), String> {
+        lettering::draw(area, text, at, t, align, baseline, self.raster)
+    }
+}
+
+pub fn verdict_color(v: Option<Verdict>) -> RGBColor {
+    match v {
+        Some(Verdict::Pass) => PASS,
+        Some(Verdict::Fail) => FAIL,
+        Some(Verdict::Inconclusive) => INCONCLUSIVE,
+        Some(Verdict::NoData) | None => NO_DATA,
+    }
+}
+
+/// A plotting rectangle in pixels with the data ranges it shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+}
+
+impl Frame {
+    pub fn x_px(&self, x: f64) -> f64 {
+        self.left + (x - self.x.0) / (self.x.1 - self.x.0) * (self.right - self.left)
+    }
+
+    pub fn y_px(&self, y: f64) -> f64 {
+        self.bottom - (y - self.y.0) / (self.y.1 - self.y.0) * (self.bottom - self.top)
+    }
+
+    pub fn point(&self, x: f64, y: f64) -> (i32, i32) {
+        (
+            self.x_px(x).round() as i32,
+            self.y_px(y.clamp(self.y.0, self.y.1)).round() as i32,
+        )
+    }
+
+    pub fn width(&self) -> f64 {
+        self.right - self.left
+    }
+}
+
+/// A plotters error in one readable line. Its bitmap errors only render as debug dumps
+/// (`BackendError(DrawingError(ImageError(IoError(Os { ... message: "Is a directory" }))))`):
+/// the operating system's message is what a user needs.
+fn describe<E: std::fmt::Debug>(e: E) -> String {
+    let debug = format!("{e:?}");
+    if let Some(start) = debug.find("message: \"") {
+        let rest = &debug[start + 10..];
+        if let Some(end) = rest.find('"') {
+            return rest[..end].to_string();
+        }
+    }
+    match debug.find('(') {
+        Some(i) if debug.len() > 120 => debug[..i].to_string(),
+        _ => debug,
+    }
+}
+
+/// Thins a line to what `width` pixel columns can show: per column the first, lowest,
+/// highest and last point, in time order (M4), so the drawn line is the same as with every
+/// point while a 7-day run draws thousands of points instead of hundreds of thousands.
+pub fn thin(points: &[(f64, f64)], frame: &Frame) -> Vec<(f64, f64)> {
+    let columns = frame.width().max(1.0);
+    if points.len() as f64 <= columns * 4.0 {
+        return points.to_vec();
+    }
+    let mut out = Vec::with_capacity(columns as usize * 4);
+    let mut i = 0;
+    while i < points.len() {
+        let column = frame.x_px(points[i].0).floor();
+        let mut j = i;
+        let (mut lo, mut hi) = (i, i);
+        while j < points.len() && frame.x_px(points[j].0).floor() == column {
+            if points[j].1 < points[lo].1 {
+                lo = j;
+            }
+            if points[j].1 > points[hi].1 {
+                hi = j;
+            }
+            j += 1;
+        }
+        let mut picks = [i, lo, hi, j - 1];
+        picks.sort_unstable();
+        let mut last = usize::MAX;
+        for p in picks {
+            if p != last {
+                out.push(points[p]);
+                last = p;
+            }
+        }
+        i = j;
+    }
+    out
+}
+
+/// One chart to write.
+enum Job<'a> {
+    Metric(&'a super::MetricReport),
+    Summary,
+    Overview,
+}
+
+/// Writes every chart into `dir` (two at a time); returns the files written.
+pub fn render_all(
+    report: &super::Report,
+    dir: &Path,
+    options: &ChartOptions,
+) -> Result<Vec<PathBuf>> {
+    lettering::register();
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::input(format!("--charts {}: {e}", dir.display())))?;
+    let ext = options.format.extension();
+    let mut jobs: Vec<(PathBuf, Job)> = report
+        .metrics
+        .iter()
+        .map(|m| {
+            (
+                dir.join(format!("{}.{ext}", m.result.metric.id)),
+                Job::Metric(m),
+            )
+        })
+        .collect();
+    jobs.push((dir.join(format!("summary.{ext}")), Job::Summary));
+    jobs.push((dir.join(format!("overview.{ext}")), Job::Overview));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let errors = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((path, job)) = jobs.get(i) else {
+                    return;
+                };
+                let outcome = match job {
+                    Job::Metric(m) => metric::write(path, m, report, options),
+                    Job::Summary => summary::write(path, report, options),
+                    Job::Overview => overview::write(path, report, options),
+                };
+                if let Err(e) = outcome {
+                    if let Ok(mut errors) = errors.lock() {
+                        errors.push((i, e));
+                    }
+                }
+            });
+        }
+    });
+    let mut errors = errors.into_inner().unwrap_or_default();
+    errors.sort_by_key(|(i, _)| *i);
+    if let Some((_, e)) = errors.into_iter().next() {
+        return Err(e);
+    }
+    Ok(jobs.into_iter().map(|(p, _)| p).collect())
+}
+
+/// Opens the backend for `path` in the chosen format, runs `draw` on it, and presents it.
+/// A macro so that one drawing function serves both backends.
+macro_rules! with_backend {
+    ($path:expr, $size:expr, $options:expr, |$area:ident, $look:ident| $body:expr) => {{
+        let path: &std::path::Path = $path;
+        let (w, h): (u32, u32) = $size;
+        let fail = |e: String| {
+            $crate::error::Error::input(format!("cannot draw chart {}: {}", path.display(), e))
+        };
+        match $options.format {
+            $crate::report::charts::ChartFormat::Png => {
+                let s = $options.scale;
+                let size = ((w as f64 * s).round() as u32, (h as f64 * s).round() as u32);
+                let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(
+                    plotters::prelude::BitMapBackend::new(path, size),
+                );
+                let $look = $crate::report::charts::Look {
+                    scale: s,
+                    raster: true,
+                };
+                $area
+                    .fill(&plotters::prelude::WHITE)
+                    .map_err(|e| fail($crate::report::charts::describe_error(e)))?;
+                // A closure, so the body may use `?` on drawing errors.
+                #[allow(clippy::redundant_closure_call)]
+                let drawn: std::result::Result<(), String> =
+                    (|| -> std::result::Result<(), String> { $body })();
+                drawn.map_err(fail)?;
+                $area
+                    .present()
+                    .map_err(|e| fail($crate::report::charts::describe_error(e)))?;
+            }
+            $crate::report::charts::ChartFormat::Svg => {
+                let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(
+                    plotters::prelude::SVGBackend::new(path, (w, h)),
+                );
+                let $look = $crate::report::charts::Look {
+                    scale: 1.0,
+                    raster: false,
+                };
+                $area
+                    .fill(&plotters::prelude::WHITE)
+                    .map_err(|e| fail($crate::report::charts::describe_error(e)))?;
+                // A closure, so the body may use `?` on drawing errors.
+                #[allow(clippy::redundant_closure_call)]
+                let drawn: std::result::Result<(), String> =
+                    (|| -> std::result::Result<(), String> { $body })();
+                drawn.map_err(fail)?;
+                $area
+                    .present()
+                    .map_err(|e| fail($crate::report::charts::describe_error(e)))?;
+            }
+        }
+        Ok(())
+    }};
+}
+pub(crate) use with_backend;
+
+/// [`describe`] for the macro.
+pub fn describe_error<E: std::fmt::Debug>(e: E) -> String {
+    describe(e)
+}
+
+/// Draws a line through points (already in pixels), `width` pixels wide.
+pub fn polyline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    points: Vec<(i32, i32)>,
+    color: RGBAColor,
+    width: f64,
+) -> Result<(), String> {
+    if points.len() < 2 {
+        return Ok(());
+    }
+    area.draw(&PathElement::new(
+        points,
+        ShapeStyle::from(&color).stroke_width(width.round().max(1.0) as u32),
+    ))
+    .map_err(describe)
+}
+
+/// A dashed horizontal or vertical line in pixels.
+pub fn dashed<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    from: (f64, f64),
+    to: (f64, f64),
+    color: RGBAColor,
+    width: f64,
+    dash: f64,
+) -> Result<(), String> {
+    let length = ((to.0 - from.0).powi(2) + (to.1 - from.1).powi(2)).sqrt();
+    if length <= 0.0 {
+        return Ok(());
+    }
+    let (dx, dy) = ((to.0 - from.0) / length, (to.1 - from.1) / length);
+    let mut t = 0.0;
+    while t < length {
+        let end = (t + dash).min(length);
+        polyline(
+            area,
+            vec![
+                (
+                    (from.0 + dx * t).round() as i32,
+                    (from.1 + dy * t).round() as i32,
+                ),
+                (
+                    (from.0 + dx * end).round() as i32,
+                    (from.1 + dy * end).round() as i32,
+                ),
+            ],
+            color,
+            width,
+        )?;
+        t += dash * 1.8;
+    }
+    Ok(())
+}
+
+/// A filled rectangle in pixels.
+pub fn fill<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    a: (f64, f64),
+    b: (f64, f64),
+    color: RGBAColor,
+) -> Result<(), String> {
+    area.draw(&Rectangle::new(
+        [
+            (a.0.round() as i32, a.1.round() as i32),
+            (b.0.round() as i32, b.1.round() as i32),
+        ],
+        ShapeStyle::from(&color).filled(),
+    ))
+    .map_err(describe)
+}
+
+/// The legend strip: a swatch and name per run.
+pub fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    report: &super::Report,
+    at: (f64, f64),
+    size: f64,
+    warmup: bool,
+) -> Result<(), String> {
+    let t = look.text(size, false, INK);
+    let mut x = at.0;
+    let y = at.1;
+    for (label, color) in [
+        (format!("baseline {}", report.baseline.name), BASELINE),
+        (format!("candidate {}", report.candidate.name), CANDIDATE),
+    ] {
+        fill(
+            area,
+            (x, y - look.px(2.0)),
+            (x + look.px(28.0), y + look.px(2.0)),
+            color.to_rgba(),
+        )?;
+        look.write(
+            area,
+            &label,
+            (x + look.px(36.0), y),
+            t,
+            Align::Left,
+            Baseline::Middle,
+        )?;
+        x += look.px(36.0) + lettering::width(&label, t) + look.px(28.0);
+    }
+    if warmup {
+        fill(
+            area,
+            (x, y - look.px(8.0)),
+            (x + look.px(22.0), y + look.px(8.0)),
+            SHADE.to_rgba(),
+        )?;
+        look.write(
+            area,
+            "warm-up, not compared",
+            (x + look.px(30.0), y),
+            t,
+            Align::Left,
+            Baseline::Middle,
+        )?;
+    }
+    Ok(())
+}
+
+/// Spreads labels wanted at pixel heights `ys` so no two are closer than `gap`, within
+/// `top..bottom`; returns their new heights in the same order.
+pub fn spread(ys: &[f64], gap: f64, top: f64, bottom: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..ys.len()).collect();
+    order.sort_by(|a, b| ys[*a].total_cmp(&ys[*b]));
+    let mut placed = vec![0.0; ys.len()];
+    let mut last = f64::NEG_INFINITY;
+    for &i in &order {
+        let y = ys[i].clamp(top, bottom).max(last + gap);
+        placed[i] = y;
+        last = y;
+    }
+    // Pushed past the bottom: shift the stack up.
+    if let Some(&i) = order.last() {
+        let over = placed[i] - bottom;
+        if over > 0.0 {
+            for y in placed.iter_mut() {
+                *y -= over;
+            }
+        }
+    }
+    placed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thinning_keeps_the_extremes_of_every_column() {
+        let frame = Frame {
+            left: 0.0,
+            top: 0.0,
+            right: 100.0,
+            bottom: 100.0,
+            x: (0.0, 1000.0),
+            y: (0.0, 1.0),
+        };
+        let points: Vec<(f64, f64)> = (0..100_000)
+            .map(|i| (i as f64 / 100.0, ((i * 7919) % 1000) as f64 / 1000.0))
+            .collect();
+        let thin = thin(&points, &frame);
+        assert!(thin.len() <= 400, "{}", thin.len());
+        let max = points.iter().map(|p| p.1).fold(0.0, f64::max);
+        assert!(thin.iter().any(|p| p.1 == max));
+        assert!(thin.windows(2).all(|w| w[0].0 <= w[1].0), "time order");
+        assert_eq!(thin.first(), points.first());
+        assert_eq!(thin.last(), points.last());
+    }
+
+    #[test]
+    fn labels_are_spread_apart() {
+        let placed = spread(&[50.0, 51.0, 52.0], 10.0, 0.0, 100.0);
+        assert_eq!(placed, vec![50.0, 60.0, 70.0]);
+        let placed = spread(&[95.0, 99.0], 10.0, 0.0, 100.0);
+        assert_eq!(placed, vec![90.0, 100.0]);
+    }
+}

@@ -9,21 +9,10 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use support::calibrate::{self, Noise};
-
-fn pct(x: f64) -> String {
-    if x.is_nan() {
-        "–".into()
-    } else {
-        format!("{:.1}", x * 100.0)
-    }
-}
+use support::calibrate::{self, pct, Noise};
 
 fn main() {
-    let reps: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(1000);
+    let reps = calibrate::replicates();
     println!("Regression gate `regression <= 10%`, 95% confidence, {reps} replicate pairs per cell, 5% noise, 30 s step.");
     println!(
         "Coverage is of the intervals given; false pass/fail at a true regression of exactly 10%;"

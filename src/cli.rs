@@ -255,9 +255,14 @@ pub struct InitArgs {
 
 #[derive(Debug, Args, Clone, Default, PartialEq)]
 pub struct CompareArgs {
-    /// The reference run (config run, snapshot name or snapshot file)
-    #[arg(long, value_name = "RUN")]
+    /// The reference run(s): a config run, snapshot name or snapshot file; several as a
+    /// comma list or a glob over run and snapshot names ('weekly-*'), pooled as a population
+    #[arg(long, value_name = "RUN[,RUN...]")]
     pub baseline: Option<String>,
+
+    /// Of several baseline runs, only the newest N (by start time)
+    #[arg(long, value_name = "N")]
+    pub last: Option<usize>,
 
     /// The run under test
     #[arg(long, value_name = "RUN")]

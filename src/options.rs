@@ -88,7 +88,10 @@ pub struct GithubOutput {
 /// Checked settings of `compare`.
 #[derive(Debug, Clone)]
 pub struct CompareOptions {
+    /// `--baseline` as given: one run, a comma list, globs.
     pub baseline: String,
+    /// `--last N`: of several baselines, the newest N.
+    pub last: Option<usize>,
     pub candidate: String,
     pub confidence: f64,
     pub strict: bool,
@@ -119,6 +122,10 @@ impl CompareOptions {
         }
         Ok(CompareOptions {
             baseline: baseline.clone(),
+            last: match args.last {
+                Some(0) => return Err(Error::input("--last 0: keep at least one baseline run")),
+                n => n,
+            },
             candidate: candidate.clone(),
             confidence,
             strict: args.strict,

@@ -68,6 +68,9 @@ pub struct Metric {
     pub description: Option<String>,
     /// The chart's value axis, when the pack fixes it (else chosen from the data).
     pub axis: Option<Axis>,
+    /// Known run-to-run variation of the metric's mean, as a fraction (`run_to_run =
+    /// "3%"`): used in the interval with one baseline run, a floor with several.
+    pub run_to_run: Option<f64>,
     /// The pack file that defined it.
     pub file: PathBuf,
 }
@@ -134,6 +137,7 @@ struct RawMetric {
     allow_negative: bool,
     description: Option<String>,
     axis: Option<Axis>,
+    run_to_run: Option<String>,
 }
 
 /// Loads every `*.toml` in `dir` (sorted by file name).
@@ -244,6 +248,22 @@ fn check_metric(m: RawMetric, path: &Path, text: &str, at: &str) -> Result<Metri
                 .map_err(|e| fail(format!("saturates_at: {e}")))?,
         ),
     };
+    let run_to_run = match &m.run_to_run {
+        None => None,
+        Some(text) => {
+            let share = text
+                .trim()
+                .strip_suffix('%')
+                .and_then(|n| n.trim().parse::<f64>().ok())
+                .filter(|p| p.is_finite() && *p >= 0.0 && *p < 100.0)
+                .ok_or_else(|| {
+                    fail(format!(
+                        "run_to_run = \"{text}\": a percentage of the mean between 0% and 100%, e.g. \"3%\""
+                    ))
+                })?;
+            Some(share / 100.0)
+        }
+    };
     if m.kind == Kind::Count && saturates_at.is_some() {
         return Err(fail(
             "saturates_at applies to histogram quantiles, not to kind = \"count\"".into(),
@@ -263,6 +283,7 @@ fn check_metric(m: RawMetric, path: &Path, text: &str, at: &str) -> Result<Metri
         allow_negative: m.allow_negative,
         description: m.description.clone(),
         axis: m.axis,
+        run_to_run,
         file: path.to_path_buf(),
     })
 }

@@ -141,3 +141,87 @@ pub fn resolve(name: &str, config: &Config, baselines: &Path) -> Result<Run> {
         origin: Origin::Snapshot(Arc::new(snap)),
     })
 }
+
+/// Whether `name` matches a glob `pattern` of `*` (any run of characters) and `?` (one).
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // Iterative matching with backtracking to the last `*`.
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < n.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == n[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
+}
+
+/// The run names a `--baseline` value stands for: a comma list of names or snapshot paths,
+/// where a name with `*` or `?` is a glob over the config's runs and the snapshots in
+/// `baselines` (a config run wins over a snapshot of the same name). Order as given, each
+/// name once.
+pub fn expand_names(spec: &str, config: &Config, baselines: &Path) -> Result<Vec<String>> {
+    let mut known: Vec<String> = config.runs.keys().cloned().collect();
+    known.extend(snapshot::list_names(baselines));
+    known.sort();
+    known.dedup();
+    let mut out: Vec<String> = Vec::new();
+    for token in spec.split(',').map(str::trim) {
+        if token.is_empty() {
+            return Err(Error::input(format!(
+                "--baseline '{spec}': an empty name in the list"
+            )));
+        }
+        let names: Vec<String> = if token.contains(['*', '?']) {
+            let matched: Vec<String> = known
+                .iter()
+                .filter(|n| glob_match(token, n))
+                .cloned()
+                .collect();
+            if matched.is_empty() {
+                return Err(Error::input(format!(
+                    "--baseline '{token}' matches no run (runs: {})",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            }
+            matched
+        } else {
+            vec![token.to_string()]
+        };
+        for n in names {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("weekly-*", "weekly-24"));
+        assert!(glob_match("weekly-2?", "weekly-24"));
+        assert!(!glob_match("weekly-2?", "weekly-240"));
+        assert!(glob_match("*", "x"));
+        assert!(glob_match("w*k*y", "weekly"));
+        assert!(!glob_match("weekly-*", "rest-run"));
+    }
+}

@@ -231,6 +231,7 @@ mod tests {
             allow_negative: false,
             description: None,
             axis: None,
+            run_to_run: None,
             file: "q.toml".into(),
         }
     }

@@ -128,3 +128,33 @@ fn a_collapse_is_a_regression_and_a_leak_fails_its_trend_clause() {
     let (fail, _) = calibrate::drift(0.0, 460, 50, 42, "regression <= 20% and trend <= 5%/h");
     assert!(fail <= 0.04, "{fail}");
 }
+
+/// Several baselines: the candidate is judged as one more run of the baselines'
+/// population, so run-to-run variation does not read as a regression, and a candidate
+/// exactly at the budget rarely passes (`cargo run --release --example calibrate-baselines`
+/// has the full table).
+#[test]
+fn pooled_baselines_keep_coverage_with_run_to_run_variation() {
+    for (i, (cv, k, prior)) in [(0.04, 3, None), (0.08, 5, None), (0.04, 1, Some(0.04))]
+        .into_iter()
+        .enumerate()
+    {
+        let p = calibrate::pooled_at_budget(cv, k, 240, REPS, 90 + i as u64, prior);
+        println!(
+            "CV {:.0}%, {k} baselines, prior {prior:?}: coverage {:.1}% pass {:.1}% fail {:.1}%",
+            cv * 100.0,
+            p.coverage * 100.0,
+            p.pass * 100.0,
+            p.fail * 100.0
+        );
+        assert!(p.pass <= 0.08, "false pass {:.3}", p.pass);
+        assert!(p.coverage >= 0.86, "coverage {:.3}", p.coverage);
+    }
+    // One baseline without a prior cannot see run-to-run variation: said, not hidden.
+    let p = calibrate::pooled_at_budget(0.04, 1, 240, REPS, 95, None);
+    assert!(
+        p.coverage < 0.6,
+        "one run cannot cover what it cannot see: {:.3}",
+        p.coverage
+    );
+}

@@ -873,3 +873,176 @@ fn a_budget_that_cannot_fail_is_refused() {
         "{e}"
     );
 }
+
+/// Writes `<dir>/baselines/<name>.json`: the shipped weekly run `weeks` weeks later with
+/// every value scaled by `factor`.
+fn weekly_copy(dir: &Path, name: &str, weeks: i64, factor: f64) {
+    let mut s: Value =
+        serde_json::from_str(&std::fs::read_to_string(snap_path("weekly")).unwrap()).unwrap();
+    let shift = weeks * 7 * 86_400;
+    let moved = |t: &str| {
+        let secs = chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp() + shift;
+        chrono::DateTime::from_timestamp(secs, 0)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    s["run"]["name"] = Value::from(name);
+    for key in ["start", "end"] {
+        let t = s["run"][key].as_str().unwrap().to_string();
+        s["run"][key] = Value::from(moved(&t));
+    }
+    for (_, m) in s["metrics"].as_object_mut().unwrap() {
+        for series in m["data"]["result"].as_array_mut().unwrap() {
+            for v in series["values"].as_array_mut().unwrap() {
+                let t = v[0].as_i64().unwrap() + shift;
+                let x: f64 = v[1].as_str().unwrap().parse().unwrap();
+                v[0] = Value::from(t);
+                v[1] = Value::from(format!("{}", x * factor));
+            }
+        }
+    }
+    let out = dir.join("baselines");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join(format!("{name}.json")), s.to_string()).unwrap();
+}
+
+#[test]
+fn several_baselines_are_pooled_with_their_run_to_run_variation() {
+    let dir = temp_dir("pooled");
+    for (i, f) in [1.0, 0.97, 1.03, 0.99].iter().enumerate() {
+        weekly_copy(&dir, &format!("wk-{}", i + 1), i as i64 + 1, *f);
+    }
+    // The candidate: 6% below the weekly level, a week after the last baseline.
+    weekly_copy(&dir, "cand", 6, 0.94);
+    let (code, single, _) = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            "wk-4",
+            "--candidate",
+            "cand",
+            "--only",
+            "throughput",
+        ],
+    );
+    let (code_pooled, pooled, _) = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            "wk-*",
+            "--candidate",
+            "cand",
+            "--only",
+            "throughput",
+        ],
+    );
+    assert_eq!(pooled["baselines"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        pooled["baseline"]["name"], "wk-4",
+        "the newest describes the baseline"
+    );
+    let tp = metric(&pooled, "throughput");
+    let between = &tp["between_run"];
+    assert_eq!(between["runs"], 4);
+    assert_eq!(between["method"], "paule_mandel");
+    let cv = between["cv"].as_f64().unwrap();
+    assert!((0.015..0.04).contains(&cv), "run-to-run variation {cv}");
+    let means: Vec<f64> = between["run_means"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        means[1] < means[3] && means[3] < means[0] && means[0] < means[2],
+        "oldest first: {means:?}"
+    );
+    // Run-to-run variation widens the interval a single baseline gives.
+    let width = |m: &Value| {
+        m["change"]["ci_high"].as_f64().unwrap() - m["change"]["ci_low"].as_f64().unwrap()
+    };
+    let single_tp = metric(&single, "throughput");
+    assert_eq!(single_tp["between_run"]["method"], "unknown");
+    assert!(
+        width(tp) > 2.0 * width(single_tp),
+        "{} vs {}",
+        width(tp),
+        width(single_tp)
+    );
+    // A 6% drop against a 10% budget: a single tight baseline passes it; the pooled
+    // comparison cannot tell within the run-to-run variation, or passes.
+    assert_eq!(code, 0);
+    assert!(matches!(code_pooled, 0 | 4), "{code_pooled}");
+
+    // Comma lists, --last, and the table's note.
+    let (_, two, _) = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            "wk-1,wk-2,wk-3,wk-4",
+            "--last",
+            "2",
+            "--candidate",
+            "cand",
+            "--only",
+            "throughput",
+        ],
+    );
+    let names: Vec<&str> = two["baselines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["wk-3", "wk-4"]);
+    let q = queries_dir();
+    let out = benchcmp(
+        &dir,
+        &[
+            "--queries",
+            q.to_str().unwrap(),
+            "--baseline",
+            "wk-*",
+            "--candidate",
+            "cand",
+        ],
+    );
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("Baseline: 4 runs pooled (wk-1, wk-2, wk-3, wk-4)")
+            && table.contains("throughput"),
+        "{table}"
+    );
+    let out = benchcmp(
+        &dir,
+        &[
+            "--queries",
+            q.to_str().unwrap(),
+            "--baseline",
+            "wk-4",
+            "--candidate",
+            "cand",
+        ],
+    );
+    assert!(text(&out.stdout).contains("run-to-run variation is unknown"));
+    // A candidate among its baselines, a glob that matches nothing: usage errors.
+    for (spec, words) in [
+        ("wk-*,cand", "both a baseline and the candidate"),
+        ("nope-*", "matches no run"),
+    ] {
+        let out = benchcmp(
+            &dir,
+            &[
+                "--queries",
+                q.to_str().unwrap(),
+                "--baseline",
+                spec,
+                "--candidate",
+                "cand",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{spec}");
+        assert!(text(&out.stderr).contains(words), "{}", text(&out.stderr));
+    }
+}

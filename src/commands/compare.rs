@@ -158,14 +158,35 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     Ok(report.exit_code())
 }
 
+/// The baseline runs `--baseline` names, oldest first (by start), the newest `--last N`.
+fn baseline_runs(
+    options: &CompareOptions,
+    config: &Config,
+    global: &GlobalArgs,
+) -> Result<Vec<Run>> {
+    let mut runs = Vec::new();
+    for name in run::expand_names(&options.baseline, config, &global.baselines)? {
+        runs.push(run::resolve(&name, config, &global.baselines)?);
+    }
+    runs.sort_by_key(|r| r.start_ms);
+    if let Some(n) = options.last {
+        let drop = runs.len().saturating_sub(n);
+        runs.drain(..drop);
+    }
+    Ok(runs)
+}
+
 /// Checks, before anything is read, that no output is also an input (a snapshot or the
 /// config) and no two outputs share a path.
 fn reserve_outputs(options: &CompareOptions, config: &Config, global: &GlobalArgs) -> Result<()> {
     let mut inputs: Vec<(String, PathBuf)> = Vec::new();
-    for (role, name) in [
-        ("baseline", &options.baseline),
-        ("candidate", &options.candidate),
-    ] {
+    let mut names: Vec<(&str, String)> =
+        run::expand_names(&options.baseline, config, &global.baselines)?
+            .into_iter()
+            .map(|n| ("baseline", n))
+            .collect();
+    names.push(("candidate", options.candidate.clone()));
+    for (role, name) in &names {
         if let run::Location::Snapshot(path) = run::locate(name, config, &global.baselines)? {
             inputs.push((format!("the {role} snapshot"), path));
         }
@@ -186,76 +207,117 @@ fn compare_runs(
     gates: &BTreeMap<String, Gate>,
     started: std::time::Instant,
 ) -> Result<Report> {
-    let baseline = run::resolve(&options.baseline, config, &global.baselines)?;
+    let baselines = baseline_runs(options, config, global)?;
     let candidate = run::resolve(&options.candidate, config, &global.baselines)?;
+    if let Some(same) = baselines
+        .iter()
+        .find(|b| b.name == candidate.name && b.start_ms == candidate.start_ms)
+        .filter(|_| baselines.len() > 1)
+    {
+        return Err(Error::input(format!(
+            "run {} is both a baseline and the candidate: leave it out of --baseline",
+            same.name
+        )));
+    }
     let defaults = config.defaults;
-    let windows = (
-        baseline.steady_window(&defaults)?,
-        candidate.steady_window(&defaults)?,
-    );
-    let client = if baseline.is_snapshot() && candidate.is_snapshot() {
+    let mut baseline_windows = Vec::new();
+    for b in &baselines {
+        baseline_windows.push(b.steady_window(&defaults)?);
+    }
+    let candidate_window = candidate.steady_window(&defaults)?;
+    let all: Vec<&Run> = baselines.iter().chain([&candidate]).collect();
+    let client = if all.iter().all(|r| r.is_snapshot()) {
         None
     } else {
+        let live = all
+            .iter()
+            .find(|r| !r.is_snapshot())
+            .map_or("", |r| r.name.as_str());
         Some(super::client(config, global)?.ok_or_else(|| {
             Error::input(format!(
-                "run {} is read from Prometheus, but no source is configured: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL",
-                if baseline.is_snapshot() { &candidate.name } else { &baseline.name }
+                "run {live} is read from Prometheus, but no source is configured: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL"
             ))
         })?)
     };
     let rt = super::runtime()?;
-    let live = [&baseline, &candidate]
-        .iter()
-        .filter(|r| !r.is_snapshot())
-        .count();
+    let live = all.iter().filter(|r| !r.is_snapshot()).count();
     let progress = super::Progress::new(
         global,
         (live * metrics.len()) as u64,
         "comparing",
         client.as_ref(),
     );
-    let (b_data, c_data) = rt.block_on(async {
+    // All runs load together; the client bounds the requests in flight.
+    let loaded: Vec<Result<RunData>> = rt.block_on(async {
         let tick = progress.ticker(client.as_ref());
-        tokio::join!(
-            load_run(
-                &baseline,
-                metrics,
-                &defaults,
-                client.as_ref(),
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, r) in all.iter().enumerate() {
+            let (run, metrics, client, tick) = (
+                (*r).clone(),
+                metrics
+                    .iter()
+                    .map(|m| (*m).clone())
+                    .collect::<Vec<Metric>>(),
+                client.clone(),
                 tick.clone(),
-                global.verbose,
-            ),
-            load_run(
-                &candidate,
-                metrics,
-                &defaults,
-                client.as_ref(),
-                tick,
-                global.verbose,
-            )
-        )
+            );
+            let verbose = global.verbose;
+            tasks.spawn(async move {
+                let refs: Vec<&Metric> = metrics.iter().collect();
+                (
+                    i,
+                    load_run(&run, &refs, &defaults, client.as_ref(), tick, verbose).await,
+                )
+            });
+        }
+        let mut out: Vec<Option<Result<RunData>>> = (0..all.len()).map(|_| None).collect();
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok((i, data)) => out[i] = Some(data),
+                Err(e) => return vec![Err(Error::input(format!("loading a run failed: {e}")))],
+            }
+        }
+        out.into_iter()
+            .map(|d| d.expect("every run loaded"))
+            .collect()
     });
     drop(progress);
-    let (b_data, c_data) = (b_data?, c_data?);
+    let mut data: Vec<RunData> = Vec::new();
+    for d in loaded {
+        data.push(d?);
+    }
+    let c_data = data.pop().expect("the candidate was loaded");
+    let b_data = data;
 
     let settings = Settings {
         confidence: options.confidence,
         ..Settings::default()
     };
+    let baseline_sides: Vec<(&Run, &RunData, (i64, i64))> = baselines
+        .iter()
+        .zip(&b_data)
+        .zip(&baseline_windows)
+        .map(|((r, d), w)| (r, d, *w))
+        .collect();
     let mut reports = Vec::new();
     for m in metrics {
         reports.push(compare_one(
             m,
             gates.get(&m.id),
-            (&baseline, &b_data, windows.0),
-            (&candidate, &c_data, windows.1),
+            &baseline_sides,
+            (&candidate, &c_data, candidate_window),
             &defaults,
             &settings,
         )?);
     }
     let overall = compare::overall(reports.iter().map(|r| &r.result));
-    let mut warnings = b_data.warnings.clone();
+    let mut warnings: Vec<String> = b_data
+        .iter()
+        .flat_map(|d| d.warnings.iter().cloned())
+        .collect();
     warnings.extend(c_data.warnings.iter().cloned());
+    let baseline = baselines.last().expect("at least one baseline");
+    let newest_window = *baseline_windows.last().expect("a window per baseline");
     if baseline.name == candidate.name && baseline.start_ms == candidate.start_ms {
         warnings.push(format!(
             "baseline and candidate are the same run ({})",
@@ -272,8 +334,13 @@ fn compare_runs(
     let url = client.as_ref().map(|c| c.base_url().to_string());
     Ok(Report {
         pack: pack.name.clone(),
-        baseline: RunInfo::new(&baseline, &defaults, windows.0, url.as_deref()),
-        candidate: RunInfo::new(&candidate, &defaults, windows.1, url.as_deref()),
+        baseline: RunInfo::new(baseline, &defaults, newest_window, url.as_deref()),
+        baselines: baselines
+            .iter()
+            .zip(&baseline_windows)
+            .map(|(b, w)| RunInfo::new(b, &defaults, *w, url.as_deref()))
+            .collect(),
+        candidate: RunInfo::new(&candidate, &defaults, candidate_window, url.as_deref()),
         metrics: reports,
         overall,
         confidence: options.confidence,
@@ -379,13 +446,16 @@ fn write_github(
 fn compare_one(
     metric: &Metric,
     gate: Option<&Gate>,
-    baseline: (&Run, &RunData, (i64, i64)),
+    baselines: &[(&Run, &RunData, (i64, i64))],
     candidate: (&Run, &RunData, (i64, i64)),
     defaults: &crate::config::Defaults,
     settings: &Settings,
 ) -> Result<MetricReport> {
     let started = std::time::Instant::now();
-    let b_series = baseline.1.series(metric, defaults)?;
+    let mut b_series = Vec::new();
+    for (_, data, _) in baselines {
+        b_series.push(data.series(metric, defaults)?);
+    }
     let c_series = candidate.1.series(metric, defaults)?;
     fn input<'a>(
         (run, data, window): (&Run, &'a RunData, (i64, i64)),
@@ -403,18 +473,25 @@ fn compare_one(
                 .map_or(&[][..], |d| d.warnings.as_slice()),
         }
     }
-    let result = compare::compare_metric(
+    let inputs: Vec<SideInput> = baselines
+        .iter()
+        .zip(&b_series)
+        .map(|(side, series)| input(*side, series.as_ref(), &metric.id))
+        .collect();
+    let result = compare::compare_metric_runs(
         metric,
         gate,
-        &input(baseline, b_series.as_ref(), &metric.id),
+        &inputs,
         &input(candidate, c_series.as_ref(), &metric.id),
         settings,
+        metric.run_to_run,
     );
+    let newest = baselines.last().expect("at least one baseline");
     Ok(MetricReport {
         result,
-        baseline_query: baseline.1.metrics.get(&metric.id).map(|d| d.query.clone()),
+        baseline_query: newest.1.metrics.get(&metric.id).map(|d| d.query.clone()),
         candidate_query: candidate.1.metrics.get(&metric.id).map(|d| d.query.clone()),
-        baseline_series: b_series,
+        baseline_series: b_series.pop().flatten(),
         candidate_series: c_series,
         analysis_seconds: started.elapsed().as_secs_f64(),
     })

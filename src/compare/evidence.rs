@@ -445,6 +445,7 @@ mod tests {
             allow_negative: false,
             description: None,
             axis: None,
+            run_to_run: None,
             file: "q.toml".into(),
         }
     }

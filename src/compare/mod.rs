@@ -110,6 +110,25 @@ pub struct MetricResult {
     /// After a sustained shift in the candidate: the change of the level it ended at.
     pub final_change: Option<Change>,
     pub clauses: Vec<ClauseResult>,
+    /// How the baseline runs were pooled (`None` when the baseline has no usable mean).
+    pub between_run: Option<BetweenRun>,
+}
+
+/// The baseline as a population of runs: how many, how much they vary, how that was
+/// estimated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BetweenRun {
+    /// Runs pooled (usable ones).
+    pub runs: usize,
+    /// Baseline runs left out: no data, too little, too autocorrelated.
+    pub excluded: usize,
+    /// Between-run standard deviation, in the metric's unit.
+    pub tau: f64,
+    /// `tau` as a share of the pooled mean.
+    pub cv: f64,
+    pub method: crate::stats::pooled::TauMethod,
+    /// Each pooled run's mean, oldest first.
+    pub run_means: Vec<f64>,
 }
 
 /// The statistic a metric is shown and compared by: the total for counts, else the mean.
@@ -136,7 +155,48 @@ pub fn compare_metric(
     candidate: &SideInput,
     settings: &Settings,
 ) -> MetricResult {
-    let b = side::analyze(metric, baseline, settings, Role::Baseline);
+    compare_metric_runs(
+        metric,
+        gate,
+        std::slice::from_ref(baseline),
+        candidate,
+        settings,
+        None,
+    )
+}
+
+/// Compares one metric of a candidate with a baseline of one or more runs (oldest first)
+/// and decides its verdict. Several runs are pooled (`side::pool`): the candidate is judged
+/// as one more run of their population, so run-to-run variation widens its interval;
+/// `prior_cv` is a known run-to-run variation (used with one run, a floor with several).
+pub fn compare_metric_runs(
+    metric: &Metric,
+    gate: Option<&Gate>,
+    baselines: &[SideInput],
+    candidate: &SideInput,
+    settings: &Settings,
+    prior_cv: Option<f64>,
+) -> MetricResult {
+    let Some(newest) = baselines.last() else {
+        let none = SideInput {
+            series: None,
+            ..*candidate
+        };
+        return compare_metric_runs(metric, gate, &[none], candidate, settings, prior_cv);
+    };
+    let runs: Vec<SideResult> = baselines
+        .iter()
+        .map(|b| side::analyze(metric, b, settings, Role::Baseline))
+        .collect();
+    let (b, between_run) = side::pool(metric, runs, prior_cv);
+    let warnings: Vec<String> = baselines
+        .iter()
+        .flat_map(|b| b.warnings.iter().cloned())
+        .collect();
+    let baseline = &SideInput {
+        warnings: &warnings,
+        ..*newest
+    };
     let c = side::analyze(metric, candidate, settings, Role::Candidate);
     let (change, final_change) = if b.problem.is_none() && c.problem.is_none() {
         (
@@ -169,6 +229,7 @@ pub fn compare_metric(
         change,
         final_change,
         clauses: Vec::new(),
+        between_run,
     };
     let Some(gate) = gate else {
         result.reasons = findings;
@@ -391,6 +452,7 @@ mod tests {
             allow_negative: false,
             description: None,
             axis: None,
+            run_to_run: None,
             file: "q.toml".into(),
         }
     }

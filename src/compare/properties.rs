@@ -36,6 +36,7 @@ fn metric(better: Better, kind: Kind, ceiling: Option<f64>) -> Metric {
         allow_negative: false,
         description: None,
         axis: None,
+        run_to_run: None,
         file: "q.toml".into(),
     }
 }

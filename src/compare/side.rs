@@ -211,6 +211,91 @@ impl SideResult {
     }
 }
 
+/// Pools the analysed baseline runs (oldest first) into one baseline side: with one run,
+/// that run (its mean's variance widened by a prior run-to-run variation when given);
+/// with several, the usable ones — data, enough of it, an interval — pooled by random
+/// effects (`stats::pooled`), described by the newest. Runs left out are counted.
+pub fn pool(
+    metric: &Metric,
+    mut runs: Vec<SideResult>,
+    prior_cv: Option<f64>,
+) -> (SideResult, Option<super::BetweenRun>) {
+    use crate::stats::pooled;
+    let between = |p: &pooled::Pooled, excluded: usize, means: Vec<f64>| super::BetweenRun {
+        runs: p.runs,
+        excluded,
+        tau: p.tau2.sqrt(),
+        cv: p.cv(),
+        method: p.method,
+        run_means: means,
+    };
+    if runs.len() <= 1 {
+        let Some(mut b) = runs.pop() else {
+            return (
+                SideResult::unusable(
+                    Role::Baseline,
+                    Reason::NotRecorded {
+                        side: Role::Baseline,
+                    },
+                ),
+                None,
+            );
+        };
+        let Some(mean) = b.mean.filter(|_| b.problem.is_none()) else {
+            return (b, None);
+        };
+        let Some(p) = pooled::pool(&[mean], prior_cv) else {
+            return (b, None);
+        };
+        b.mean = Some(p.estimate);
+        return (b, Some(between(&p, 0, vec![mean.value])));
+    }
+    let total = runs.len();
+    let usable: Vec<SideResult> = runs
+        .iter()
+        .filter(|r| r.problem.is_none() && r.supported && r.mean.is_some())
+        .cloned()
+        .collect();
+    let Some(newest) = usable.last() else {
+        // Nothing to pool: the newest run speaks for the baseline, with its problem.
+        let newest = runs.pop().expect("several runs");
+        return (newest, None);
+    };
+    let means: Vec<crate::stats::Estimate> = usable.iter().filter_map(|r| r.mean).collect();
+    let Some(p) = pooled::pool(&means, prior_cv) else {
+        return (newest.clone(), None);
+    };
+    let mut b = newest.clone();
+    b.mean = Some(p.estimate);
+    if let Some(s) = b.summary.as_mut() {
+        s.mean = p.estimate.value;
+        // Counts: the events and exposure of every pooled run, for the exact rate test.
+        if metric.kind == Kind::Count {
+            s.total = usable
+                .iter()
+                .filter_map(|r| r.summary.map(|x| x.total))
+                .sum();
+        }
+    }
+    if let Some(e) = b.evidence.as_mut() {
+        e.exposure_s = usable
+            .iter()
+            .filter_map(|r| r.evidence.as_ref().map(|x| x.exposure_s))
+            .sum();
+    }
+    // The pooled side is a population, not a run: no run's own noise model, shifts or
+    // missing slots stand for it.
+    b.longrun = None;
+    b.prepared = None;
+    b.shifts.clear();
+    b.trend = None;
+    b.final_level = None;
+    b.supported = true;
+    let run_means = means.iter().map(|m| m.value).collect();
+    let between_run = between(&p, total - usable.len(), run_means);
+    (b, Some(between_run))
+}
+
 /// Analyses one run's series of a metric.
 pub fn analyze(metric: &Metric, input: &SideInput, settings: &Settings, role: Role) -> SideResult {
     let Some(series) = input.series else {

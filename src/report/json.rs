@@ -49,7 +49,10 @@ pub struct ReportDoc {
     pub min_coverage: f64,
     /// The process exit code this report maps to.
     pub exit_code: i32,
+    /// The newest baseline run (the only one for a single baseline).
     pub baseline: RunDoc,
+    /// Every baseline run, oldest first: several are pooled as a population.
+    pub baselines: Vec<RunDoc>,
     pub candidate: RunDoc,
     pub metrics: Vec<MetricDoc>,
     pub warnings: Vec<String>,
@@ -252,6 +255,26 @@ pub struct MetricDoc {
     pub clauses: Vec<ClauseDoc>,
     pub shifts: Vec<ShiftDoc>,
     pub queries: QueriesDoc,
+    /// How the baseline runs were pooled; null when the baseline had no usable mean.
+    pub between_run: Option<BetweenRunDoc>,
+}
+
+/// The baseline as a population of runs.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BetweenRunDoc {
+    /// Baseline runs pooled.
+    pub runs: usize,
+    /// Baseline runs left out (no data, too little, no interval).
+    pub excluded: usize,
+    /// Between-run standard deviation in the metric's unit (0 when unknown).
+    pub tau: Option<f64>,
+    /// `tau` as a share of the pooled mean: the run-to-run variation.
+    pub cv: Option<f64>,
+    /// `paule_mandel` (estimated from the runs, HKSJ interval), `prior` (one run and the
+    /// pack's `run_to_run`), `unknown` (one run: run-to-run variation not in the interval).
+    pub method: crate::stats::pooled::TauMethod,
+    /// Each pooled run's mean, oldest first.
+    pub run_means: Vec<Option<f64>>,
 }
 
 fn run(r: &RunInfo) -> RunDoc {
@@ -447,6 +470,14 @@ fn metric(m: &MetricReport) -> MetricDoc {
             baseline: m.baseline_query.clone(),
             candidate: m.candidate_query.clone(),
         },
+        between_run: r.between_run.as_ref().map(|b| BetweenRunDoc {
+            runs: b.runs,
+            excluded: b.excluded,
+            tau: finite(b.tau),
+            cv: finite(b.cv),
+            method: b.method,
+            run_means: b.run_means.iter().map(|v| finite(*v)).collect(),
+        }),
     }
 }
 
@@ -466,6 +497,7 @@ pub fn document(report: &Report) -> ReportDoc {
         min_coverage: report.min_coverage,
         exit_code: report.exit_code(),
         baseline: run(&report.baseline),
+        baselines: report.baselines.iter().map(run).collect(),
         candidate: run(&report.candidate),
         metrics: report.metrics.iter().map(metric).collect(),
         warnings: report.warnings.clone(),

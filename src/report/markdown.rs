@@ -127,6 +127,9 @@ fn render_with(
         );
     }
 
+    if let Some(note) = text::baselines_note(report) {
+        let _ = writeln!(out, "\n{}", note.replace('\'', "`"));
+    }
     if hidden > 0 {
         let _ = writeln!(
             out,

@@ -127,7 +127,10 @@ pub struct MetricReport {
 pub struct Report {
     /// The query pack's name (`zeebe`).
     pub pack: String,
+    /// The newest baseline run (the only one for a single baseline).
     pub baseline: RunInfo,
+    /// Every baseline run, oldest first.
+    pub baselines: Vec<RunInfo>,
     pub candidate: RunInfo,
     pub metrics: Vec<MetricReport>,
     pub overall: Overall,

@@ -216,6 +216,11 @@ pub fn render(report: &Report, style: Terminal) -> String {
         ));
     }
 
+    if let Some(note) = text::baselines_note(report) {
+        out.push('\n');
+        out.push_str(&wrap(&note, style.width as usize));
+    }
+
     // Shifts inside the runs.
     let mut shifts = Vec::new();
     for m in &report.metrics {
@@ -298,6 +303,27 @@ pub fn render(report: &Report, style: Terminal) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
+}
+
+/// `text` broken at spaces into lines of at most `width` columns (a longer word stands
+/// alone on its line).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }
 
 /// The report's Unicode in ASCII, for logs that mangle it (`--style ascii`).

@@ -599,3 +599,72 @@ pub fn change(r: &MetricResult) -> String {
         r.metric.better,
     )
 }
+
+/// What the baseline is, when that matters for reading the intervals: several runs pooled
+/// with each gated metric's run-to-run variation, or one run whose run-to-run variation is
+/// unknown (or taken from the pack).
+pub fn baselines_note(report: &super::Report) -> Option<String> {
+    use crate::stats::pooled::TauMethod;
+    let relative: Vec<&super::MetricReport> = report
+        .metrics
+        .iter()
+        .filter(|m| {
+            m.result
+                .gate
+                .as_ref()
+                .is_some_and(|g| g.regression_budget().is_some())
+                && m.result.between_run.is_some()
+        })
+        .collect();
+    let variation = |m: &super::MetricReport| {
+        let b = m.result.between_run.as_ref()?;
+        let mut text = format!("{} {:.1}%", m.result.metric.id, b.cv * 100.0);
+        if b.excluded > 0 {
+            text.push_str(&format!(" ({} of {} runs)", b.runs, b.runs + b.excluded));
+        }
+        Some(text)
+    };
+    if report.baselines.len() > 1 {
+        let names: Vec<&str> = report.baselines.iter().map(|b| b.name.as_str()).collect();
+        let list: Vec<String> = relative.iter().filter_map(|m| variation(m)).collect();
+        return Some(format!(
+            "Baseline: {} runs pooled ({}); run-to-run variation{}",
+            names.len(),
+            names.join(", "),
+            if list.is_empty() {
+                ": no relative gate".to_string()
+            } else {
+                format!(" (Paule–Mandel, HKSJ interval): {}", list.join(", "))
+            }
+        ));
+    }
+    let method = |wanted: TauMethod| {
+        relative
+            .iter()
+            .filter(|m| {
+                m.result
+                    .between_run
+                    .as_ref()
+                    .is_some_and(|b| b.method == wanted)
+            })
+            .collect::<Vec<_>>()
+    };
+    let prior: Vec<String> = method(TauMethod::Prior)
+        .iter()
+        .filter_map(|m| variation(m))
+        .collect();
+    let unknown = method(TauMethod::Unknown);
+    let mut parts = Vec::new();
+    if !unknown.is_empty() {
+        parts.push(
+            "One baseline run: run-to-run variation is unknown and not in the intervals; pool several (--baseline 'weekly-*') or set run_to_run in the pack".to_string(),
+        );
+    }
+    if !prior.is_empty() {
+        parts.push(format!(
+            "run-to-run variation from the pack: {}",
+            prior.join(", ")
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}

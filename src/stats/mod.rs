@@ -11,6 +11,7 @@ pub mod count;
 pub mod longrun;
 pub mod order;
 pub mod periodic;
+pub mod pooled;
 pub mod ratio;
 pub mod shift;
 mod shift_table;

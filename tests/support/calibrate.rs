@@ -129,6 +129,7 @@ pub fn metric(better: Better) -> Metric {
         allow_negative: false,
         description: None,
         axis: None,
+        run_to_run: None,
         file: "q.toml".into(),
     }
 }
@@ -397,4 +398,87 @@ pub fn absolute_at_limit(p99_truth: f64, reps: usize, seed: u64) -> (f64, f64) {
         mean_pass as f64 / reps as f64,
         p99_pass as f64 / reps as f64,
     )
+}
+
+/// Verdicts and interval coverage for a candidate judged against `k` baseline runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pooled {
+    pub coverage: f64,
+    pub pass: f64,
+    pub fail: f64,
+    pub inconclusive: f64,
+}
+
+/// Weekly histories: `k` baseline runs and a candidate, each run's level drawn around the
+/// population level with between-run variation `between_cv`, AR(1) φ 0.5 noise inside each
+/// run of `n` samples; the candidate's population sits exactly at the budget (a 10%
+/// regression). Coverage is of the population regression; `prior_cv` is given to the
+/// engine as known run-to-run variation.
+pub fn pooled_at_budget(
+    between_cv: f64,
+    k: usize,
+    n: usize,
+    reps: usize,
+    seed: u64,
+    prior_cv: Option<f64>,
+) -> Pooled {
+    let m = metric(Better::Higher);
+    let g = gate::parse("regression <= 10%", "PI/s").unwrap();
+    let mut rng = Rng(seed);
+    let mut out = Pooled::default();
+    let (mut given, mut covered) = (0usize, 0usize);
+    for _ in 0..reps {
+        let level = |population: f64, rng: &mut Rng| population * (1.0 + between_cv * rng.normal());
+        let runs: Vec<MetricSeries> = (0..k)
+            .map(|_| {
+                let l = level(LEVEL, &mut rng);
+                as_series(&run(Noise::Ar1(0.5), n, l, &mut rng))
+            })
+            .collect();
+        let l = level(LEVEL * (1.0 - BUDGET), &mut rng);
+        let c = as_series(&run(Noise::Ar1(0.5), n, l, &mut rng));
+        let inputs: Vec<SideInput> = runs.iter().map(input).collect();
+        let r = benchcmp::compare::compare_metric_runs(
+            &m,
+            Some(&g),
+            &inputs,
+            &input(&c),
+            &Settings::default(),
+            prior_cv,
+        );
+        match r.verdict {
+            Some(Verdict::Pass) => out.pass += 1.0,
+            Some(Verdict::Fail) => out.fail += 1.0,
+            _ => out.inconclusive += 1.0,
+        }
+        if let (Some(lo), Some(hi)) = (r.clauses[0].low, r.clauses[0].high) {
+            given += 1;
+            if lo <= BUDGET && BUDGET <= hi {
+                covered += 1;
+            }
+        }
+    }
+    let r = reps as f64;
+    out.pass /= r;
+    out.fail /= r;
+    out.inconclusive /= r;
+    out.coverage = covered as f64 / given.max(1) as f64;
+    out
+}
+
+/// A share in percent with one decimal (`–` when undefined), for the tables.
+pub fn pct(x: f64) -> String {
+    if x.is_nan() {
+        "–".into()
+    } else {
+        format!("{:.1}", x * 100.0)
+    }
+}
+
+/// Replicates per cell: the first command-line argument, else 1000.
+pub fn replicates() -> usize {
+    std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000)
 }

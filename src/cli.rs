@@ -60,6 +60,16 @@ const QUERIES_HELP: &str = "Examples:
 Exit codes: 0 listed / every query answered · 2 a query was rejected or the pack is bad ·
 3 the source could not be read";
 
+const HISTORY_HELP: &str = "Examples:
+  benchcmp history --baseline 'weekly-*'
+  benchcmp history --baseline 'weekly-*' --last 12 --candidate rest-run --only throughput
+  benchcmp history --baseline 'weekly-*' --format json --charts out/history
+
+A change point is the best split with at least three runs on each side whose means differ
+by Welch's t at p < 0.05, adjusted for the splits tried: one outlier week is not a change.
+
+Exit codes: 0 listed · 2 usage or configuration error · 3 the source could not be read";
+
 const INIT_HELP: &str = "Examples:
   benchcmp init                  write ./benchcmp.toml
   benchcmp init ci/benchcmp.toml
@@ -204,6 +214,9 @@ pub enum Command {
     /// List the query pack; --check runs every query against the source
     #[command(after_help = QUERIES_HELP)]
     Queries(QueriesArgs),
+    /// Each run's mean per metric in time order, and the change point across runs
+    #[command(after_help = HISTORY_HELP)]
+    History(HistoryArgs),
     /// Write a commented starter benchcmp.toml
     #[command(after_help = INIT_HELP)]
     Init(InitArgs),
@@ -240,6 +253,33 @@ pub struct RunsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The runs: a comma list or a glob over run and snapshot names ('weekly-*')
+    #[arg(long, value_name = "RUN[,RUN...]")]
+    pub baseline: String,
+
+    /// Only the newest N runs (by start time)
+    #[arg(long, value_name = "N")]
+    pub last: Option<usize>,
+
+    /// A run to show after the history (not part of the change-point search)
+    #[arg(long, value_name = "RUN")]
+    pub candidate: Option<String>,
+
+    /// Only these metrics (comma-separated ids)
+    #[arg(long, value_delimiter = ',', value_name = "METRIC,...")]
+    pub only: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    /// Write history-<metric>.png charts into DIR
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

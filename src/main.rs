@@ -27,6 +27,7 @@ fn main() {
         Some(Command::Runs(args)) => commands::runs::run(&cli.global, args).map(|_| 0),
         Some(Command::Queries(args)) => commands::queries::run(&cli.global, args).map(|_| 0),
         Some(Command::Init(args)) => commands::init::run(args).map(|_| 0),
+        Some(Command::History(args)) => commands::history::run(&cli.global, args).map(|_| 0),
         Some(Command::Completions { shell }) => commands::docs::completions(*shell).map(|_| 0),
         Some(Command::Man) => commands::docs::man().map(|_| 0),
         Some(Command::Schema { document }) => commands::docs::schema(*document).map(|_| 0),

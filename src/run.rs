@@ -211,6 +211,26 @@ pub fn expand_names(spec: &str, config: &Config, baselines: &Path) -> Result<Vec
     Ok(out)
 }
 
+/// The runs a `--baseline` value names (see [`expand_names`]), oldest first by start; with
+/// `last`, the newest `last` of them.
+pub fn resolve_all(
+    spec: &str,
+    last: Option<usize>,
+    config: &Config,
+    baselines: &Path,
+) -> Result<Vec<Run>> {
+    let mut runs = Vec::new();
+    for name in expand_names(spec, config, baselines)? {
+        runs.push(resolve(&name, config, baselines)?);
+    }
+    runs.sort_by_key(|r| r.start_ms);
+    if let Some(n) = last {
+        let drop = runs.len().saturating_sub(n);
+        runs.drain(..drop);
+    }
+    Ok(runs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -210,6 +210,7 @@ fn help_completions_and_man_page() {
         "record",
         "runs",
         "queries",
+        "history",
         "init",
         "completions",
         "man",

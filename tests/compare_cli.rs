@@ -1046,3 +1046,75 @@ fn several_baselines_are_pooled_with_their_run_to_run_variation() {
         assert!(text(&out.stderr).contains(words), "{}", text(&out.stderr));
     }
 }
+
+#[test]
+fn history_finds_a_planted_step_and_not_an_outlier_week() {
+    let q = queries_dir();
+    let step = [
+        1.0, 0.99, 1.01, 1.0, 0.995, 1.005, 1.0, 0.92, 0.925, 0.915, 0.92, 0.93,
+    ];
+    let outlier = [
+        1.0, 0.99, 1.01, 1.0, 0.995, 0.85, 1.0, 1.005, 0.99, 1.0, 1.01, 0.995,
+    ];
+    for (name, factors, want) in [
+        ("history-step", step, Some("wk-08")),
+        ("history-outlier", outlier, None),
+    ] {
+        let dir = temp_dir(name);
+        for (i, f) in factors.iter().enumerate() {
+            weekly_copy(&dir, &format!("wk-{:02}", i + 1), i as i64 + 1, *f);
+        }
+        let out = benchcmp(
+            &dir,
+            &[
+                "--queries",
+                q.to_str().unwrap(),
+                "history",
+                "--baseline",
+                "wk-*",
+                "--only",
+                "throughput",
+                "--format",
+                "json",
+                "--charts",
+                "charts",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let tp = &h[0];
+        assert_eq!(tp["points"].as_array().unwrap().len(), 12);
+        match want {
+            Some(run) => {
+                assert_eq!(tp["change"]["from_run"], run, "{tp}");
+                let rel = tp["change"]["relative"].as_f64().unwrap();
+                assert!((rel + 0.08).abs() < 0.01, "{rel}");
+            }
+            None => assert!(
+                tp["change"].is_null(),
+                "one outlier week is not a change: {tp}"
+            ),
+        }
+        let png = image::open(dir.join("charts/history-throughput.png")).unwrap();
+        assert_eq!((png.width(), png.height()), (1000, 460));
+        // The table says the same.
+        let out = benchcmp(
+            &dir,
+            &[
+                "--queries",
+                q.to_str().unwrap(),
+                "history",
+                "--baseline",
+                "wk-*",
+                "--only",
+                "throughput",
+            ],
+        );
+        let table = text(&out.stdout);
+        assert_eq!(
+            table.contains("change from wk-08 on"),
+            want.is_some(),
+            "{table}"
+        );
+    }
+}

@@ -93,7 +93,10 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 /// A directory with a config for `url` and `source` lines, and the secrets in the
 /// environment the config names.
 fn setup(name: &str, url: &str, source: &str) -> PathBuf {
-    let dir = temp_dir(name);
+    // Unique per call: the last test runs the others again, concurrently with themselves.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = temp_dir(&format!("{name}-{n}"));
     let cfg = fixture_config(url).replace(
         "timeout = \"20s\"",
         &format!("timeout = \"10s\"\nretries = 0\n{source}"),

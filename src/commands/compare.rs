@@ -122,7 +122,7 @@ pub fn resolve_gates(
 }
 
 /// The metrics `--only` selects (all when empty).
-fn select<'p>(pack: &'p Pack, only: &[String]) -> Result<Vec<&'p Metric>> {
+pub fn select<'p>(pack: &'p Pack, only: &[String]) -> Result<Vec<&'p Metric>> {
     if only.is_empty() {
         return Ok(pack.metrics.iter().collect());
     }
@@ -158,24 +158,6 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     Ok(report.exit_code())
 }
 
-/// The baseline runs `--baseline` names, oldest first (by start), the newest `--last N`.
-fn baseline_runs(
-    options: &CompareOptions,
-    config: &Config,
-    global: &GlobalArgs,
-) -> Result<Vec<Run>> {
-    let mut runs = Vec::new();
-    for name in run::expand_names(&options.baseline, config, &global.baselines)? {
-        runs.push(run::resolve(&name, config, &global.baselines)?);
-    }
-    runs.sort_by_key(|r| r.start_ms);
-    if let Some(n) = options.last {
-        let drop = runs.len().saturating_sub(n);
-        runs.drain(..drop);
-    }
-    Ok(runs)
-}
-
 /// Checks, before anything is read, that no output is also an input (a snapshot or the
 /// config) and no two outputs share a path.
 fn reserve_outputs(options: &CompareOptions, config: &Config, global: &GlobalArgs) -> Result<()> {
@@ -207,7 +189,7 @@ fn compare_runs(
     gates: &BTreeMap<String, Gate>,
     started: std::time::Instant,
 ) -> Result<Report> {
-    let baselines = baseline_runs(options, config, global)?;
+    let baselines = run::resolve_all(&options.baseline, options.last, config, &global.baselines)?;
     let candidate = run::resolve(&options.candidate, config, &global.baselines)?;
     if let Some(same) = baselines
         .iter()

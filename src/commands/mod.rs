@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod docs;
+pub mod history;
 pub mod init;
 pub mod queries;
 pub mod record;

@@ -7,6 +7,7 @@
 //! Reference values for the tests were computed independently with numpy, scipy and
 //! statsmodels (`scripts/reference_values.py`).
 
+pub mod changepoint;
 pub mod count;
 pub mod longrun;
 pub mod order;

@@ -273,7 +273,8 @@ pub fn example_runs() -> Vec<(&'static str, RunSpec)> {
     rest.latency_values = vec![(50.0, 0.2), (70.0, 0.8)];
     rest.latency_scale = Level::noisy(1.0, 0.05, 0.8);
     rest.backpressure = Level::constant(0.0);
-    rest.job_push = false;
+    // Workers still received pushed jobs while their COMPLETE/FAIL commands were rejected.
+    rest.job_push = true;
     rest.job_timeouts = Level::noisy(3.0, 0.3, 0.8);
     rest.rejections = Level::noisy(450.0, 0.2, 0.8);
     let mut rng = synth::Rng(7);
@@ -289,7 +290,7 @@ pub fn example_runs() -> Vec<(&'static str, RunSpec)> {
     second.namespace = "ck-bojan-rest-benchmark-2".into();
     second.start = 1_751_360_400; // 2025-07-01T09:00:00Z
     second.seed = 202528;
-    second.job_push = false;
+    second.job_push = true;
     second.throughput = Level::noisy(146.0, 0.03, 0.9).shifted(collapse, 38.0);
     second.created = Level::noisy(147.0, 0.02, 0.9).shifted(collapse, 40.0);
     second.latency_scale = Level::noisy(1.05, 0.01, 0.8).shifted(collapse, 250.0);
@@ -307,12 +308,35 @@ pub fn example_runs() -> Vec<(&'static str, RunSpec)> {
     leak.worker_memory =
         Level::noisy(180.0 * 1024.0 * 1024.0, 0.02, 0.9).growing(70.0 * 1024.0 * 1024.0);
 
-    vec![
+    // The weeks before: the same code, with the run-to-run variation of a shared cluster
+    // (other nodes, neighbours, data growth).
+    let mut runs = Vec::new();
+    for (name, weeks_before, factor, seed) in [
+        ("weekly-cw22", 4, 1.02, 202522),
+        ("weekly-cw23", 3, 0.985, 202523),
+        ("weekly-cw24", 2, 1.01, 202524),
+        ("weekly-cw25", 1, 0.975, 202525),
+    ] {
+        let mut w = weekly.clone();
+        w.namespace = format!(
+            "medic-y-2025-{}-benchmark",
+            name.trim_start_matches("weekly-").replace("cw", "cw-")
+        );
+        w.start = WEEKLY_START - weeks_before * 7 * 86_400;
+        w.seed = seed;
+        w.throughput = Level::noisy(150.0 * factor, 0.03, 0.9);
+        w.created = Level::noisy(150.0 * factor, 0.02, 0.9);
+        w.latency_scale = Level::noisy(1.0 / factor, 0.01, 0.8);
+        w.worker_memory = Level::noisy(180.0 * 1024.0 * 1024.0 * (2.0 - factor), 0.03, 0.98);
+        runs.push((name, w));
+    }
+    runs.extend([
         ("weekly", weekly),
         ("rest-run", rest),
         ("rest-run-2", second),
         ("leak", leak),
-    ]
+    ]);
+    runs
 }
 
 /// A config naming the example runs, against `url`.

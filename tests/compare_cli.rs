@@ -1006,9 +1006,24 @@ fn several_baselines_are_pooled_with_their_run_to_run_variation() {
             "wk-*",
             "--candidate",
             "cand",
+            "--charts",
+            "charts",
         ],
     );
     let table = text(&out.stdout);
+    // The chart draws the baseline runs as a band (the baseline colour at 16% over white).
+    let png = image::open(dir.join("charts/throughput.png"))
+        .unwrap()
+        .to_rgb8();
+    let band = png
+        .pixels()
+        .filter(|p| {
+            p.0.iter()
+                .zip([214u8, 232, 243])
+                .all(|(a, b)| (*a as i32 - b as i32).abs() <= 3)
+        })
+        .count();
+    assert!(band > 2_000, "band pixels: {band}");
     assert!(
         table.contains("Baseline: 4 runs pooled (wk-1, wk-2, wk-3, wk-4)")
             && table.contains("throughput"),

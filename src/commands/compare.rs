@@ -469,6 +469,16 @@ fn compare_one(
         metric.run_to_run,
     );
     let newest = baselines.last().expect("at least one baseline");
+    let band_runs: Vec<(i64, &MetricSeries)> = baselines
+        .iter()
+        .zip(&b_series)
+        .filter_map(|((run, _, _), s)| s.as_ref().map(|s| (run.start_ms, s)))
+        .collect();
+    let baseline_band = if metric.kind == crate::pack::Kind::Series {
+        report::band(&band_runs, newest.0.step_ms)
+    } else {
+        Vec::new()
+    };
     Ok(MetricReport {
         result,
         baseline_query: newest.1.metrics.get(&metric.id).map(|d| d.query.clone()),
@@ -476,5 +486,6 @@ fn compare_one(
         baseline_series: b_series.pop().flatten(),
         candidate_series: c_series,
         analysis_seconds: started.elapsed().as_secs_f64(),
+        baseline_band,
     })
 }

@@ -120,6 +120,30 @@ pub struct MetricReport {
     pub candidate_series: Option<MetricSeries>,
     /// Seconds spent deciding this metric (JUnit's test time).
     pub analysis_seconds: f64,
+    /// With several baseline runs: at each offset from a run's start (ms), the lowest and
+    /// highest value any baseline run had there (charts draw it as a band).
+    pub baseline_band: Vec<(i64, f64, f64)>,
+}
+
+/// The band of several runs' series: per step of offset from each run's start, the lowest
+/// and highest finite value. Empty for fewer than two runs.
+pub fn band(runs: &[(i64, &MetricSeries)], step_ms: i64) -> Vec<(i64, f64, f64)> {
+    if runs.len() < 2 || step_ms <= 0 {
+        return Vec::new();
+    }
+    let mut cells: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+    for (start, series) in runs {
+        for &(t, v) in series.full.points() {
+            if !v.is_finite() {
+                continue;
+            }
+            let slot = ((t - start) as f64 / step_ms as f64).round() as i64 * step_ms;
+            let cell = cells.entry(slot).or_insert((v, v));
+            cell.0 = cell.0.min(v);
+            cell.1 = cell.1.max(v);
+        }
+    }
+    cells.into_iter().map(|(t, (lo, hi))| (t, lo, hi)).collect()
 }
 
 /// A whole comparison.

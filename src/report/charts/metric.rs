@@ -787,9 +787,11 @@ impl<'a> Plot<'a> {
         Ok(labels)
     }
 
-    /// Both runs, thinned to what the pixels can show; counts' events as ticks.
+    /// Both runs, thinned to what the pixels can show; counts' events as ticks; with
+    /// several baseline runs their band (lowest to highest at each offset) under them.
     fn data<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (look, frame) = (self.look, &self.frame);
+        self.band(area)?;
         let line = look.px(if self.compact { 1.6 } else { 2.0 });
         for (d, color) in [(&self.base, BASELINE), (&self.cand, CANDIDATE)] {
             for seg in segments(&d.points) {
@@ -818,6 +820,35 @@ impl<'a> Plot<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The baseline runs' band: per pixel column the lowest low and highest high.
+    fn band<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let band = &self.m.baseline_band;
+        if band.is_empty() {
+            return Ok(());
+        }
+        let frame = &self.frame;
+        let mut columns: std::collections::BTreeMap<i64, (f64, f64)> = Default::default();
+        for &(offset, lo, hi) in band {
+            let x = frame.x_px(offset as f64 / 60_000.0).round() as i64;
+            let (lo, hi) = (lo * self.scale, hi * self.scale);
+            let cell = columns.entry(x).or_insert((lo, hi));
+            cell.0 = cell.0.min(lo);
+            cell.1 = cell.1.max(hi);
+        }
+        let mut polygon: Vec<(i32, i32)> = columns
+            .iter()
+            .map(|(x, (_, hi))| (*x as i32, self.y_of(*hi) as i32))
+            .collect();
+        polygon.extend(
+            columns
+                .iter()
+                .rev()
+                .map(|(x, (lo, _))| (*x as i32, self.y_of(*lo) as i32)),
+        );
+        area.draw(&Polygon::new(polygon, BASELINE.mix(0.16).filled()))
+            .map_err(super::describe)
     }
 
     /// Level lines and trend lines; the labels they want in the gutter (counts: totals).

@@ -410,8 +410,17 @@ pub fn legend<DB: DrawingBackend>(
     let t = look.text(size, false, INK);
     let mut x = at.0;
     let y = at.1;
+    let baseline = if report.baselines.len() > 1 {
+        format!(
+            "baseline {} (band: {} runs)",
+            report.baseline.name,
+            report.baselines.len()
+        )
+    } else {
+        format!("baseline {}", report.baseline.name)
+    };
     for (label, color) in [
-        (format!("baseline {}", report.baseline.name), BASELINE),
+        (baseline, BASELINE),
         (format!("candidate {}", report.candidate.name), CANDIDATE),
     ] {
         fill(

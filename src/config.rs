@@ -25,6 +25,9 @@ pub struct Config {
     pub runs: BTreeMap<String, RunConfig>,
     /// Gate overrides per metric id, as written (parsed by the gate module).
     pub gates: BTreeMap<String, String>,
+    /// Known run-to-run variation per metric id (`[run_to_run] throughput = "3%"`), as a
+    /// fraction; overrides the pack's.
+    pub run_to_run: BTreeMap<String, f64>,
 }
 
 /// How to reach a Prometheus-compatible server.
@@ -178,6 +181,8 @@ struct RawConfig {
     runs: BTreeMap<String, Spanned<RawRun>>,
     #[serde(default)]
     gates: BTreeMap<String, String>,
+    #[serde(default)]
+    run_to_run: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -425,12 +430,19 @@ pub fn parse(text: &str, origin: &str, env: &dyn Fn(&str) -> Option<String>) -> 
         );
     }
 
+    let mut run_to_run = BTreeMap::new();
+    for (id, text) in &raw.run_to_run {
+        let share = crate::units::parse_percentage(text)
+            .map_err(|e| Error::input(format!("{origin}: [run_to_run] {id} = {e}")))?;
+        run_to_run.insert(id.clone(), share);
+    }
     Ok(Config {
         path: None,
         source,
         defaults,
         runs,
         gates: raw.gates,
+        run_to_run,
     })
 }
 

@@ -251,17 +251,7 @@ fn check_metric(m: RawMetric, path: &Path, text: &str, at: &str) -> Result<Metri
     let run_to_run = match &m.run_to_run {
         None => None,
         Some(text) => {
-            let share = text
-                .trim()
-                .strip_suffix('%')
-                .and_then(|n| n.trim().parse::<f64>().ok())
-                .filter(|p| p.is_finite() && *p >= 0.0 && *p < 100.0)
-                .ok_or_else(|| {
-                    fail(format!(
-                        "run_to_run = \"{text}\": a percentage of the mean between 0% and 100%, e.g. \"3%\""
-                    ))
-                })?;
-            Some(share / 100.0)
+            Some(units::parse_percentage(text).map_err(|e| fail(format!("run_to_run = {e}")))?)
         }
     };
     if m.kind == Kind::Count && saturates_at.is_some() {

@@ -119,6 +119,19 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// Parses a run-to-run variation such as `"3%"` into a fraction (0.03): a percentage of
+/// the mean, at least 0 and below 100.
+pub fn parse_percentage(text: &str) -> Result<f64, String> {
+    text.trim()
+        .strip_suffix('%')
+        .and_then(|n| n.trim().parse::<f64>().ok())
+        .filter(|p| p.is_finite() && *p >= 0.0 && *p < 100.0)
+        .map(|p| p / 100.0)
+        .ok_or_else(|| {
+            format!("\"{text}\": a percentage of the mean between 0% and 100%, e.g. \"3%\"")
+        })
+}
+
 /// Formats a relative change (`0.25` → `+25.0%`); changes of ten times or more as a
 /// factor (`×343`), where a percentage stops being readable.
 pub fn change(rel: f64) -> String {

@@ -1041,6 +1041,50 @@ fn several_baselines_are_pooled_with_their_run_to_run_variation() {
         ],
     );
     assert!(text(&out.stdout).contains("run-to-run variation is unknown"));
+    // Known run-to-run variation from the config, for a single baseline.
+    std::fs::write(
+        dir.join("benchcmp.toml"),
+        "[run_to_run]\nthroughput = \"4%\"\n",
+    )
+    .unwrap();
+    let (_, prior, _) = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            "wk-4",
+            "--candidate",
+            "cand",
+            "--only",
+            "throughput",
+        ],
+    );
+    let b = &metric(&prior, "throughput")["between_run"];
+    assert_eq!(b["method"], "prior");
+    assert!((b["cv"].as_f64().unwrap() - 0.04).abs() < 1e-9, "{b}");
+    assert!(width(metric(&prior, "throughput")) > 2.0 * width(single_tp));
+    std::fs::write(
+        dir.join("benchcmp.toml"),
+        "[run_to_run]\nthroughput = \"4\"\n",
+    )
+    .unwrap();
+    let out = benchcmp(
+        &dir,
+        &[
+            "--queries",
+            q.to_str().unwrap(),
+            "--baseline",
+            "wk-4",
+            "--candidate",
+            "cand",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("[run_to_run] throughput"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_file(dir.join("benchcmp.toml")).unwrap();
     // A candidate among its baselines, a glob that matches nothing: usage errors.
     for (spec, words) in [
         ("wk-*,cand", "both a baseline and the candidate"),

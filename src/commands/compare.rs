@@ -152,6 +152,15 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     let pack = super::load_pack(global)?;
     let metrics = select(&pack, &options.only)?;
     let gates = resolve_gates(&pack, &config, &options.gate_overrides)?;
+    if let Some(id) = config.run_to_run.keys().find(|id| pack.get(id).is_none()) {
+        return Err(Error::input(format!(
+            "{}: [run_to_run] names metric \"{id}\", which is not in the query pack",
+            config
+                .path
+                .as_ref()
+                .map_or("config".to_string(), |p| p.display().to_string())
+        )));
+    }
     reserve_outputs(&options, &config, global)?;
     let report = compare_runs(global, &options, &config, &pack, &metrics, &gates, started)?;
     write_reports(&report, &options)?;
@@ -283,9 +292,11 @@ fn compare_runs(
         .collect();
     let mut reports = Vec::new();
     for m in metrics {
+        let prior = config.run_to_run.get(&m.id).copied().or(m.run_to_run);
         reports.push(compare_one(
             m,
             gates.get(&m.id),
+            prior,
             &baseline_sides,
             (&candidate, &c_data, candidate_window),
             &defaults,
@@ -428,6 +439,7 @@ fn write_github(
 fn compare_one(
     metric: &Metric,
     gate: Option<&Gate>,
+    prior_cv: Option<f64>,
     baselines: &[(&Run, &RunData, (i64, i64))],
     candidate: (&Run, &RunData, (i64, i64)),
     defaults: &crate::config::Defaults,
@@ -466,7 +478,7 @@ fn compare_one(
         &inputs,
         &input(candidate, c_series.as_ref(), &metric.id),
         settings,
-        metric.run_to_run,
+        prior_cv,
     );
     let newest = baselines.last().expect("at least one baseline");
     let band_runs: Vec<(i64, &MetricSeries)> = baselines

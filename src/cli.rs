@@ -4,14 +4,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Exit codes, shown under every command's `--help`.
-pub const EXIT_CODES: &str = "Exit codes:
+/// The exit codes of `compare`, a literal so help texts can `concat!` it.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes:
   0  pass
   1  regression: a gated metric failed, or has no data
   2  usage or configuration error (a bad flag, gate, config or pack)
   3  the source could not be read (unreachable, refused, over its limits)
   4  inconclusive: not enough evidence either way, or nothing judged
-     (--accept-inconclusive makes it 0, --strict makes it 1)";
+     (--accept-inconclusive makes it 0, --strict makes it 1)"
+    };
+}
 
 /// The short help for `benchcmp` without arguments and the end of `benchcmp --help`.
 pub const MAIN_EXAMPLES: &str = "Examples:
@@ -25,19 +29,16 @@ pub const MAIN_EXAMPLES: &str = "Examples:
 Exit codes:
   0 pass · 1 regression · 2 usage/config error · 3 source unreadable · 4 inconclusive";
 
-const COMPARE_HELP: &str = "Examples:
+const COMPARE_HELP: &str = concat!(
+    "Examples:
   benchcmp compare --baseline weekly --candidate rest-run
   benchcmp compare --baseline baselines/weekly.json --candidate rest-run \\
            --gate 'throughput: regression <= 5%' --only throughput,latency_p99
   benchcmp compare --baseline weekly --candidate rest-run --format json --json - > r.json
 
-Exit codes:
-  0  pass
-  1  regression: a gated metric failed, or has no data
-  2  usage or configuration error (a bad flag, gate, config or pack)
-  3  the source could not be read (unreachable, refused, over its limits)
-  4  inconclusive: not enough evidence either way, or nothing judged
-     (--accept-inconclusive makes it 0, --strict makes it 1)";
+",
+    exit_codes!()
+);
 
 const RECORD_HELP: &str = "Examples:
   benchcmp record weekly                        save to baselines/weekly.json

@@ -122,10 +122,7 @@ impl CompareOptions {
         }
         Ok(CompareOptions {
             baseline: baseline.clone(),
-            last: match args.last {
-                Some(0) => return Err(Error::input("--last 0: keep at least one baseline run")),
-                n => n,
-            },
+            last: args.last,
             candidate: candidate.clone(),
             confidence,
             strict: args.strict,

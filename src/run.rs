@@ -219,9 +219,19 @@ pub fn resolve_all(
     config: &Config,
     baselines: &Path,
 ) -> Result<Vec<Run>> {
+    if last == Some(0) {
+        return Err(Error::input("--last 0: keep at least one baseline run"));
+    }
     let mut runs = Vec::new();
     for name in expand_names(spec, config, baselines)? {
-        runs.push(resolve(&name, config, baselines)?);
+        let run = resolve(&name, config, baselines)?;
+        // One run named twice (a name and its snapshot's path) is one run.
+        if !runs
+            .iter()
+            .any(|r: &Run| r.name == run.name && r.start_ms == run.start_ms)
+        {
+            runs.push(run);
+        }
     }
     runs.sort_by_key(|r| r.start_ms);
     if let Some(n) = last {

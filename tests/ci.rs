@@ -16,16 +16,11 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use support::*;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn snap(name: &str) -> String {
-    repo()
-        .join("baselines")
-        .join(format!("{name}.json"))
-        .to_string_lossy()
-        .into_owned()
+/// The element of a JSON array whose `key` is `value`.
+fn entry<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
+    list.as_array()
+        .and_then(|l| l.iter().find(|e| e[key] == value))
+        .unwrap_or_else(|| panic!("no {key} = {value} in {list}"))
 }
 
 fn exe() -> &'static str {
@@ -268,23 +263,13 @@ fn runs_and_queries_list_as_json() {
         &[],
     );
     let runs: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let weekly = runs
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "weekly")
-        .unwrap();
+    let weekly = entry(&runs, "name", "weekly");
     assert_eq!(weekly["origin"], "snapshot");
     assert_eq!(weekly["start"], "2025-06-27T08:00:00Z");
     assert_eq!(weekly["vars"]["namespace"], "medic-y-2025-cw-26-benchmark");
     let out = run_env(&dir, &["queries", "--format", "json"], &[]);
     let metrics: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let restarts = metrics
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == "restarts")
-        .unwrap();
+    let restarts = entry(&metrics, "id", "restarts");
     assert_eq!(restarts["kind"], "count");
     assert_eq!(restarts["gate"], "total <= 0");
 }

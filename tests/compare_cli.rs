@@ -8,10 +8,6 @@ use std::path::Path;
 use serde_json::Value;
 use support::*;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn live_dir(name: &str) -> std::path::PathBuf {
     let dir = temp_dir(name);
     std::fs::write(dir.join("benchcmp.toml"), fixture_config(&prometheus().url)).unwrap();
@@ -726,7 +722,7 @@ fn nothing_to_judge_is_never_a_silent_pass() {
     // a pack without metrics
     std::fs::create_dir_all(dir.join("empty")).unwrap();
     std::fs::write(dir.join("empty/a.toml"), "# no metrics yet\n").unwrap();
-    let (w, r) = (snap_path("weekly"), snap_path("rest-run"));
+    let (w, r) = (snap("weekly"), snap("rest-run"));
     let out = benchcmp(
         &dir,
         &["--queries", "empty", "--baseline", &w, "--candidate", &r],
@@ -776,14 +772,6 @@ fn nothing_to_judge_is_never_a_silent_pass() {
         "{}",
         text(&out.stdout)
     );
-}
-
-fn snap_path(name: &str) -> String {
-    repo()
-        .join("baselines")
-        .join(format!("{name}.json"))
-        .to_string_lossy()
-        .into_owned()
 }
 
 #[test]
@@ -878,7 +866,7 @@ fn a_budget_that_cannot_fail_is_refused() {
 /// every value scaled by `factor`.
 fn weekly_copy(dir: &Path, name: &str, weeks: i64, factor: f64) {
     let mut s: Value =
-        serde_json::from_str(&std::fs::read_to_string(snap_path("weekly")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(snap("weekly")).unwrap()).unwrap();
     let shift = weeks * 7 * 86_400;
     let moved = |t: &str| {
         let secs = chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp() + shift;

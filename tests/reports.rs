@@ -10,18 +10,6 @@ use image::RgbImage;
 use quick_xml::events::Event;
 use support::*;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn snap(name: &str) -> String {
-    repo()
-        .join("baselines")
-        .join(format!("{name}.json"))
-        .to_string_lossy()
-        .into_owned()
-}
-
 /// Runs a comparison of two shipped snapshots from `dir` with extra arguments.
 fn run(dir: &Path, baseline: &str, candidate: &str, extra: &[&str]) -> std::process::Output {
     let q = queries_dir();

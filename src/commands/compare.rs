@@ -9,7 +9,7 @@ use crate::compare::{self, Settings, SideInput};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::gate::{self, Gate};
-use crate::options::{ChartLinks, CompareOptions, GithubOutput};
+use crate::options::{ChartLinks, CompareOptions};
 use crate::output;
 use crate::pack::{Kind, Metric, Pack};
 use crate::report::{self, MetricReport, Presentation, Report, RunInfo};
@@ -387,21 +387,37 @@ fn write_reports(report: &Report, options: &CompareOptions) -> Result<()> {
         chart_ext: outputs.chart_options.format.extension(),
         markdown_budget: outputs.markdown_budget,
     };
-    // Each format is rendered once per place it goes.
+    // Each format is rendered once; Markdown once per chart-link base (it depends on where
+    // the file goes).
+    let mut rendered: Vec<((Format, Option<String>), String)> = Vec::new();
+    let mut render = |format: Format, target: Option<&Path>| -> String {
+        let presentation = presentation_for(target);
+        let key = (
+            format,
+            (format == Format::Markdown)
+                .then(|| presentation.chart_links.clone())
+                .flatten(),
+        );
+        if let Some((_, text)) = rendered.iter().find(|(k, _)| *k == key) {
+            return text.clone();
+        }
+        let text = report::render(format, report, &presentation);
+        rendered.push((key, text.clone()));
+        text
+    };
     for (format, path) in &outputs.files {
-        let text = report::render(*format, report, &presentation_for(Some(path)));
+        let text = render(*format, Some(path));
         staging.text(format.option(), path, &text)?;
     }
-    let stdout = report::render(outputs.stdout, report, &presentation_for(None));
+    let stdout = render(outputs.stdout, None);
     staging.commit()?;
     super::emit(&stdout)?;
     if let Some(github) = &outputs.github {
-        write_github(
-            report,
-            github,
-            &presentation_for(github.step_summary.as_deref()),
-            outputs.stdout,
-        )?;
+        let summary = github
+            .step_summary
+            .as_deref()
+            .map(|path| (path, render(Format::Markdown, Some(path))));
+        write_github(report, summary, outputs.stdout)?;
     }
     for w in &report.warnings {
         super::warn(w);
@@ -414,13 +430,11 @@ fn write_reports(report: &Report, options: &CompareOptions) -> Result<()> {
 /// XML stdout stays clean).
 fn write_github(
     report: &Report,
-    github: &GithubOutput,
-    presentation: &Presentation,
+    step_summary: Option<(&Path, String)>,
     stdout: Format,
 ) -> Result<()> {
-    match &github.step_summary {
-        Some(path) => {
-            let markdown = report::render(Format::Markdown, report, presentation);
+    match step_summary {
+        Some((path, markdown)) => {
             output::append(path, &markdown).map_err(|e| {
                 Error::input(format!("--github: GITHUB_STEP_SUMMARY {}: {e}", path.display()))
             })?;

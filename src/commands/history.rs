@@ -338,7 +338,7 @@ fn draw<DB: DrawingBackend>(
                 px(5.0) as i32,
                 color.filled(),
             ))
-            .map_err(charts::describe_error)?;
+            .map_err(charts::describe)?;
         }
         look.write(
             area,

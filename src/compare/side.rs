@@ -213,8 +213,10 @@ impl SideResult {
 
 /// Pools the analysed baseline runs (oldest first) into one baseline side: with one run,
 /// that run (its mean's variance widened by a prior run-to-run variation when given);
-/// with several, the usable ones — data, enough of it, an interval — pooled by random
-/// effects (`stats::pooled`), described by the newest. Runs left out are counted.
+/// with several, the usable ones — data, enough of it, no missing slots, an interval —
+/// pooled by random effects (`stats::pooled`), described by the newest. Runs left out are
+/// counted; with none usable the newest run stands alone, with its problem or its gaps
+/// (and so the single-run rules, the missing-data check among them).
 pub fn pool(
     metric: &Metric,
     mut runs: Vec<SideResult>,
@@ -251,9 +253,11 @@ pub fn pool(
         return (b, Some(between(&p, 0, vec![mean.value])));
     }
     let total = runs.len();
+    // Runs with missing slots stay out: the pooled side is judged without the per-run
+    // worst-case fill, so only complete runs may speak for the population.
     let usable: Vec<SideResult> = runs
         .iter()
-        .filter(|r| r.problem.is_none() && r.supported && r.mean.is_some())
+        .filter(|r| r.problem.is_none() && r.supported && r.mean.is_some() && !r.has_gaps())
         .cloned()
         .collect();
     let Some(newest) = usable.last() else {

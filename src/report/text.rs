@@ -618,7 +618,12 @@ pub fn baselines_note(report: &super::Report) -> Option<String> {
         .collect();
     let variation = |m: &super::MetricReport| {
         let b = m.result.between_run.as_ref()?;
-        let mut text = format!("{} {:.1}%", m.result.metric.id, b.cv * 100.0);
+        let cv = if b.cv.is_finite() {
+            format!("{:.1}%", b.cv * 100.0)
+        } else {
+            "n/a".into()
+        };
+        let mut text = format!("{} {cv}", m.result.metric.id);
         if b.excluded > 0 {
             text.push_str(&format!(" ({} of {} runs)", b.runs, b.runs + b.excluded));
         }

@@ -153,9 +153,23 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// The repository's root.
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A shipped snapshot, `baselines/<name>.json`, as an argument.
+pub fn snap(name: &str) -> String {
+    repo()
+        .join("baselines")
+        .join(format!("{name}.json"))
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// The repository's query pack.
 pub fn queries_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("queries")
+    repo().join("queries")
 }
 
 /// A config for the fixture runs against `url`.

@@ -76,6 +76,18 @@ pub fn width(text: &str, t: Type) -> f64 {
     x as f64
 }
 
+/// `label` shortened with `…` to fit `room` pixels.
+pub fn fit(label: &str, t: Type, room: f64) -> String {
+    if width(label, t) <= room {
+        return label.to_string();
+    }
+    let mut s: String = label.to_string();
+    while !s.is_empty() && width(&format!("{s}…"), t) > room {
+        s.pop();
+    }
+    format!("{}…", s.trim_end())
+}
+
 /// Height of a line of text (ascent + descent) in pixels.
 pub fn line_height(t: Type) -> f64 {
     let scaled = font(t.bold).as_scaled(PxScale::from(t.size as f32));

@@ -984,7 +984,7 @@ impl<'a> Plot<'a> {
                 color.mix(0.6),
                 look.px(1.0),
             )?;
-            let shown = fit(label, t, look.px(self.gutter - 12.0));
+            let shown = lettering::fit(label, t, look.px(self.gutter - 12.0));
             look.write(
                 area,
                 &shown,
@@ -1028,16 +1028,4 @@ impl<'a> Plot<'a> {
             Baseline::Middle,
         )
     }
-}
-
-/// `label` shortened with `…` to fit `width` pixels.
-pub fn fit(label: &str, t: lettering::Type, width: f64) -> String {
-    if lettering::width(label, t) <= width {
-        return label.to_string();
-    }
-    let mut s: String = label.to_string();
-    while !s.is_empty() && lettering::width(&format!("{s}…"), t) > width {
-        s.pop();
-    }
-    format!("{}…", s.trim_end())
 }

@@ -154,7 +154,7 @@ impl Frame {
 /// A plotters error in one readable line. Its bitmap errors only render as debug dumps
 /// (`BackendError(DrawingError(ImageError(IoError(Os { ... message: "Is a directory" }))))`):
 /// the operating system's message is what a user needs.
-fn describe<E: std::fmt::Debug>(e: E) -> String {
+pub fn describe<E: std::fmt::Debug>(e: E) -> String {
     let debug = format!("{e:?}");
     if let Some(start) = debug.find("message: \"") {
         let rest = &debug[start + 10..];
@@ -264,15 +264,25 @@ pub fn render_all(
     Ok(jobs.into_iter().map(|(p, _)| p).collect())
 }
 
-/// Opens the backend for `path` in the chosen format, runs `draw` on it, and presents it.
-/// A macro so that one drawing function serves both backends.
+/// Fills `area` white, runs `draw`, presents the result: the part every chart shares,
+/// whatever the backend.
+pub fn paint<DB: DrawingBackend>(
+    path: &Path,
+    area: &DrawingArea<DB, Shift>,
+    draw: impl FnOnce() -> Result<(), String>,
+) -> Result<()> {
+    let fail = |e: String| Error::input(format!("cannot draw chart {}: {e}", path.display()));
+    area.fill(&WHITE).map_err(|e| fail(describe(e)))?;
+    draw().map_err(fail)?;
+    area.present().map_err(|e| fail(describe(e)))
+}
+
+/// Opens the backend for `path` in the chosen format (PNG at its scale, or SVG) and paints
+/// `body` on it. A macro so that one drawing function body serves both backend types.
 macro_rules! with_backend {
     ($path:expr, $size:expr, $options:expr, |$area:ident, $look:ident| $body:expr) => {{
         let path: &std::path::Path = $path;
         let (w, h): (u32, u32) = $size;
-        let fail = |e: String| {
-            $crate::error::Error::input(format!("cannot draw chart {}: {}", path.display(), e))
-        };
         match $options.format {
             $crate::report::charts::ChartFormat::Png => {
                 let s = $options.scale;
@@ -284,17 +294,7 @@ macro_rules! with_backend {
                     scale: s,
                     raster: true,
                 };
-                $area
-                    .fill(&plotters::prelude::WHITE)
-                    .map_err(|e| fail($crate::report::charts::describe_error(e)))?;
-                // A closure, so the body may use `?` on drawing errors.
-                #[allow(clippy::redundant_closure_call)]
-                let drawn: std::result::Result<(), String> =
-                    (|| -> std::result::Result<(), String> { $body })();
-                drawn.map_err(fail)?;
-                $area
-                    .present()
-                    .map_err(|e| fail($crate::report::charts::describe_error(e)))?;
+                $crate::report::charts::paint(path, &$area, || $body)
             }
             $crate::report::charts::ChartFormat::Svg => {
                 let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(
@@ -304,28 +304,12 @@ macro_rules! with_backend {
                     scale: 1.0,
                     raster: false,
                 };
-                $area
-                    .fill(&plotters::prelude::WHITE)
-                    .map_err(|e| fail($crate::report::charts::describe_error(e)))?;
-                // A closure, so the body may use `?` on drawing errors.
-                #[allow(clippy::redundant_closure_call)]
-                let drawn: std::result::Result<(), String> =
-                    (|| -> std::result::Result<(), String> { $body })();
-                drawn.map_err(fail)?;
-                $area
-                    .present()
-                    .map_err(|e| fail($crate::report::charts::describe_error(e)))?;
+                $crate::report::charts::paint(path, &$area, || $body)
             }
         }
-        Ok(())
     }};
 }
 pub(crate) use with_backend;
-
-/// [`describe`] for the macro.
-pub fn describe_error<E: std::fmt::Debug>(e: E) -> String {
-    describe(e)
-}
 
 /// Draws a line through points (already in pixels), `width` pixels wide.
 pub fn polyline<DB: DrawingBackend>(

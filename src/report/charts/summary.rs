@@ -449,7 +449,7 @@ fn draw<DB: DrawingBackend>(
         );
         // The row's text must leave the verdict its room.
         let t = look.text(15.0, false, INK);
-        let shown = super::metric::fit(&shown, t, px(verdict_x - change_x) - px(78.0));
+        let shown = lettering::fit(&shown, t, px(verdict_x - change_x) - px(78.0));
         look.write(
             area,
             &shown,

@@ -492,6 +492,14 @@ impl<'a> Plot<'a> {
             .filter(|v| v.is_finite())
             .collect();
         let zeros_in_data = data.iter().filter(|v| **v <= 0.0).count() * 100 > data.len();
+        // The span that decides a log axis is the data's typical low (its 2nd percentile),
+        // so a few dips towards 0 do not stretch a 5–100% metric over four decades.
+        let mut positive: Vec<f64> = data.iter().copied().filter(|v| *v > 0.0).collect();
+        positive.sort_by(f64::total_cmp);
+        let typical_low = positive
+            .get(positive.len() / 50)
+            .copied()
+            .unwrap_or(f64::INFINITY);
         let mut values = data;
         values.extend(gates.iter().map(|g| g.at));
         values.extend(
@@ -520,7 +528,12 @@ impl<'a> Plot<'a> {
             (_, Some(Axis::Log)) => ValueScale::Linear,
             // Zeros have no place on a log axis: a run that sits at 0 keeps it linear.
             (_, None) if zeros_in_data => ValueScale::Linear,
-            (_, None) => axes::choose(min_positive, hi, 1.5),
+            (_, None) => match axes::choose(typical_low.max(min_positive), hi, 1.5) {
+                ValueScale::Log { .. } => ValueScale::Log {
+                    floor: min_positive,
+                },
+                linear => linear,
+            },
         };
         let (y0, y1) = match value_scale {
             ValueScale::Linear => {

@@ -139,7 +139,7 @@ fn pooled_baselines_keep_coverage_with_run_to_run_variation() {
         .into_iter()
         .enumerate()
     {
-        let p = calibrate::pooled_at_budget(cv, k, 240, REPS, 90 + i as u64, prior);
+        let p = calibrate::pooled_at(calibrate::BUDGET, cv, k, 240, REPS, 90 + i as u64, prior);
         println!(
             "CV {:.0}%, {k} baselines, prior {prior:?}: coverage {:.1}% pass {:.1}% fail {:.1}%",
             cv * 100.0,
@@ -151,7 +151,7 @@ fn pooled_baselines_keep_coverage_with_run_to_run_variation() {
         assert!(p.coverage >= 0.86, "coverage {:.3}", p.coverage);
     }
     // One baseline without a prior cannot see run-to-run variation: said, not hidden.
-    let p = calibrate::pooled_at_budget(0.04, 1, 240, REPS, 95, None);
+    let p = calibrate::pooled_at(calibrate::BUDGET, 0.04, 1, 240, REPS, 95, None);
     assert!(
         p.coverage < 0.6,
         "one run cannot cover what it cannot see: {:.3}",

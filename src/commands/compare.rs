@@ -12,7 +12,7 @@ use crate::gate::{self, Gate};
 use crate::options::{ChartLinks, CompareOptions};
 use crate::output;
 use crate::pack::{Kind, Metric, Pack};
-use crate::report::{self, MetricReport, Presentation, Report, RunInfo};
+use crate::report::{self, MetricReport, Presentation, Report, RunInfo, SideData, SideRuns};
 use crate::run::{self, Run};
 use crate::source::{load_run, MetricSeries, RunData};
 
@@ -310,7 +310,7 @@ fn compare_runs(
         .collect();
     warnings.extend(c_data.warnings.iter().cloned());
     let baseline = baselines.last().expect("at least one baseline");
-    let newest_window = *baseline_windows.last().expect("a window per baseline");
+
     if baseline.name == candidate.name && baseline.start_ms == candidate.start_ms {
         warnings.push(format!(
             "baseline and candidate are the same run ({})",
@@ -327,12 +327,14 @@ fn compare_runs(
     let url = client.as_ref().map(|c| c.base_url().to_string());
     Ok(Report {
         pack: pack.name.clone(),
-        baseline: RunInfo::new(baseline, &defaults, newest_window, url.as_deref()),
-        baselines: baselines
-            .iter()
-            .zip(&baseline_windows)
-            .map(|(b, w)| RunInfo::new(b, &defaults, *w, url.as_deref()))
-            .collect(),
+        baseline: SideRuns::new(
+            baselines
+                .iter()
+                .zip(&baseline_windows)
+                .map(|(b, w)| RunInfo::new(b, &defaults, *w, url.as_deref()))
+                .collect(),
+        )
+        .expect("at least one baseline"),
         candidate: RunInfo::new(&candidate, &defaults, candidate_window, url.as_deref()),
         metrics: reports,
         overall,
@@ -500,18 +502,23 @@ fn compare_one(
         .zip(&b_series)
         .filter_map(|((run, _, _), s)| s.as_ref().map(|s| (run.start_ms, s)))
         .collect();
-    let baseline_band = if metric.kind == crate::pack::Kind::Series {
+    let band = if metric.kind == crate::pack::Kind::Series {
         report::band(&band_runs, newest.0.step_ms)
     } else {
         Vec::new()
     };
     Ok(MetricReport {
         result,
-        baseline_query: newest.1.metrics.get(&metric.id).map(|d| d.query.clone()),
-        candidate_query: candidate.1.metrics.get(&metric.id).map(|d| d.query.clone()),
-        baseline_series: b_series.pop().flatten(),
-        candidate_series: c_series,
+        baseline: SideData {
+            query: newest.1.metrics.get(&metric.id).map(|d| d.query.clone()),
+            series: b_series.pop().flatten(),
+            band,
+        },
+        candidate: SideData {
+            query: candidate.1.metrics.get(&metric.id).map(|d| d.query.clone()),
+            series: c_series,
+            band: Vec::new(),
+        },
         analysis_seconds: started.elapsed().as_secs_f64(),
-        baseline_band,
     })
 }

@@ -110,8 +110,6 @@ pub struct MetricResult {
     /// After a sustained shift in the candidate: the change of the level it ended at.
     pub final_change: Option<Change>,
     pub clauses: Vec<ClauseResult>,
-    /// How the baseline runs were pooled (`None` when the baseline has no usable mean).
-    pub between_run: Option<BetweenRun>,
 }
 
 /// The baseline as a population of runs: how many, how much they vary, how that was
@@ -188,7 +186,7 @@ pub fn compare_metric_runs(
         .iter()
         .map(|b| side::analyze(metric, b, settings, Role::Baseline))
         .collect();
-    let (b, between_run) = side::pool(metric, runs, prior_cv);
+    let b = side::pool(metric, runs, prior_cv);
     let warnings: Vec<String> = baselines
         .iter()
         .flat_map(|b| b.warnings.iter().cloned())
@@ -229,7 +227,6 @@ pub fn compare_metric_runs(
         change,
         final_change,
         clauses: Vec::new(),
-        between_run,
     };
     let Some(gate) = gate else {
         result.reasons = findings;

@@ -150,6 +150,9 @@ pub struct SideResult {
     pub final_level: Option<FinalLevel>,
     /// Why this run's data cannot be used, if it cannot.
     pub problem: Option<Reason>,
+    /// For the baseline side: how its runs were pooled into one population (`None` when
+    /// it has no usable mean; always `None` for the candidate's single run).
+    pub between_run: Option<super::BetweenRun>,
     /// The usable samples (kept for the worst-case fill of the sensitivity check).
     pub(crate) prepared: Option<Prepared>,
 }
@@ -168,6 +171,7 @@ impl SideResult {
             final_level: None,
             problem: Some(problem),
             prepared: None,
+            between_run: None,
         }
     }
 
@@ -217,11 +221,7 @@ impl SideResult {
 /// pooled by random effects (`stats::pooled`), described by the newest. Runs left out are
 /// counted; with none usable the newest run stands alone, with its problem or its gaps
 /// (and so the single-run rules, the missing-data check among them).
-pub fn pool(
-    metric: &Metric,
-    mut runs: Vec<SideResult>,
-    prior_cv: Option<f64>,
-) -> (SideResult, Option<super::BetweenRun>) {
+pub fn pool(metric: &Metric, mut runs: Vec<SideResult>, prior_cv: Option<f64>) -> SideResult {
     use crate::stats::pooled;
     let between = |p: &pooled::Pooled, excluded: usize, means: Vec<f64>| super::BetweenRun {
         runs: p.runs,
@@ -233,24 +233,22 @@ pub fn pool(
     };
     if runs.len() <= 1 {
         let Some(mut b) = runs.pop() else {
-            return (
-                SideResult::unusable(
-                    Role::Baseline,
-                    Reason::NotRecorded {
-                        side: Role::Baseline,
-                    },
-                ),
-                None,
+            return SideResult::unusable(
+                Role::Baseline,
+                Reason::NotRecorded {
+                    side: Role::Baseline,
+                },
             );
         };
         let Some(mean) = b.mean.filter(|_| b.problem.is_none()) else {
-            return (b, None);
+            return b;
         };
         let Some(p) = pooled::pool(&[mean], prior_cv) else {
-            return (b, None);
+            return b;
         };
         b.mean = Some(p.estimate);
-        return (b, Some(between(&p, 0, vec![mean.value])));
+        b.between_run = Some(between(&p, 0, vec![mean.value]));
+        return b;
     }
     let total = runs.len();
     // Runs with missing slots stay out: the pooled side is judged without the per-run
@@ -262,12 +260,11 @@ pub fn pool(
         .collect();
     let Some(newest) = usable.last() else {
         // Nothing to pool: the newest run speaks for the baseline, with its problem.
-        let newest = runs.pop().expect("several runs");
-        return (newest, None);
+        return runs.pop().expect("several runs");
     };
     let means: Vec<crate::stats::Estimate> = usable.iter().filter_map(|r| r.mean).collect();
     let Some(p) = pooled::pool(&means, prior_cv) else {
-        return (newest.clone(), None);
+        return newest.clone();
     };
     let mut b = newest.clone();
     b.mean = Some(p.estimate);
@@ -296,8 +293,8 @@ pub fn pool(
     b.final_level = None;
     b.supported = true;
     let run_means = means.iter().map(|m| m.value).collect();
-    let between_run = between(&p, total - usable.len(), run_means);
-    (b, Some(between_run))
+    b.between_run = Some(between(&p, total - usable.len(), run_means));
+    b
 }
 
 /// Analyses one run's series of a metric.
@@ -407,6 +404,7 @@ pub fn analyze_prepared(
         final_level,
         problem: None,
         prepared: Some(prepared),
+        between_run: None,
     }
 }
 

@@ -27,8 +27,8 @@ pub fn export(report: &Report, dir: &Path) -> Result<PathBuf> {
     .map_err(fail)?;
     for m in &report.metrics {
         for (role, info, series) in [
-            ("baseline", &report.baseline, &m.baseline_series),
-            ("candidate", &report.candidate, &m.candidate_series),
+            ("baseline", report.baseline.newest(), &m.baseline.series),
+            ("candidate", &report.candidate, &m.candidate.series),
         ] {
             let Some(s) = series else { continue };
             for &(t, v) in s.full.points() {

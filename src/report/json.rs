@@ -467,10 +467,10 @@ fn metric(m: &MetricReport) -> MetricDoc {
             .collect(),
         shifts,
         queries: QueriesDoc {
-            baseline: m.baseline_query.clone(),
-            candidate: m.candidate_query.clone(),
+            baseline: m.baseline.query.clone(),
+            candidate: m.candidate.query.clone(),
         },
-        between_run: r.between_run.as_ref().map(|b| BetweenRunDoc {
+        between_run: r.baseline.between_run.as_ref().map(|b| BetweenRunDoc {
             runs: b.runs,
             excluded: b.excluded,
             tau: finite(b.tau),
@@ -496,8 +496,8 @@ pub fn document(report: &Report) -> ReportDoc {
         judged: report.overall.judged,
         min_coverage: report.min_coverage,
         exit_code: report.exit_code(),
-        baseline: run(&report.baseline),
-        baselines: report.baselines.iter().map(run).collect(),
+        baseline: run(report.baseline.newest()),
+        baselines: report.baseline.runs().iter().map(run).collect(),
         candidate: run(&report.candidate),
         metrics: report.metrics.iter().map(metric).collect(),
         warnings: report.warnings.clone(),

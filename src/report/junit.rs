@@ -41,7 +41,7 @@ fn details(m: &MetricReport, report: &Report) -> String {
     let r = &m.result;
     let mut text = format!(
         "baseline {}: {}\ncandidate {}: {}\nchange [{:.0}% CI]: {}\ngate: {}\nreason: {}\n",
-        report.baseline.name,
+        report.baseline.newest().name,
         text::value(&r.metric, &r.baseline),
         report.candidate.name,
         text::value(&r.metric, &r.candidate),
@@ -51,8 +51,8 @@ fn details(m: &MetricReport, report: &Report) -> String {
         text::reasons(r)
     );
     for (label, q) in [
-        ("baseline query", &m.baseline_query),
-        ("candidate query", &m.candidate_query),
+        ("baseline query", &m.baseline.query),
+        ("candidate query", &m.candidate.query),
     ] {
         if let Some(q) = q {
             text.push_str(&format!("{label}: {}\n", crate::source::one_line(q)));
@@ -126,7 +126,7 @@ pub fn render(report: &Report, charts: Option<(&str, &str)>) -> String {
         ),
     ];
     for (role, run) in [
-        ("baseline", &report.baseline),
+        ("baseline", report.baseline.newest()),
         ("candidate", &report.candidate),
     ] {
         properties.push((role.into(), run.name.clone()));

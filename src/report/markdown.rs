@@ -82,7 +82,7 @@ fn render_with(
         "## benchcmp: {} — `{}` vs baseline `{}`\n",
         verdict_badge(report.verdict()),
         report.candidate.name,
-        report.baseline.name
+        report.baseline.newest().name
     );
     let _ = writeln!(
         out,
@@ -196,7 +196,7 @@ fn render_with(
     let _ = writeln!(
         out,
         "\n### Runs\n\n{}\n{}",
-        run_line("Baseline", &report.baseline),
+        run_line("Baseline", report.baseline.newest()),
         run_line("Candidate", &report.candidate)
     );
     if detail > Detail::Full {
@@ -229,8 +229,8 @@ fn queries(out: &mut String, report: &Report) {
             m.result.metric.title, m.result.metric.id
         );
         for (label, q) in [
-            ("baseline", &m.baseline_query),
-            ("candidate", &m.candidate_query),
+            ("baseline", &m.baseline.query),
+            ("candidate", &m.candidate.query),
         ] {
             match q {
                 Some(q) => {

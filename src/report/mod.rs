@@ -110,19 +110,55 @@ impl RunInfo {
     }
 }
 
-/// One metric in the report: the decision, the PromQL of both runs, their series.
+/// One metric in the report: the decision, and what each side's runs recorded.
 #[derive(Debug, Clone)]
 pub struct MetricReport {
     pub result: MetricResult,
-    pub baseline_query: Option<String>,
-    pub candidate_query: Option<String>,
-    pub baseline_series: Option<MetricSeries>,
-    pub candidate_series: Option<MetricSeries>,
+    pub baseline: SideData,
+    pub candidate: SideData,
     /// Seconds spent deciding this metric (JUnit's test time).
     pub analysis_seconds: f64,
-    /// With several baseline runs: at each offset from a run's start (ms), the lowest and
-    /// highest value any baseline run had there (charts draw it as a band).
-    pub baseline_band: Vec<(i64, f64, f64)>,
+}
+
+/// One metric as one side recorded it: the PromQL and series of the side's newest run
+/// (its only run for the candidate), and — for a side of several runs — the band of all
+/// of them.
+#[derive(Debug, Clone, Default)]
+pub struct SideData {
+    pub query: Option<String>,
+    pub series: Option<MetricSeries>,
+    /// With several runs: at each offset from a run's start (ms), the lowest and highest
+    /// value any of them had there (charts draw it as a band). Empty for one run.
+    pub band: Vec<(i64, f64, f64)>,
+}
+
+/// The runs of one side, oldest first: the candidate's one run, or the baseline's one or
+/// more.
+#[derive(Debug, Clone)]
+pub struct SideRuns {
+    runs: Vec<RunInfo>,
+}
+
+impl SideRuns {
+    /// `None` for no runs: a side has at least one.
+    pub fn new(runs: Vec<RunInfo>) -> Option<Self> {
+        (!runs.is_empty()).then_some(SideRuns { runs })
+    }
+
+    /// The newest run, which describes the side in headers and charts.
+    pub fn newest(&self) -> &RunInfo {
+        self.runs.last().expect("a side has at least one run")
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> &[RunInfo] {
+        &self.runs
+    }
+
+    /// Whether the side pools several runs.
+    pub fn is_pooled(&self) -> bool {
+        self.runs.len() > 1
+    }
 }
 
 /// The band of several runs' series: per step of offset from each run's start, the lowest
@@ -151,10 +187,8 @@ pub fn band(runs: &[(i64, &MetricSeries)], step_ms: i64) -> Vec<(i64, f64, f64)>
 pub struct Report {
     /// The query pack's name (`zeebe`).
     pub pack: String,
-    /// The newest baseline run (the only one for a single baseline).
-    pub baseline: RunInfo,
-    /// Every baseline run, oldest first.
-    pub baselines: Vec<RunInfo>,
+    /// The baseline side: one run, or several pooled.
+    pub baseline: SideRuns,
     pub candidate: RunInfo,
     pub metrics: Vec<MetricReport>,
     pub overall: Overall,

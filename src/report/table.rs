@@ -293,7 +293,7 @@ pub fn render(report: &Report, style: Terminal) -> String {
             ""
         }
     ));
-    out.push_str(&window_line("Baseline", &report.baseline));
+    out.push_str(&window_line("Baseline", report.baseline.newest()));
     out.push('\n');
     out.push_str(&window_line("Candidate", &report.candidate));
     out.push('\n');

@@ -613,11 +613,11 @@ pub fn baselines_note(report: &super::Report) -> Option<String> {
                 .gate
                 .as_ref()
                 .is_some_and(|g| g.regression_budget().is_some())
-                && m.result.between_run.is_some()
+                && m.result.baseline.between_run.is_some()
         })
         .collect();
     let variation = |m: &super::MetricReport| {
-        let b = m.result.between_run.as_ref()?;
+        let b = m.result.baseline.between_run.as_ref()?;
         let cv = if b.cv.is_finite() {
             format!("{:.1}%", b.cv * 100.0)
         } else {
@@ -629,8 +629,13 @@ pub fn baselines_note(report: &super::Report) -> Option<String> {
         }
         Some(text)
     };
-    if report.baselines.len() > 1 {
-        let names: Vec<&str> = report.baselines.iter().map(|b| b.name.as_str()).collect();
+    if report.baseline.is_pooled() {
+        let names: Vec<&str> = report
+            .baseline
+            .runs()
+            .iter()
+            .map(|b| b.name.as_str())
+            .collect();
         let list: Vec<String> = relative.iter().filter_map(|m| variation(m)).collect();
         return Some(format!(
             "Baseline: {} runs pooled ({}); run-to-run variation{}",
@@ -648,6 +653,7 @@ pub fn baselines_note(report: &super::Report) -> Option<String> {
             .iter()
             .filter(|m| {
                 m.result
+                    .baseline
                     .between_run
                     .as_ref()
                     .is_some_and(|b| b.method == wanted)

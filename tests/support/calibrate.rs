@@ -411,10 +411,11 @@ pub struct Pooled {
 
 /// Weekly histories: `k` baseline runs and a candidate, each run's level drawn around the
 /// population level with between-run variation `between_cv`, AR(1) φ 0.5 noise inside each
-/// run of `n` samples; the candidate's population sits exactly at the budget (a 10%
-/// regression). Coverage is of the population regression; `prior_cv` is given to the
-/// engine as known run-to-run variation.
-pub fn pooled_at_budget(
+/// run of `n` samples; the candidate's population at a true regression of `regression`
+/// (`BUDGET` for false pass and fail, half of it for power). Coverage is of the population
+/// regression; `prior_cv` is given to the engine as known run-to-run variation.
+pub fn pooled_at(
+    regression: f64,
     between_cv: f64,
     k: usize,
     n: usize,
@@ -435,7 +436,7 @@ pub fn pooled_at_budget(
                 as_series(&run(Noise::Ar1(0.5), n, l, &mut rng))
             })
             .collect();
-        let l = level(LEVEL * (1.0 - BUDGET), &mut rng);
+        let l = level(LEVEL * (1.0 - regression), &mut rng);
         let c = as_series(&run(Noise::Ar1(0.5), n, l, &mut rng));
         let inputs: Vec<SideInput> = runs.iter().map(input).collect();
         let r = benchcmp::compare::compare_metric_runs(
@@ -453,7 +454,7 @@ pub fn pooled_at_budget(
         }
         if let (Some(lo), Some(hi)) = (r.clauses[0].low, r.clauses[0].high) {
             given += 1;
-            if lo <= BUDGET && BUDGET <= hi {
+            if lo <= regression && regression <= hi {
                 covered += 1;
             }
         }

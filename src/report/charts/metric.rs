@@ -63,7 +63,7 @@ fn header<DB: DrawingBackend>(
         report,
         (look.px(20.0), look.px(90.0)),
         15.0,
-        report.baseline.warmup_ms > 0,
+        report.baseline.newest().warmup_ms > 0,
     )?;
     Ok(106.0)
 }
@@ -127,9 +127,9 @@ struct Drawn {
 
 fn drawn(metric: &Metric, m: &MetricReport, baseline: bool, report: &Report, scale: f64) -> Drawn {
     let (series, run) = if baseline {
-        (m.baseline_series.as_ref(), &report.baseline)
+        (m.baseline.series.as_ref(), report.baseline.newest())
     } else {
-        (m.candidate_series.as_ref(), &report.candidate)
+        (m.candidate.series.as_ref(), &report.candidate)
     };
     let mut out = Drawn {
         points: Vec::new(),
@@ -443,7 +443,7 @@ impl<'a> Plot<'a> {
     ) -> Plot<'a> {
         let r = &m.result;
         let metric = &r.metric;
-        let raw_max = [m.baseline_series.as_ref(), m.candidate_series.as_ref()]
+        let raw_max = [m.baseline.series.as_ref(), m.candidate.series.as_ref()]
             .into_iter()
             .flatten()
             .flat_map(|s| s.full.points().iter().map(|p| p.1.abs()))
@@ -460,7 +460,7 @@ impl<'a> Plot<'a> {
         let cand = drawn(metric, m, false, report, scale);
         let minutes = |ms: i64| ms as f64 / 60_000.0;
         let x_max = minutes(
-            (report.baseline.end_ms - report.baseline.start_ms)
+            (report.baseline.newest().end_ms - report.baseline.newest().start_ms)
                 .max(report.candidate.end_ms - report.candidate.start_ms),
         )
         .max(1.0);
@@ -470,7 +470,7 @@ impl<'a> Plot<'a> {
                 minutes(run.steady.1 - run.start_ms),
             )
         };
-        let (steady_b, steady_c) = (steady(&report.baseline), steady(&report.candidate));
+        let (steady_b, steady_c) = (steady(report.baseline.newest()), steady(&report.candidate));
         let gates = gate_marks(m, scale);
         // Counts show their totals, not levels.
         let (levels_b, levels_c) = if metric.kind == Kind::Count {
@@ -625,7 +625,7 @@ impl<'a> Plot<'a> {
     fn background<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (look, frame) = (self.look, &self.frame);
         let minutes = |ms: i64| ms as f64 / 60_000.0;
-        let warm = minutes(self.report.baseline.warmup_ms);
+        let warm = minutes(self.report.baseline.newest().warmup_ms);
         if warm > 0.0 {
             fill(
                 area,
@@ -634,7 +634,7 @@ impl<'a> Plot<'a> {
                 SHADE.to_rgba(),
             )?;
         }
-        let cool = minutes(self.report.baseline.cooldown_ms);
+        let cool = minutes(self.report.baseline.newest().cooldown_ms);
         if cool > 0.0 {
             fill(
                 area,
@@ -837,7 +837,7 @@ impl<'a> Plot<'a> {
 
     /// The baseline runs' band: per pixel column the lowest low and highest high.
     fn band<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let band = &self.m.baseline_band;
+        let band = &self.m.baseline.band;
         if band.is_empty() {
             return Ok(());
         }

@@ -394,14 +394,14 @@ pub fn legend<DB: DrawingBackend>(
     let t = look.text(size, false, INK);
     let mut x = at.0;
     let y = at.1;
-    let baseline = if report.baselines.len() > 1 {
+    let baseline = if report.baseline.is_pooled() {
         format!(
             "baseline {} (band: {} runs)",
-            report.baseline.name,
-            report.baselines.len()
+            report.baseline.newest().name,
+            report.baseline.runs().len()
         )
     } else {
-        format!("baseline {}", report.baseline.name)
+        format!("baseline {}", report.baseline.newest().name)
     };
     for (label, color) in [
         (baseline, BASELINE),

@@ -90,7 +90,7 @@ pub fn write(path: &Path, report: &Report, options: &ChartOptions) -> crate::err
                 &format!(
                     "{} vs {} — overall {} ({} of {} gated metrics need attention)",
                     report.candidate.name,
-                    report.baseline.name,
+                    report.baseline.newest().name,
                     verdict_label(verdict),
                     attention,
                     report.overall.gated
@@ -106,7 +106,7 @@ pub fn write(path: &Path, report: &Report, options: &ChartOptions) -> crate::err
                 report,
                 (look.px(16.0), look.px(64.0)),
                 15.0,
-                report.baseline.warmup_ms > 0,
+                report.baseline.newest().warmup_ms > 0,
             )?;
             for (i, m) in panels.iter().enumerate() {
                 let (col, row) = ((i % 2) as f64, (i / 2) as f64);

@@ -226,7 +226,7 @@ fn draw<DB: DrawingBackend>(
         &format!(
             "{} vs {}: every gated metric — overall {}",
             report.candidate.name,
-            report.baseline.name,
+            report.baseline.newest().name,
             verdict_label(verdict)
         ),
         (px(20.0), px(14.0)),

@@ -22,7 +22,67 @@ pub struct SeriesJson {
     pub metric: BTreeMap<String, String>,
     /// `[<unix seconds>, "<value>"]` pairs; values are decimal text, `NaN`, `+Inf` or `-Inf`.
     #[serde(default)]
-    pub values: Vec<(serde_json::Number, String)>,
+    pub values: Vec<(serde_json::Number, SampleValue)>,
+}
+
+/// A sample's value, written as text (`"1.5"`, `"NaN"`, `"+Inf"`) and parsed as it is read:
+/// a long run's hundreds of thousands of values become numbers without a string each.
+/// Text that is not a number is kept, so that the error can say which sample it was.
+#[derive(Debug, Clone)]
+pub enum SampleValue {
+    Number(f64),
+    Invalid(Box<str>),
+}
+
+impl PartialEq for SampleValue {
+    /// The same value, NaN included (bit for bit).
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (SampleValue::Number(a), SampleValue::Number(b)) => a.to_bits() == b.to_bits(),
+            (SampleValue::Invalid(a), SampleValue::Invalid(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Serialize for SampleValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SampleValue::Number(v) => serializer.serialize_str(&format_value(*v)),
+            SampleValue::Invalid(text) => serializer.serialize_str(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SampleValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = SampleValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a sample value as a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<SampleValue, E> {
+                Ok(match parse_value(text) {
+                    Some(v) => SampleValue::Number(v),
+                    None => SampleValue::Invalid(text.into()),
+                })
+            }
+        }
+        deserializer.deserialize_str(Text)
+    }
+}
+
+impl schemars::JsonSchema for SampleValue {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        String::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
+    }
 }
 
 /// Parses a Prometheus sample value: decimal numbers, `NaN`, `+Inf`, `-Inf`.
@@ -87,14 +147,26 @@ impl MatrixData {
                 let t = timestamp_ms(ts).ok_or_else(|| {
                     format!("{where_}: series {i}, sample {j}: bad timestamp {ts}")
                 })?;
-                let v = parse_value(value).ok_or_else(|| {
-                    format!("{where_}: series {i}, sample {j}: bad value {value:?}")
-                })?;
+                let v = match value {
+                    SampleValue::Number(v) => *v,
+                    SampleValue::Invalid(text) => {
+                        return Err(format!(
+                            "{where_}: series {i}, sample {j}: bad value {text:?}"
+                        ))
+                    }
+                };
                 points.push((t, v));
             }
             // The same time twice with different values: which one is true is unknowable.
-            let mut sorted: Vec<(i64, f64)> = points.clone();
-            sorted.sort_by_key(|p| p.0);
+            // Prometheus returns samples in time order; only out-of-order ones need a copy.
+            let sorted: std::borrow::Cow<[(i64, f64)]> =
+                if points.windows(2).all(|w| w[0].0 <= w[1].0) {
+                    std::borrow::Cow::Borrowed(&points)
+                } else {
+                    let mut copy = points.clone();
+                    copy.sort_by_key(|p| p.0);
+                    std::borrow::Cow::Owned(copy)
+                };
             if let Some(w) = sorted
                 .windows(2)
                 .find(|w| w[0].0 == w[1].0 && w[0].1.to_bits() != w[1].1.to_bits())
@@ -125,7 +197,7 @@ impl MatrixData {
                     values: s
                         .points
                         .iter()
-                        .map(|&(t, v)| (timestamp_json(t), format_value(v)))
+                        .map(|&(t, v)| (timestamp_json(t), SampleValue::Number(v)))
                         .collect(),
                 })
                 .collect(),

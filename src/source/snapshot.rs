@@ -119,19 +119,28 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let p = path.display();
     let bad = |msg: String| Error::input(format!("snapshot {p}: {msg}"));
-    let mut decoder = serde_json::Deserializer::from_slice(bytes);
-    let file: FileJson = serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
-        let at = e.path().to_string();
-        let at = if at == "." {
-            String::new()
-        } else {
-            format!(" (at {at})")
-        };
-        bad(format!("{}{at}: {}", json_problem(e.inner()), e.inner()))
-    })?;
-    decoder
-        .end()
-        .map_err(|e| bad(format!("{}: {e}", json_problem(&e))))?;
+    // Parsed without tracking where it is first: the path tracker wraps every one of a long
+    // run's values and cost a third of the analysis. Only a file that fails is read again
+    // with it, to say where.
+    let file: FileJson = match serde_json::from_slice(bytes) {
+        Ok(file) => file,
+        Err(_) => {
+            let mut decoder = serde_json::Deserializer::from_slice(bytes);
+            let file: FileJson = serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
+                let at = e.path().to_string();
+                let at = if at == "." {
+                    String::new()
+                } else {
+                    format!(" (at {at})")
+                };
+                bad(format!("{}{at}: {}", json_problem(e.inner()), e.inner()))
+            })?;
+            decoder
+                .end()
+                .map_err(|e| bad(format!("{}: {e}", json_problem(&e))))?;
+            file
+        }
+    };
     if file.format != FORMAT {
         return Err(bad(format!(
             "format is \"{}\", expected \"{FORMAT}\"",

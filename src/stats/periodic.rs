@@ -82,7 +82,9 @@ fn strongest_peak(d: &[f64]) -> Option<f64> {
     }
     let from = 1;
     let to = (m / 2).max(1);
-    let ordinates = periodogram(&blocks, from, to);
+    // Peaks are looked for up to `highest`, their backgrounds reach NEIGHBOURS further:
+    // ordinates beyond are never read (computing them doubled the cost).
+    let ordinates = periodogram(&blocks, from, (highest + NEIGHBOURS).min(to));
     let at = |j: usize| ordinates[j - from];
     let tested = (MIN_CYCLES..=highest).count();
     let threshold = (tested as f64 / ALPHA).ln();

@@ -2,7 +2,9 @@
 # Prints speed and memory numbers of the release binary (no assertions):
 #  1. the example comparison on the shipped snapshots: table only, and with every report;
 #  2. a large comparison: two 24 h runs at a 5 s step (17,281 points per series, 14
-#     metrics, ~2.4·10^5 points in all), generated here as snapshots.
+#     metrics, ~2.4·10^5 points in all), generated here as snapshots;
+#  3. a week: two 7-day runs at a 15 s step (40,321 points per series), table only and with
+#     every report and chart.
 # Needs hyperfine (apt-get install hyperfine); peak memory comes from /usr/bin/time if present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,23 +17,25 @@ python3 - "$work" <<'PY'
 import json, math, random, sys
 out = sys.argv[1]
 base = json.load(open("baselines/weekly.json"))
-def run(name, start, seed, level):
+def run(name, start, seed, level, step=5, duration=86400):
     rnd = random.Random(seed)
     snap = {"format": "benchcmp.snapshot.v1",
-            "run": {"name": name, "vars": base["run"]["vars"], "start": start, "end": None, "step": "5s"},
+            "run": {"name": name, "vars": base["run"]["vars"], "start": start, "end": None, "step": f"{step}s"},
             "metrics": {}}
-    t0 = {"big-a": 1751011200, "big-b": 1751097600}[name]  # same namespace: same PromQL as recorded
-    n = 86400 // 5 + 1
-    snap["run"]["end"] = __import__("datetime").datetime.utcfromtimestamp(t0 + 86400).strftime("%Y-%m-%dT%H:%M:%SZ")
+    t0 = int(__import__("datetime").datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=__import__("datetime").timezone.utc).timestamp())
+    n = duration // step + 1
+    snap["run"]["end"] = __import__("datetime").datetime.utcfromtimestamp(t0 + duration).strftime("%Y-%m-%dT%H:%M:%SZ")
     for metric, m in base["metrics"].items():
         x, values = 0.0, []
         for i in range(n):
             x = 0.95 * x + math.sqrt(1 - 0.95 ** 2) * rnd.gauss(0, 1)
-            values.append([t0 + 5 * i, repr(max(0.0, level * (1 + 0.05 * x)))])
+            values.append([t0 + step * i, repr(max(0.0, level * (1 + 0.05 * x)))])
         snap["metrics"][metric] = {"query": m["query"], "data": {"resultType": "matrix", "result": [{"metric": {}, "values": values}]}}
     json.dump(snap, open(f"{out}/{name}.json", "w"))
 run("big-a", "2025-06-27T08:00:00Z", 1, 100.0)
 run("big-b", "2025-06-28T08:00:00Z", 2, 97.0)
+run("week-a", "2025-06-27T08:00:00Z", 3, 100.0, step=15, duration=7 * 86400)
+run("week-b", "2025-07-04T08:00:00Z", 4, 97.0, step=15, duration=7 * 86400)
 PY
 ls -la "$work"/*.json | awk '{print $5, $9}'
 
@@ -49,4 +53,16 @@ hyperfine -N -w 1 -r 5 -i \
 if [ -x /usr/bin/time ]; then
   /usr/bin/time -f "peak memory, large comparison with charts: %M KiB" \
     "$bin" --baseline "$work/big-a.json" --candidate "$work/big-b.json" --quiet --charts "$work/big-charts" >/dev/null || true
+fi
+
+echo "== a week (2 × 7 d at 15 s, 14 metrics)"
+all_outputs="--charts $work/week-charts --markdown $work/w.md --junit $work/w.xml --json $work/w.json --export $work/week-csv"
+hyperfine -N -w 1 -r 3 -i \
+  "$bin --baseline $work/week-a.json --candidate $work/week-b.json --quiet" \
+  "$bin --baseline $work/week-a.json --candidate $work/week-b.json --quiet $all_outputs" \
+  2>&1 | grep -E "Benchmark|Time|Range"
+if [ -x /usr/bin/time ]; then
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "peak memory, a week with every report and chart: %M KiB" \
+    "$bin" --baseline "$work/week-a.json" --candidate "$work/week-b.json" --quiet $all_outputs >/dev/null || true
 fi

@@ -45,24 +45,23 @@ hyperfine -N -w 3 -r 20 \
   "$bin --baseline weekly --candidate rest-run --quiet --charts $work/charts --markdown $work/r.md --junit $work/j.xml --json $work/r.json --export $work/csv" \
   -i 2>&1 | grep -E "Benchmark|Time|Range"
 
-echo "== large comparison (2 × 24 h at 5 s, 14 metrics)"
-hyperfine -N -w 1 -r 5 -i \
-  "$bin --baseline $work/big-a.json --candidate $work/big-b.json --quiet" \
-  "$bin --baseline $work/big-a.json --candidate $work/big-b.json --quiet --charts $work/big-charts" \
-  2>&1 | grep -E "Benchmark|Time|Range"
-if [ -x /usr/bin/time ]; then
-  /usr/bin/time -f "peak memory, large comparison with charts: %M KiB" \
-    "$bin" --baseline "$work/big-a.json" --candidate "$work/big-b.json" --quiet --charts "$work/big-charts" >/dev/null || true
-fi
+# Times a pair of snapshots, table only and with the outputs in $4, and prints the peak
+# memory of the second: bench_pair LABEL RUNS BASELINE CANDIDATE OUTPUTS
+bench_pair() {
+  echo "== $1"
+  hyperfine -N -w 1 -r "$2" -i \
+    "$bin --baseline $3 --candidate $4 --quiet" \
+    "$bin --baseline $3 --candidate $4 --quiet $5" \
+    2>&1 | grep -E "Benchmark|Time|Range"
+  if [ -x /usr/bin/time ]; then
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "peak memory, $1, with those outputs: %M KiB" \
+      "$bin" --baseline "$3" --candidate "$4" --quiet $5 >/dev/null || true
+  fi
+}
 
-echo "== a week (2 × 7 d at 15 s, 14 metrics)"
-all_outputs="--charts $work/week-charts --markdown $work/w.md --junit $work/w.xml --json $work/w.json --export $work/week-csv"
-hyperfine -N -w 1 -r 3 -i \
-  "$bin --baseline $work/week-a.json --candidate $work/week-b.json --quiet" \
-  "$bin --baseline $work/week-a.json --candidate $work/week-b.json --quiet $all_outputs" \
-  2>&1 | grep -E "Benchmark|Time|Range"
-if [ -x /usr/bin/time ]; then
-  # shellcheck disable=SC2086
-  /usr/bin/time -f "peak memory, a week with every report and chart: %M KiB" \
-    "$bin" --baseline "$work/week-a.json" --candidate "$work/week-b.json" --quiet $all_outputs >/dev/null || true
-fi
+bench_pair "large comparison (2 × 24 h at 5 s, 14 metrics)" 5 \
+  "$work/big-a.json" "$work/big-b.json" "--charts $work/big-charts"
+bench_pair "a week (2 × 7 d at 15 s, 14 metrics)" 3 \
+  "$work/week-a.json" "$work/week-b.json" \
+  "--charts $work/week-charts --markdown $work/w.md --junit $work/w.xml --json $work/w.json --export $work/week-csv"

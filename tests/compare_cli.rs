@@ -713,12 +713,7 @@ fn nothing_to_judge_is_never_a_silent_pass() {
             ",",
         ],
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("--only names no metric"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, 2, "--only names no metric");
     // a pack without metrics
     std::fs::create_dir_all(dir.join("empty")).unwrap();
     std::fs::write(dir.join("empty/a.toml"), "# no metrics yet\n").unwrap();
@@ -727,12 +722,7 @@ fn nothing_to_judge_is_never_a_silent_pass() {
         &dir,
         &["--queries", "empty", "--baseline", &w, "--candidate", &r],
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("defines no [[metric]]"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, 2, "defines no [[metric]]");
     // a shift clause on an event count could never fail
     let out = benchcmp(
         repo(),
@@ -745,12 +735,7 @@ fn nothing_to_judge_is_never_a_silent_pass() {
             "restarts: shift <= 10%",
         ],
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("shift clause applies to series metrics only"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, 2, "shift clause applies to series metrics only");
     // no gate at all: said out loud
     std::fs::create_dir_all(dir.join("ungated")).unwrap();
     std::fs::write(
@@ -1066,12 +1051,7 @@ fn several_baselines_are_pooled_with_their_run_to_run_variation() {
             "cand",
         ],
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("[run_to_run] throughput"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, 2, "[run_to_run] throughput");
     std::fs::remove_file(dir.join("benchcmp.toml")).unwrap();
     // A candidate among its baselines, a glob that matches nothing: usage errors.
     for (spec, words) in [

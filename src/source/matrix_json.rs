@@ -97,18 +97,30 @@ pub fn parse_value(text: &str) -> Option<f64> {
 
 /// Formats a value as Prometheus does, so that parsing it back gives the same `f64`.
 pub fn format_value(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
+    let mut out = String::new();
+    write_value(&mut out, v);
+    out
+}
+
+/// Appends `format_value(v)` to `out` (for writers of many values, with one buffer).
+pub fn write_value(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    let _ = if v.is_nan() {
+        write!(out, "NaN")
     } else if v == f64::INFINITY {
-        "+Inf".into()
+        write!(out, "+Inf")
     } else if v == f64::NEG_INFINITY {
-        "-Inf".into()
+        write!(out, "-Inf")
+    } else if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
+        // whole numbers (offsets, counts, byte sizes) print as integers, as below,
+        // without float formatting
+        write!(out, "{}", v as i64)
     } else if v == 0.0 || (1e-6..1e21).contains(&v.abs()) {
         // Rust's shortest round-trip representation
-        format!("{v}")
+        write!(out, "{v}")
     } else {
-        format!("{v:e}")
-    }
+        write!(out, "{v:e}")
+    };
 }
 
 /// Unix seconds (as JSON) → milliseconds.
@@ -217,6 +229,29 @@ mod tests {
         assert_eq!(parse_value("1.5e-7"), Some(1.5e-7));
         assert_eq!(parse_value("abc"), None);
         assert_eq!(parse_value("inf"), None);
+    }
+
+    #[test]
+    fn whole_numbers_print_as_the_float_formatting_would() {
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            -3.0,
+            15.0,
+            1e14,
+            1e15 - 1.0,
+            1e15,
+            1e16,
+            123456789.0,
+        ] {
+            let reference = if v == 0.0 || (1e-6..1e21).contains(&f64::abs(v)) {
+                format!("{v}")
+            } else {
+                format!("{v:e}")
+            };
+            assert_eq!(format_value(v), reference, "{v}");
+        }
     }
 
     #[test]

@@ -245,6 +245,12 @@ pub fn text(o: &[u8]) -> String {
     String::from_utf8_lossy(o).into_owned()
 }
 
+/// Asserts that a command was refused with exit `code` and an error containing `words`.
+pub fn assert_refused(out: &Output, code: i32, words: &str) {
+    assert_eq!(out.status.code(), Some(code), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(words), "{}", text(&out.stderr));
+}
+
 /// Restart offsets (seconds) of one worker pod in the example REST run: OOMKilled about
 /// every 8 minutes (26–34 times in 4 h), with jitter from `rng`.
 fn oom_restarts(rng: &mut synth::Rng, duration_s: i64) -> Vec<i64> {

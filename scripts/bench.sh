@@ -4,16 +4,44 @@
 #  2. a large comparison: two 24 h runs at a 5 s step (17,281 points per series, 14
 #     metrics, ~2.4·10^5 points in all), generated here as snapshots;
 #  3. a week: two 7-day runs at a 15 s step (40,321 points per series), table only and with
-#     every report and chart.
+#     every report and chart;
+#  4. against a real Prometheus (needs `prometheus` and `promtool`; skipped without them):
+#     the large set, two 24 h runs scraped every 15 s from 3 brokers × 9 partitions with 10
+#     worker and 10 starter pods, and the medium set, two 2 h runs with 3 partitions and 4
+#     worker pods, both made by the project's generator (`--example bench-data`) and
+#     backfilled with promtool. Prints end-to-end time with and without reports and charts,
+#     the same comparison on snapshots recorded from that server (benchcmp's own work; the
+#     rest is fetching), its share of the end-to-end time, peak memory, and the Prometheus
+#     floor: every query of the comparison sent at once (scripts/prom_floor.py).
 # Needs hyperfine (apt-get install hyperfine); peak memory comes from /usr/bin/time if present.
+# `scripts/bench.sh snapshots` runs 1–3 only, `scripts/bench.sh prometheus` 4 only.
 set -euo pipefail
+what="${1:-all}"
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
+cargo build --release --quiet --example bench-data
 bin="$PWD/target/release/benchcmp"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$work" <<'PY'
+# Times a pair of snapshots, table only and with the outputs in $4, and prints the peak
+# memory of the second: bench_pair LABEL RUNS BASELINE CANDIDATE OUTPUTS
+bench_pair() {
+  echo "== $1"
+  hyperfine -N -w 1 -r "$2" -i \
+    "$bin --baseline $3 --candidate $4 --quiet" \
+    "$bin --baseline $3 --candidate $4 --quiet $5" \
+    2>&1 | grep -E "Benchmark|Time|Range"
+  if [ -x /usr/bin/time ]; then
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "peak memory, $1, with those outputs: %M KiB" \
+      "$bin" --baseline "$3" --candidate "$4" --quiet $5 >/dev/null || true
+  fi
+}
+
+# 1–3: snapshots generated here.
+bench_snapshots() {
+  python3 - "$work" <<'PY'
 import json, math, random, sys
 out = sys.argv[1]
 base = json.load(open("baselines/weekly.json"))
@@ -37,31 +65,83 @@ run("big-b", "2025-06-28T08:00:00Z", 2, 97.0)
 run("week-a", "2025-06-27T08:00:00Z", 3, 100.0, step=15, duration=7 * 86400)
 run("week-b", "2025-07-04T08:00:00Z", 4, 97.0, step=15, duration=7 * 86400)
 PY
-ls -la "$work"/*.json | awk '{print $5, $9}'
+  ls -la "$work"/*.json | awk '{print $5, $9}'
 
-echo "== example comparison (shipped snapshots, 2 × 14 series of 481 points)"
-hyperfine -N -w 3 -r 20 \
-  "$bin --baseline weekly --candidate rest-run --quiet" \
-  "$bin --baseline weekly --candidate rest-run --quiet --charts $work/charts --markdown $work/r.md --junit $work/j.xml --json $work/r.json --export $work/csv" \
-  -i 2>&1 | grep -E "Benchmark|Time|Range"
+  echo "== example comparison (shipped snapshots, 2 × 14 series of 481 points)"
+  hyperfine -N -w 3 -r 20 \
+    "$bin --baseline weekly --candidate rest-run --quiet" \
+    "$bin --baseline weekly --candidate rest-run --quiet --charts $work/charts --markdown $work/r.md --junit $work/j.xml --json $work/r.json --export $work/csv" \
+    -i 2>&1 | grep -E "Benchmark|Time|Range"
 
-# Times a pair of snapshots, table only and with the outputs in $4, and prints the peak
-# memory of the second: bench_pair LABEL RUNS BASELINE CANDIDATE OUTPUTS
-bench_pair() {
-  echo "== $1"
-  hyperfine -N -w 1 -r "$2" -i \
-    "$bin --baseline $3 --candidate $4 --quiet" \
-    "$bin --baseline $3 --candidate $4 --quiet $5" \
-    2>&1 | grep -E "Benchmark|Time|Range"
-  if [ -x /usr/bin/time ]; then
-    # shellcheck disable=SC2086
-    /usr/bin/time -f "peak memory, $1, with those outputs: %M KiB" \
-      "$bin" --baseline "$3" --candidate "$4" --quiet $5 >/dev/null || true
-  fi
+  bench_pair "large comparison (2 × 24 h at 5 s, 14 metrics)" 5 \
+    "$work/big-a.json" "$work/big-b.json" "--charts $work/big-charts"
+  bench_pair "a week (2 × 7 d at 15 s, 14 metrics)" 3 \
+    "$work/week-a.json" "$work/week-b.json" \
+    "--charts $work/week-charts --markdown $work/w.md --junit $work/w.xml --json $work/w.json --export $work/week-csv"
 }
 
-bench_pair "large comparison (2 × 24 h at 5 s, 14 metrics)" 5 \
-  "$work/big-a.json" "$work/big-b.json" "--charts $work/big-charts"
-bench_pair "a week (2 × 7 d at 15 s, 14 metrics)" 3 \
-  "$work/week-a.json" "$work/week-b.json" \
-  "--charts $work/week-charts --markdown $work/w.md --junit $work/w.xml --json $work/w.json --export $work/week-csv"
+# A real Prometheus: bench_prometheus LABEL BENCH-DATA-ARGS...
+bench_prometheus() {
+  local label="$1"
+  shift
+  local dir="$work/prom-$RANDOM"
+  mkdir -p "$dir/blocks"
+  target/release/examples/bench-data "$dir" "$@"
+  for run in base cand; do
+    promtool tsdb create-blocks-from openmetrics --max-block-duration=24h \
+      "$dir/$run.om" "$dir/blocks" >/dev/null
+    rm "$dir/$run.om"
+  done
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  printf 'global:\n  scrape_interval: 15s\nscrape_configs: []\n' >"$dir/prometheus.yml"
+  prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/blocks" \
+    --storage.tsdb.retention.time=3650d --web.listen-address="127.0.0.1:$port" \
+    >"$dir/prometheus.log" 2>&1 &
+  local server=$!
+  local url="http://127.0.0.1:$port"
+  until curl -sf "$url/-/ready" >/dev/null; do sleep 0.5; done
+  local common="--config $dir/benchcmp.toml --prometheus $url --baseline bench-base --candidate bench-cand --quiet"
+  local outputs="--charts $dir/charts --markdown $dir/r.md --junit $dir/j.xml --json $dir/r.json --export $dir/csv"
+  # shellcheck disable=SC2086
+  $bin $common --json "$dir/report.json" >/dev/null || true
+  for run in bench-base bench-cand; do
+    $bin record "$run" --config "$dir/benchcmp.toml" --prometheus "$url" --quiet \
+      -o "$dir/$run.json"
+  done
+  echo "== $label: end to end against Prometheus, and the same comparison on snapshots"
+  hyperfine -N -w 1 -r 5 -i \
+    "$bin $common" \
+    "$bin $common $outputs" \
+    "$bin --baseline $dir/bench-base.json --candidate $dir/bench-cand.json --quiet" \
+    "$bin --baseline $dir/bench-base.json --candidate $dir/bench-cand.json --quiet $outputs" \
+    --export-json "$dir/times.json" 2>&1 | grep -E "Benchmark|Time|Range"
+  python3 - "$dir/times.json" <<'PY'
+import json, sys
+r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
+print(f"benchcmp's own share of end to end: table only {r[2] / r[0]:.1%}, "
+      f"with every report and chart {r[3] / r[1]:.1%} (snapshot time / Prometheus time, medians)")
+PY
+  if [ -x /usr/bin/time ]; then
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "peak memory, $label, with every output: %M KiB" \
+      $bin $common $outputs >/dev/null || true
+  fi
+  python3 scripts/prom_floor.py "$url" "$dir/report.json" 5
+  kill "$server"
+  wait "$server" 2>/dev/null || true
+}
+
+if [ "$what" != prometheus ]; then
+  bench_snapshots
+fi
+if [ "$what" = snapshots ]; then
+  :
+elif command -v prometheus >/dev/null && command -v promtool >/dev/null; then
+  bench_prometheus "large set (2 × 24 h at 15 s, 3 brokers × 9 partitions, 10 workers, 10 starters)" \
+    --hours 24 --scrape 15 --brokers 3 --partitions 9 --workers 10 --starters 10
+  bench_prometheus "medium set (2 × 2 h at 15 s, 3 brokers × 3 partitions, 4 workers)" \
+    --hours 2 --scrape 15 --brokers 3 --partitions 3 --workers 4 --starters 1
+else
+  echo "== Prometheus benchmarks skipped: prometheus and promtool not found"
+fi

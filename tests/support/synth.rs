@@ -9,7 +9,6 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 /// Upper bounds of the execution-time histogram (seconds), as in Zeebe: top bucket 60 s.
 pub const LATENCY_BUCKETS: [f64; 12] = [
@@ -103,6 +102,16 @@ pub struct RunSpec {
     pub worker_memory: Level,
     /// Share of CFS periods throttled on broker 0 (others half of it).
     pub throttling: Level,
+    /// Partitions sharing the load; each reports its own counters and histogram.
+    pub partitions: usize,
+    /// Broker pods (`camunda-0` ...).
+    pub brokers: usize,
+    /// Starter pods.
+    pub starters: usize,
+    /// Whether every partition also appends the other record kinds of a real broker (no
+    /// query of the pack counts them; they make the appender family as large as in a
+    /// real cluster, which is what a fallback over the whole family pays for).
+    pub record_chatter: bool,
 }
 
 impl RunSpec {
@@ -131,6 +140,10 @@ impl RunSpec {
             leader_balancer_restarts: vec![],
             worker_memory: Level::constant(180.0 * 1024.0 * 1024.0),
             throttling: Level::constant(0.05),
+            partitions: 3,
+            brokers: 3,
+            starters: 1,
+            record_chatter: false,
         }
     }
 }
@@ -223,33 +236,67 @@ impl OpenMetrics {
     }
 
     /// The text, families in name order, samples of each series in time order, `# EOF` last.
-    pub fn finish(mut self) -> String {
-        let mut out = String::new();
+    pub fn finish(self) -> String {
+        let mut out = Vec::new();
+        self.write(&mut out).expect("writing to memory");
+        String::from_utf8(out).expect("the text is UTF-8")
+    }
+
+    /// Writes the text of [`OpenMetrics::finish`] to `out` (for data sets too large to hold
+    /// as one string).
+    pub fn write(mut self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         for (family, (kind, series)) in &mut self.families {
-            let _ = writeln!(out, "# TYPE {family} {kind}");
+            writeln!(out, "# TYPE {family} {kind}")?;
             for (name, labels, samples) in series.values_mut() {
                 samples.sort_by_key(|s| s.0);
                 for (t, v) in samples.iter() {
-                    let value = if v.is_nan() {
-                        "NaN".to_string()
+                    if v.is_nan() {
+                        writeln!(out, "{name}{{{labels}}} NaN {t}")?;
                     } else {
-                        format!("{v}")
-                    };
-                    let _ = writeln!(out, "{name}{{{labels}}} {value} {t}");
+                        writeln!(out, "{name}{{{labels}}} {v} {t}")?;
+                    }
                 }
             }
         }
-        out.push_str("# EOF\n");
-        out
+        out.write_all(b"# EOF\n")
     }
 }
 
+/// Record kinds a broker appends besides the ones the pack counts (see
+/// `RunSpec::record_chatter`).
+const RECORD_CHATTER: [(&str, &str, &str); 24] = [
+    ("COMMAND", "PROCESS_INSTANCE_CREATION", "CREATE"),
+    ("EVENT", "PROCESS_INSTANCE_CREATION", "CREATED"),
+    ("COMMAND", "PROCESS_INSTANCE", "ACTIVATE_ELEMENT"),
+    ("COMMAND", "PROCESS_INSTANCE", "COMPLETE_ELEMENT"),
+    ("EVENT", "PROCESS_INSTANCE", "ELEMENT_ACTIVATING"),
+    ("EVENT", "PROCESS_INSTANCE", "ELEMENT_ACTIVATED"),
+    ("EVENT", "PROCESS_INSTANCE", "ELEMENT_COMPLETING"),
+    ("EVENT", "PROCESS_INSTANCE", "ELEMENT_COMPLETED"),
+    ("EVENT", "PROCESS_INSTANCE", "SEQUENCE_FLOW_TAKEN"),
+    ("COMMAND", "JOB", "COMPLETE"),
+    ("EVENT", "JOB", "CREATED"),
+    ("COMMAND", "JOB_BATCH", "ACTIVATE"),
+    ("EVENT", "JOB_BATCH", "ACTIVATED"),
+    ("EVENT", "VARIABLE", "CREATED"),
+    ("EVENT", "VARIABLE", "UPDATED"),
+    ("EVENT", "VARIABLE_DOCUMENT", "UPDATED"),
+    ("COMMAND", "MESSAGE", "PUBLISH"),
+    ("EVENT", "MESSAGE", "PUBLISHED"),
+    ("EVENT", "MESSAGE", "EXPIRED"),
+    ("COMMAND", "TIMER", "TRIGGER"),
+    ("EVENT", "TIMER", "TRIGGERED"),
+    ("EVENT", "INCIDENT", "CREATED"),
+    ("EVENT", "PROCESS_EVENT", "TRIGGERING"),
+    ("EVENT", "CHECKPOINT", "CREATED"),
+];
+
 /// Worker pod names of a run.
 pub fn worker_pod(i: usize) -> String {
-    format!(
-        "benchmark-worker-5d8f7c-{}",
-        ["abcde", "fghij", "klmno", "pqrst"][i % 4]
-    )
+    match ["abcde", "fghij", "klmno", "pqrst"].get(i) {
+        Some(suffix) => format!("benchmark-worker-5d8f7c-{suffix}"),
+        None => format!("benchmark-worker-5d8f7c-w{i:04}"),
+    }
 }
 
 /// Adds one run's metrics to `om`.
@@ -260,6 +307,7 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
         .map(|i| spec.start + i * spec.scrape_s)
         .filter(|t| spec.stop_at.is_none_or(|stop| t - spec.start < stop))
         .collect();
+    let partition_names: Vec<String> = (1..=spec.partitions).map(|p| p.to_string()).collect();
     let mut rng = Rng(spec.seed);
     let throughput = realize(&spec.throughput, &times, spec.start, &mut rng);
     let created = realize(&spec.created, &times, spec.start, &mut rng);
@@ -295,8 +343,10 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
         let first = i == 0;
         let step = |rate: f64| if first { 0.0 } else { rate * dt };
         let tp = throughput[i];
-        // Element instance events per partition (3 partitions share the load).
-        for p in ["1", "2", "3"] {
+        // Element instance events per partition (the partitions share the load).
+        let parts = spec.partitions as f64;
+        for p in &partition_names {
+            let p = p.as_str();
             counter(
                 om,
                 "zeebe_element_instance_events",
@@ -307,7 +357,7 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
                     ("type", "PROCESS"),
                 ],
                 t,
-                step(tp / 3.0),
+                step(tp / parts),
             );
             counter(
                 om,
@@ -319,9 +369,9 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
                     ("type", "PROCESS"),
                 ],
                 t,
-                step(created[i] / 3.0),
+                step(created[i] / parts),
             );
-            let received = created[i] / 3.0 * 4.0; // create + activate + complete commands
+            let received = created[i] / parts * 4.0; // create + activate + complete commands
             counter(
                 om,
                 "zeebe_received_request_count",
@@ -446,6 +496,43 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
             );
         }
 
+        // The log position every partition reports while its broker is up (a gauge).
+        for p in &partition_names {
+            let p = p.as_str();
+            let position = bump(
+                &mut acc,
+                format!("position#{p}"),
+                1.0 + step(4.0 * tp / parts),
+            );
+            om.sample(
+                "zeebe_log_appender_last_appended_position",
+                "gauge",
+                "zeebe_log_appender_last_appended_position",
+                &[("namespace", ns), ("partition", p)],
+                t,
+                position.round(),
+            );
+        }
+        if spec.record_chatter {
+            for p in &partition_names {
+                for (record_type, value_type, intent) in RECORD_CHATTER {
+                    counter(
+                        om,
+                        "zeebe_log_appender_record_appended",
+                        &[
+                            ("namespace", ns),
+                            ("partition", p),
+                            ("recordType", record_type),
+                            ("valueType", value_type),
+                            ("intent", intent),
+                        ],
+                        t,
+                        step(tp / parts),
+                    );
+                }
+            }
+        }
+
         // Execution-time histogram.
         if !spec.no_histogram {
             let family = if spec.legacy_histogram {
@@ -457,7 +544,7 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
             let mut sum_inc = 0.0;
             for &(value, weight) in &spec.latency_values {
                 let v = value * latency_scale[i];
-                let n = step(tp * weight);
+                let n = step(tp * weight / parts);
                 sum_inc += v * n;
                 let idx = LATENCY_BUCKETS
                     .iter()
@@ -465,44 +552,49 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
                     .unwrap_or(LATENCY_BUCKETS.len());
                 bucket_inc[idx] += n;
             }
-            // Buckets are cumulative: each `le` counts every observation at or below it.
-            let mut running = 0.0;
-            for (k, inc) in bucket_inc.iter().enumerate() {
-                running += bump(&mut acc, format!("{family}#b{k}"), *inc);
-                let le = LATENCY_BUCKETS
-                    .get(k)
-                    .map_or("+Inf".to_string(), |b| format!("{b}"));
+            // Every partition records its share; buckets are cumulative: each `le` counts
+            // every observation at or below it.
+            for p in &partition_names {
+                let p = p.as_str();
+                let mut running = 0.0;
+                for (k, inc) in bucket_inc.iter().enumerate() {
+                    running += bump(&mut acc, format!("{family}#{p}#b{k}"), *inc);
+                    let le = LATENCY_BUCKETS
+                        .get(k)
+                        .map_or("+Inf".to_string(), |b| format!("{b}"));
+                    om.sample(
+                        family,
+                        "histogram",
+                        &format!("{family}_bucket"),
+                        &[("namespace", ns), ("partition", p), ("le", &le)],
+                        t,
+                        running,
+                    );
+                }
+                let count = bump(
+                    &mut acc,
+                    format!("{family}#{p}#count"),
+                    bucket_inc.iter().sum::<f64>(),
+                );
+                let sum = bump(&mut acc, format!("{family}#{p}#sum"), sum_inc);
+                let labels = [("namespace", ns), ("partition", p)];
                 om.sample(
                     family,
                     "histogram",
-                    &format!("{family}_bucket"),
-                    &[("namespace", ns), ("le", &le)],
+                    &format!("{family}_count"),
+                    &labels,
                     t,
-                    running,
+                    count,
+                );
+                om.sample(
+                    family,
+                    "histogram",
+                    &format!("{family}_sum"),
+                    &labels,
+                    t,
+                    sum,
                 );
             }
-            let count = bump(
-                &mut acc,
-                format!("{family}#count"),
-                bucket_inc.iter().sum::<f64>(),
-            );
-            let sum = bump(&mut acc, format!("{family}#sum"), sum_inc);
-            om.sample(
-                family,
-                "histogram",
-                &format!("{family}_count"),
-                &[("namespace", ns)],
-                t,
-                count,
-            );
-            om.sample(
-                family,
-                "histogram",
-                &format!("{family}_sum"),
-                &[("namespace", ns)],
-                t,
-                sum,
-            );
         }
 
         // Kubernetes: restarts per container (kube-state-metrics), OOMKilled gauges.
@@ -547,7 +639,7 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
                 memory[i] * (1.0 - 0.02 * w as f64),
             );
         }
-        for b in 0..3 {
+        for b in 0..spec.brokers {
             let pod = format!("camunda-{b}");
             om.sample(
                 "kube_pod_container_status_restarts",
@@ -578,18 +670,20 @@ pub fn add_run(om: &mut OpenMetrics, spec: &RunSpec) {
                 step(periods * share),
             );
         }
-        om.sample(
-            "kube_pod_container_status_restarts",
-            "counter",
-            "kube_pod_container_status_restarts_total",
-            &[
-                ("namespace", ns),
-                ("pod", "starter-7c9d-xyz12"),
-                ("container", "starter"),
-            ],
-            t,
-            0.0,
-        );
+        for starter in 0..spec.starters {
+            let pod = match starter {
+                0 => "starter-7c9d-xyz12".to_string(),
+                _ => format!("starter-7c9d-s{starter:04}"),
+            };
+            om.sample(
+                "kube_pod_container_status_restarts",
+                "counter",
+                "kube_pod_container_status_restarts_total",
+                &[("namespace", ns), ("pod", &pod), ("container", "starter")],
+                t,
+                0.0,
+            );
+        }
         let lb = spec
             .leader_balancer_restarts
             .iter()

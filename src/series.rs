@@ -147,11 +147,48 @@ pub fn combine(series: &[LabeledSeries], how: Combine) -> Series {
     Series { points }
 }
 
+/// PromQL's `max by (<labels>)` over `matrix`: series with equal values of `labels` (an
+/// absent label counts as empty, and is left out) become one, their maximum at each
+/// timestamp (NaN only where all are NaN).
+pub fn max_by(matrix: &Matrix, labels: &[String]) -> Matrix {
+    let mut groups: BTreeMap<BTreeMap<String, String>, Vec<LabeledSeries>> = BTreeMap::new();
+    for s in matrix {
+        let key: BTreeMap<String, String> = labels
+            .iter()
+            .filter_map(|l| {
+                s.labels
+                    .get(l)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (l.clone(), v.clone()))
+            })
+            .collect();
+        groups.entry(key).or_default().push(s.clone());
+    }
+    groups
+        .into_iter()
+        .map(|(labels, members)| LabeledSeries {
+            labels,
+            points: match members.len() {
+                1 => members.into_iter().next().expect("one member").points,
+                _ => combine(&members, Combine::Max).points,
+            },
+        })
+        .collect()
+}
+
 /// The single series of a metric from what its query returned: one series as is, several
 /// reduced by the metric's `combine` (an error naming the label sets if it has none).
 /// A `count` metric is turned into events per step series by series first (so a reset or a
 /// replaced pod loses no events), then the events are added up (or combined as declared).
 pub fn reduce(metric: &Metric, matrix: &Matrix, run_start_ms: i64) -> Result<Series, String> {
+    let grouped;
+    let matrix = match &metric.max_by {
+        Some(labels) => {
+            grouped = max_by(matrix, labels);
+            &grouped
+        }
+        None => matrix,
+    };
     if metric.kind == Kind::Count {
         let events: Vec<LabeledSeries> = matrix
             .iter()
@@ -232,8 +269,50 @@ mod tests {
             description: None,
             axis: None,
             run_to_run: None,
+            derived: None,
+            max_by: None,
             file: "q.toml".into(),
         }
+    }
+
+    #[test]
+    fn max_by_groups_like_promql_so_a_replaced_exporter_is_not_a_new_counter() {
+        let series = |instance: &str, points: Vec<Point>| LabeledSeries {
+            labels: [
+                ("pod".to_string(), "w".to_string()),
+                ("instance".to_string(), instance.to_string()),
+            ]
+            .into(),
+            points,
+        };
+        // kube-state-metrics replaced at t=20: the same counter (3 restarts, then 4) comes
+        // under a new instance label, overlapping for one sample (the lookback).
+        let matrix = vec![
+            series("ksm-a", vec![(0, 3.0), (10, 3.0), (20, 3.0)]),
+            series("ksm-b", vec![(20, 3.0), (30, 4.0)]),
+        ];
+        let grouped = max_by(&matrix, &["pod".to_string(), "namespace".to_string()]);
+        assert_eq!(grouped.len(), 1);
+        assert_eq!(
+            grouped[0].labels,
+            [("pod".to_string(), "w".to_string())].into()
+        );
+        assert_eq!(
+            grouped[0].points,
+            vec![(0, 3.0), (10, 3.0), (20, 3.0), (30, 4.0)]
+        );
+        let mut m = metric(Some(Combine::Sum), Kind::Count);
+        m.max_by = Some(vec!["pod".to_string()]);
+        assert_eq!(
+            reduce(&m, &matrix, 0).unwrap().values().iter().sum::<f64>(),
+            1.0
+        );
+        // Without the grouping the second series would count from zero: 4 more.
+        m.max_by = None;
+        assert_eq!(
+            reduce(&m, &matrix, 0).unwrap().values().iter().sum::<f64>(),
+            4.0 + 0.0
+        );
     }
 
     #[test]

@@ -780,6 +780,15 @@ fn a_run_whose_exporters_stop_is_never_a_pass() {
         (2100.0..2700.0).contains(&trailing),
         "trailing gap {trailing}"
     );
+    // The event metrics' fallback to 0 ("measured, no events") ends where the rates end:
+    // no zeros are invented into the outage.
+    for id in ["job_push", "job_timeouts", "rejections", "oom_kills"] {
+        assert_eq!(
+            metric(&r, id)["candidate"]["trailing_gap_seconds"].as_f64(),
+            Some(trailing),
+            "{id}"
+        );
+    }
     assert!(
         t["reasons"].as_array().unwrap().iter().any(
             |x| x["code"] == "gaps" && x["trailing_gap_ms"].as_f64() == Some(trailing * 1000.0)

@@ -131,6 +131,107 @@ fn rest_run_values_come_back_as_generated() {
     assert_eq!(total(&steady(&c, &p, &d, "oom_kills")), 24.0);
 }
 
+/// Quantiles and means computed from one fetch of the histogram equal what Prometheus
+/// returns for the equivalent PromQL (`histogram_quantile(q, <buckets>)`, `<sum> / <count>`)
+/// at every timestamp: current and pre-8.7 names, ceilings, noise, collapses, outages.
+#[test]
+fn histogram_statistics_equal_prometheus_own() {
+    let (config, pack, client) = setup();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let derived: Vec<_> = pack
+        .metrics
+        .iter()
+        .filter(|m| m.derived.is_some())
+        .collect();
+    assert_eq!(
+        derived.len(),
+        3,
+        "the default pack derives p50, p99 and the mean"
+    );
+    let mut compared = 0;
+    let mut distinct = std::collections::BTreeSet::new();
+    for name in config.runs.keys() {
+        let data = fetch(&config, &pack, &client, name);
+        let run = &data.run;
+        for m in &derived {
+            let ours = &data.metrics[&m.id];
+            let theirs = rt
+                .block_on(client.query_range(&RangeQuery {
+                    query: ours.query.clone(),
+                    start_ms: run.start_ms,
+                    end_ms: run.end_ms,
+                    step_ms: run.step_ms,
+                }))
+                .unwrap()
+                .matrix;
+            assert_eq!(ours.matrix.len(), theirs.len(), "{name} {}", m.id);
+            for (a, b) in ours.matrix.iter().zip(&theirs) {
+                assert_eq!(a.labels, b.labels, "{name} {}", m.id);
+                assert_eq!(a.points.len(), b.points.len(), "{name} {}", m.id);
+                for (&(ta, va), &(tb, vb)) in a.points.iter().zip(&b.points) {
+                    assert_eq!(ta, tb, "{name} {}", m.id);
+                    let same = (va.is_nan() && vb.is_nan())
+                        || va == vb
+                        || (va - vb).abs() <= 1e-9 * vb.abs().max(1e-300);
+                    assert!(
+                        same,
+                        "{name} {} at {ta}: {va} here, {vb} from Prometheus",
+                        m.id
+                    );
+                    compared += 1;
+                    distinct.insert(va.to_bits());
+                }
+            }
+        }
+    }
+    // Noisy runs interpolate all over their buckets: not a handful of exact values.
+    assert!(
+        compared > 5_000 && distinct.len() > 1_000,
+        "only {compared} points, {} distinct values, compared",
+        distinct.len()
+    );
+}
+
+/// `max_by` done here gives the series PromQL's `max by (...)` gives on the server, and so
+/// the same restart counts: replaced pods, restarts, OOM kills.
+#[test]
+fn max_by_here_equals_max_by_in_promql() {
+    let (config, pack, client) = setup();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let restarts = pack.get("restarts").unwrap();
+    let labels = restarts
+        .max_by
+        .clone()
+        .expect("the pack groups restarts here");
+    let mut in_promql = restarts.clone();
+    in_promql.max_by = None;
+    let mut events = 0.0;
+    for name in config.runs.keys() {
+        let data = fetch(&config, &pack, &client, name);
+        let run = &data.run;
+        let ours = &data.metrics["restarts"];
+        let theirs = rt
+            .block_on(client.query_range(&RangeQuery {
+                query: format!("max by ({}) ({})", labels.join(", "), ours.query),
+                start_ms: run.start_ms,
+                end_ms: run.end_ms,
+                step_ms: run.step_ms,
+            }))
+            .unwrap()
+            .matrix;
+        let mut grouped = benchcmp::series::max_by(&ours.matrix, &labels);
+        let mut theirs = theirs;
+        grouped.sort_by(|a, b| a.labels.cmp(&b.labels));
+        theirs.sort_by(|a, b| a.labels.cmp(&b.labels));
+        assert_eq!(grouped, theirs, "{name}");
+        let here = benchcmp::series::reduce(restarts, &ours.matrix, run.start_ms).unwrap();
+        let there = benchcmp::series::reduce(&in_promql, &theirs, run.start_ms).unwrap();
+        assert_eq!(here, there, "{name}");
+        events += total(&here);
+    }
+    assert!(events > 0.0, "no restarts in the fixtures to count");
+}
+
 #[test]
 fn a_namespace_without_data_is_empty_not_zero() {
     let (config, pack, client) = setup();

@@ -234,7 +234,7 @@ fn compare_runs(
     let live = all.iter().filter(|r| !r.is_snapshot()).count();
     let progress = super::Progress::new(
         global,
-        (live * metrics.len()) as u64,
+        (live * crate::source::queries_per_run(metrics)) as u64,
         "comparing",
         client.as_ref(),
     );

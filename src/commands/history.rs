@@ -78,7 +78,7 @@ pub fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<()> {
     let live = runs.iter().filter(|r| !r.is_snapshot()).count();
     let progress = super::Progress::new(
         global,
-        (live * metrics.len()) as u64,
+        (live * crate::source::queries_per_run(&metrics)) as u64,
         "history",
         client.as_ref(),
     );

@@ -49,7 +49,12 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
     let metrics: Vec<_> = pack.metrics.iter().collect();
     let started = Instant::now();
     let rt = super::runtime()?;
-    let progress = super::Progress::new(global, metrics.len() as u64, "recording", Some(&client));
+    let progress = super::Progress::new(
+        global,
+        crate::source::queries_per_run(&metrics) as u64,
+        "recording",
+        Some(&client),
+    );
     let data = rt.block_on(load_run(
         &run,
         &metrics,

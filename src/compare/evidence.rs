@@ -446,6 +446,8 @@ mod tests {
             description: None,
             axis: None,
             run_to_run: None,
+            derived: None,
+            max_by: None,
             file: "q.toml".into(),
         }
     }

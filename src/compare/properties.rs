@@ -37,6 +37,8 @@ fn metric(better: Better, kind: Kind, ceiling: Option<f64>) -> Metric {
         description: None,
         axis: None,
         run_to_run: None,
+        derived: None,
+        max_by: None,
         file: "q.toml".into(),
     }
 }

@@ -2,6 +2,7 @@
 //! per metric, the exact PromQL and what it returned. Reducing that to one trimmed series
 //! per metric is `RunData::series`.
 
+pub mod histogram;
 pub mod matrix_json;
 pub mod prometheus;
 pub mod snapshot;
@@ -96,7 +97,12 @@ impl RunData {
 
 /// Expands the query of `metric` for `run`; errors name the metric, the run and the position.
 pub fn expand_query(metric: &Metric, run: &Run, defaults: &Defaults) -> Result<String> {
-    template::expand(&metric.query, &run.template_context(defaults)).map_err(|e| {
+    expand_for(metric, &metric.query, run, defaults)
+}
+
+/// Expands one template of `metric` (its query, or a query of its histogram) for `run`.
+fn expand_for(metric: &Metric, text: &str, run: &Run, defaults: &Defaults) -> Result<String> {
+    template::expand(text, &run.template_context(defaults)).map_err(|e| {
         Error::input(format!(
             "metric \"{}\" ({}) for run {}: {e}",
             metric.id,
@@ -104,6 +110,68 @@ pub fn expand_query(metric: &Metric, run: &Run, defaults: &Defaults) -> Result<S
             run.name
         ))
     })
+}
+
+/// How many queries a live run of `metrics` sends: one per metric, except that metrics
+/// derived from the same histogram share its fetch (buckets, plus sum and count when one
+/// of them is a mean).
+pub fn queries_per_run(metrics: &[&Metric]) -> usize {
+    plan(metrics, |m, text| {
+        Ok::<_, ()>(format!("{}\u{0}{text}", m.file.display()))
+    })
+    .map_or(metrics.len(), |(texts, _)| texts.len())
+}
+
+/// How one metric's data is made from the answered queries (indices into them).
+enum Assembly {
+    Sent(usize),
+    Histogram {
+        statistic: crate::pack::HistogramStatistic,
+        buckets: usize,
+        sum: Option<usize>,
+        count: Option<usize>,
+    },
+}
+
+/// The distinct queries `metrics` need (expanded by `expand`) and how each metric is made
+/// from them. Equal queries are sent once.
+fn plan<E>(
+    metrics: &[&Metric],
+    mut expand: impl FnMut(&Metric, &str) -> std::result::Result<String, E>,
+) -> std::result::Result<(Vec<String>, Vec<Assembly>), E> {
+    let mut texts: Vec<String> = Vec::new();
+    let mut index = |text: String| match texts.iter().position(|t| *t == text) {
+        Some(i) => i,
+        None => {
+            texts.push(text);
+            texts.len() - 1
+        }
+    };
+    let mut assemblies = Vec::with_capacity(metrics.len());
+    for m in metrics {
+        let assembly = match &m.derived {
+            None => Assembly::Sent(index(expand(m, &m.query)?)),
+            Some(d) => {
+                let h = &d.histogram;
+                let mean = d.statistic == crate::pack::HistogramStatistic::Mean;
+                let mut optional = |q: &Option<String>| -> std::result::Result<Option<usize>, E> {
+                    match q {
+                        Some(q) if mean => Ok(Some(index(expand(m, q)?))),
+                        _ => Ok(None),
+                    }
+                };
+                let (sum, count) = (optional(&h.sum)?, optional(&h.count)?);
+                Assembly::Histogram {
+                    statistic: d.statistic,
+                    buckets: index(expand(m, &h.buckets)?),
+                    sum,
+                    count,
+                }
+            }
+        };
+        assemblies.push(assembly);
+    }
+    Ok((texts, assemblies))
 }
 
 /// Loads a run's data: from its snapshot, or by querying `client` for a config run.
@@ -160,11 +228,8 @@ pub async fn load_run(
                 ))
             })?;
             check_points(run)?;
-            let queries: Vec<String> = metrics
-                .iter()
-                .map(|m| expand_query(m, run, defaults))
-                .collect::<Result<_>>()?;
-            let requests = queries
+            let (texts, assemblies) = plan(metrics, |m, text| expand_for(m, text, run, defaults))?;
+            let requests = texts
                 .iter()
                 .map(|q| RangeQuery {
                     query: q.clone(),
@@ -173,27 +238,86 @@ pub async fn load_run(
                     step_ms: run.step_ms,
                 })
                 .collect();
-            let results = client.query_range_all(requests, on_done).await;
+            let mut results = client.query_range_all(requests, on_done).await;
+            // How many metrics still need each answer: the last one takes it.
+            let mut users = vec![0usize; texts.len()];
+            for a in &assemblies {
+                if let Assembly::Sent(i) = a {
+                    users[*i] += 1;
+                }
+            }
             let mut data = BTreeMap::new();
             // Failures grouped by cause: one unreachable source is one line, not one per metric.
             let mut causes: Vec<(QueryFailure, Vec<(String, String)>)> = Vec::new();
-            for ((m, query), result) in metrics.iter().zip(queries).zip(results) {
-                match result {
-                    Ok(out) => {
-                        data.insert(
-                            m.id.clone(),
-                            MetricData {
-                                query,
-                                matrix: out.matrix,
-                                warnings: out.warnings,
-                            },
-                        );
-                    }
-                    Err(f) => match causes.iter_mut().find(|(c, _)| *c == f) {
+            for (m, assembly) in metrics.iter().zip(&assemblies) {
+                let needed: Vec<usize> = match assembly {
+                    Assembly::Sent(i) => vec![*i],
+                    Assembly::Histogram {
+                        buckets,
+                        sum,
+                        count,
+                        ..
+                    } => [Some(*buckets), *sum, *count]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                };
+                if let Some((f, i)) = needed
+                    .iter()
+                    .find_map(|&i| results[i].as_ref().err().map(|f| (f.clone(), i)))
+                {
+                    let query = texts[i].clone();
+                    match causes.iter_mut().find(|(c, _)| *c == f) {
                         Some((_, metrics)) => metrics.push((m.id.clone(), query)),
                         None => causes.push((f, vec![(m.id.clone(), query)])),
-                    },
+                    }
+                    continue;
                 }
+                let mut warnings: Vec<String> = Vec::new();
+                for &i in &needed {
+                    for w in &answered(&results, i).warnings {
+                        if !warnings.contains(w) {
+                            warnings.push(w.clone());
+                        }
+                    }
+                }
+                let (query, matrix) = match *assembly {
+                    Assembly::Sent(i) => {
+                        users[i] -= 1;
+                        let matrix = match (users[i], &mut results[i]) {
+                            (0, Ok(out)) => std::mem::take(&mut out.matrix),
+                            _ => answered(&results, i).matrix.clone(),
+                        };
+                        (texts[i].clone(), matrix)
+                    }
+                    Assembly::Histogram {
+                        statistic,
+                        buckets,
+                        sum,
+                        count,
+                    } => {
+                        let none = Vec::new();
+                        let matrix_of =
+                            |i: Option<usize>| i.map_or(&none, |i| &answered(&results, i).matrix);
+                        (
+                            expand_query(m, run, defaults)?,
+                            histogram::derive(
+                                statistic,
+                                &answered(&results, buckets).matrix,
+                                matrix_of(sum),
+                                matrix_of(count),
+                            ),
+                        )
+                    }
+                };
+                data.insert(
+                    m.id.clone(),
+                    MetricData {
+                        query,
+                        matrix,
+                        warnings,
+                    },
+                );
             }
             if causes.is_empty() {
                 return Ok(RunData {
@@ -239,6 +363,16 @@ pub async fn load_run(
             )
         }
     }
+}
+
+/// The answer to query `i`, known to have succeeded.
+fn answered(
+    results: &[std::result::Result<prometheus::QueryOutput, QueryFailure>],
+    i: usize,
+) -> &prometheus::QueryOutput {
+    results[i]
+        .as_ref()
+        .expect("failed answers are handled first")
 }
 
 /// A query on one line, for messages.

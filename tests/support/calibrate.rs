@@ -130,6 +130,8 @@ pub fn metric(better: Better) -> Metric {
         description: None,
         axis: None,
         run_to_run: None,
+        derived: None,
+        max_by: None,
         file: "q.toml".into(),
     }
 }

@@ -13,6 +13,7 @@ pub mod gate;
 pub mod options;
 pub mod output;
 pub mod pack;
+pub mod parallel;
 pub mod redact;
 pub mod report;
 pub mod run;

@@ -407,9 +407,11 @@ fn metric_query(
                 }
                 HistogramStatistic::Mean => match (&histogram.sum, &histogram.count) {
                     (Some(sum), Some(count)) => format!("({sum})\n/\n({count})"),
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "statistic = \"mean\" needs the histogram \"{id}\" to define sum and count"
-                    )),
+                    ))
+                    }
                 },
             };
             Ok((

@@ -223,8 +223,10 @@ pub fn resolve_all(
         return Err(Error::input("--last 0: keep at least one baseline run"));
     }
     let mut runs = Vec::new();
-    for name in expand_names(spec, config, baselines)? {
-        let run = resolve(&name, config, baselines)?;
+    // Snapshots are read on every core: a long run's file takes a while to parse.
+    let names = expand_names(spec, config, baselines)?;
+    for run in crate::parallel::map(&names, |name| resolve(name, config, baselines)) {
+        let run = run?;
         // One run named twice (a name and its snapshot's path) is one run.
         if !runs
             .iter()

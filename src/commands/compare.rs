@@ -198,8 +198,17 @@ fn compare_runs(
     gates: &BTreeMap<String, Gate>,
     started: std::time::Instant,
 ) -> Result<Report> {
-    let baselines = run::resolve_all(&options.baseline, options.last, config, &global.baselines)?;
-    let candidate = run::resolve(&options.candidate, config, &global.baselines)?;
+    // The candidate's snapshot is read while the baselines' are.
+    let (baselines, candidate) = std::thread::scope(|scope| {
+        let candidate = scope.spawn(|| run::resolve(&options.candidate, config, &global.baselines));
+        let baselines =
+            run::resolve_all(&options.baseline, options.last, config, &global.baselines);
+        let candidate = candidate
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (baselines, candidate)
+    });
+    let (baselines, candidate) = (baselines?, candidate?);
     if let Some(same) = baselines
         .iter()
         .find(|b| b.name == candidate.name && b.start_ms == candidate.start_ms)
@@ -290,10 +299,10 @@ fn compare_runs(
         .zip(&baseline_windows)
         .map(|((r, d), w)| (r, d, *w))
         .collect();
-    let mut reports = Vec::new();
-    for m in metrics {
+    // Metrics are independent: analysed on every core, reported in pack order.
+    let reports = crate::parallel::map(metrics, |m| {
         let prior = config.run_to_run.get(&m.id).copied().or(m.run_to_run);
-        reports.push(compare_one(
+        compare_one(
             m,
             gates.get(&m.id),
             prior,
@@ -301,8 +310,10 @@ fn compare_runs(
             (&candidate, &c_data, candidate_window),
             &defaults,
             &settings,
-        )?);
-    }
+        )
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
     let overall = compare::overall(reports.iter().map(|r| &r.result));
     let mut warnings: Vec<String> = b_data
         .iter()
@@ -353,15 +364,34 @@ fn compare_runs(
 fn write_reports(report: &Report, options: &CompareOptions) -> Result<()> {
     let outputs = &options.outputs;
     let mut staging = output::Staging::default();
-    if let Some(dir) = &outputs.charts {
-        let staged = staging.directory("--charts", dir)?;
-        let files = report::charts::render_all(report, &staged, &outputs.chart_options)?;
-        staging.staged_in(&staged, dir, &files);
+    let charts = match &outputs.charts {
+        Some(dir) => Some((dir, staging.directory("--charts", dir)?)),
+        None => None,
+    };
+    let export = match &outputs.export {
+        Some(dir) => Some((dir, staging.directory("--export", dir)?)),
+        None => None,
+    };
+    // The CSV is written while the charts are drawn (on long runs both take a while).
+    let (charts_done, export_done) = std::thread::scope(|scope| {
+        let csv = export
+            .as_ref()
+            .map(|(_, staged)| scope.spawn(|| report::csv::export(report, staged)));
+        let charts_done = charts
+            .as_ref()
+            .map(|(_, staged)| report::charts::render_all(report, staged, &outputs.chart_options));
+        let export_done = csv.map(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (charts_done, export_done)
+    });
+    if let (Some((dir, staged)), Some(files)) = (&charts, charts_done) {
+        staging.staged_in(staged, dir, &files?);
     }
-    if let Some(dir) = &outputs.export {
-        let staged = staging.directory("--export", dir)?;
-        let file = report::csv::export(report, &staged)?;
-        staging.staged_in(&staged, dir, &[file]);
+    if let (Some((dir, staged)), Some(file)) = (&export, export_done) {
+        staging.staged_in(staged, dir, &[file?]);
     }
     // Markdown links charts by URL, or relative to where the Markdown goes; never by an
     // absolute local path.

@@ -40,19 +40,15 @@ fn periodogram(d: &[f64], from: usize, to: usize) -> Vec<f64> {
     let n = d.len();
     (from..=to)
         .map(|j| {
-            let w = 2.0 * std::f64::consts::PI * j as f64 / n as f64;
-            // Rotate by a recurrence instead of calling sin/cos per sample.
-            let (sin_w, cos_w) = w.sin_cos();
-            let (mut c, mut s) = (1.0f64, 0.0f64);
-            let (mut re, mut im) = (0.0, 0.0);
+            // Goertzel's recurrence: one multiplication per sample, |X_j|² at the end.
+            let coefficient = 2.0 * (2.0 * std::f64::consts::PI * j as f64 / n as f64).cos();
+            let (mut s1, mut s2) = (0.0f64, 0.0f64);
             for &x in d {
-                re += x * c;
-                im -= x * s;
-                let next_c = c * cos_w - s * sin_w;
-                s = s * cos_w + c * sin_w;
-                c = next_c;
+                let s0 = x + coefficient * s1 - s2;
+                s2 = s1;
+                s1 = s0;
             }
-            (re * re + im * im) / n as f64
+            (s1 * s1 + s2 * s2 - coefficient * s1 * s2) / n as f64
         })
         .collect()
 }

@@ -234,33 +234,13 @@ pub fn render_all(
         .collect();
     jobs.push((dir.join(format!("summary.{ext}")), Job::Summary));
     jobs.push((dir.join(format!("overview.{ext}")), Job::Overview));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let errors = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..2 {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((path, job)) = jobs.get(i) else {
-                    return;
-                };
-                let outcome = match job {
-                    Job::Metric(m) => metric::write(path, m, report, options),
-                    Job::Summary => summary::write(path, report, options),
-                    Job::Overview => overview::write(path, report, options),
-                };
-                if let Err(e) = outcome {
-                    if let Ok(mut errors) = errors.lock() {
-                        errors.push((i, e));
-                    }
-                }
-            });
-        }
-    });
-    let mut errors = errors.into_inner().unwrap_or_default();
-    errors.sort_by_key(|(i, _)| *i);
-    if let Some((_, e)) = errors.into_iter().next() {
-        return Err(e);
-    }
+    crate::parallel::map(&jobs, |(path, job)| match job {
+        Job::Metric(m) => metric::write(path, m, report, options),
+        Job::Summary => summary::write(path, report, options),
+        Job::Overview => overview::write(path, report, options),
+    })
+    .into_iter()
+    .collect::<Result<Vec<()>>>()?;
     Ok(jobs.into_iter().map(|(p, _)| p).collect())
 }
 
@@ -277,6 +257,26 @@ pub fn paint<DB: DrawingBackend>(
     area.present().map_err(|e| fail(describe(e)))
 }
 
+/// Encodes RGB `pixels` as a PNG file: fast deflate and the Paeth filter on every row.
+/// Choosing the filter per row (what plotters' encoder does) cost a tenth of a report's
+/// chart time for files 6% smaller; default deflate halves the files but takes 2.5× as
+/// long (measured on the shipped example's 16 charts).
+pub fn write_png(path: &Path, (width, height): (u32, u32), pixels: &[u8]) -> Result<()> {
+    let fail = |e: String| Error::input(format!("cannot write chart {}: {e}", path.display()));
+    let file = std::fs::File::create(path).map_err(|e| fail(e.to_string()))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::FilterType::Paeth);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
+    let mut writer = encoder.write_header().map_err(|e| fail(e.to_string()))?;
+    writer
+        .write_image_data(pixels)
+        .map_err(|e| fail(e.to_string()))?;
+    writer.finish().map_err(|e| fail(e.to_string()))
+}
+
 /// Opens the backend for `path` in the chosen format (PNG at its scale, or SVG) and paints
 /// `body` on it. A macro so that one drawing function body serves both backend types.
 macro_rules! with_backend {
@@ -287,14 +287,18 @@ macro_rules! with_backend {
             $crate::report::charts::ChartFormat::Png => {
                 let s = $options.scale;
                 let size = ((w as f64 * s).round() as u32, (h as f64 * s).round() as u32);
-                let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(
-                    plotters::prelude::BitMapBackend::new(path, size),
-                );
-                let $look = $crate::report::charts::Look {
-                    scale: s,
-                    raster: true,
+                let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
+                let painted = {
+                    let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(
+                        plotters::prelude::BitMapBackend::with_buffer(&mut pixels, size),
+                    );
+                    let $look = $crate::report::charts::Look {
+                        scale: s,
+                        raster: true,
+                    };
+                    $crate::report::charts::paint(path, &$area, || $body)
                 };
-                $crate::report::charts::paint(path, &$area, || $body)
+                painted.and_then(|()| $crate::report::charts::write_png(path, size, &pixels))
             }
             $crate::report::charts::ChartFormat::Svg => {
                 let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(

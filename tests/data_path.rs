@@ -184,6 +184,29 @@ fn histogram_statistics_equal_prometheus_own() {
             }
         }
     }
+    // The pack's saturates_at is checked against the histogram's top bucket.
+    assert!(
+        fetch(&config, &pack, &client, "weekly").warnings.is_empty(),
+        "the default pack's 60 s ceiling is the fixtures' top bucket"
+    );
+    let mut wrong = pack.clone();
+    for m in &mut wrong.metrics {
+        if m.id == "latency_p99" {
+            m.saturates_at = Some(30.0);
+        }
+        if m.id == "latency_p50" {
+            m.saturates_at = None;
+        }
+    }
+    let warnings = fetch(&config, &wrong, &client, "weekly")
+        .warnings
+        .join("\n");
+    assert!(
+        warnings.contains("\"latency_p99\": the histogram's top finite bucket is 60 s but its saturates_at is 30 s")
+            && warnings.contains("\"latency_p50\": the histogram's top finite bucket is 60 s but it has no saturates_at")
+            && warnings.contains("saturates_at = \"60s\""),
+        "{warnings}"
+    );
     // Noisy runs interpolate all over their buckets: not a handful of exact values.
     assert!(
         compared > 5_000 && distinct.len() > 1_000,

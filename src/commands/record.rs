@@ -66,6 +66,9 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
     drop(progress);
     let data = data?;
     let elapsed = started.elapsed();
+    for w in &data.warnings {
+        super::warn(w);
+    }
 
     let snap = Snapshot {
         path: output.clone(),

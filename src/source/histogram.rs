@@ -117,6 +117,16 @@ fn grouped(buckets: &Matrix) -> BTreeMap<BTreeMap<String, String>, BTreeMap<i64,
     groups
 }
 
+/// The highest finite bucket bound among `buckets`: where every quantile saturates (a
+/// quantile there only says "at least this").
+pub fn top_finite_bound(buckets: &Matrix) -> Option<f64> {
+    buckets
+        .iter()
+        .filter_map(upper_bound)
+        .filter(|b| b.is_finite())
+        .max_by(f64::total_cmp)
+}
+
 /// The quantile `q` of the histogram whose bucket rates are `buckets` (one series per `le`
 /// and label group), as `histogram_quantile(q, <buckets>)`: one series per label group, at
 /// every timestamp where the group has buckets.
@@ -231,6 +241,7 @@ mod tests {
             series("+Inf", vec![(1000, 4.0), (2000, 8.0)]),
             series("not-a-number", vec![(1000, 100.0)]),
         ];
+        assert_eq!(top_finite_bound(&buckets), Some(1.0));
         let p50 = derive(Statistic::Quantile(0.5), &buckets, &vec![], &vec![]);
         assert_eq!(p50.len(), 1);
         assert!(p50[0].labels.is_empty());

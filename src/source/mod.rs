@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::config::Defaults;
 use crate::error::{Error, Result};
-use crate::pack::Metric;
+use crate::pack::{HistogramStatistic, Metric};
 use crate::run::{Origin, Run};
 use crate::series::{self, Matrix, Series};
 use crate::template;
@@ -126,7 +126,7 @@ pub fn queries_per_run(metrics: &[&Metric]) -> usize {
 enum Assembly {
     Sent(usize),
     Histogram {
-        statistic: crate::pack::HistogramStatistic,
+        statistic: HistogramStatistic,
         buckets: usize,
         sum: Option<usize>,
         count: Option<usize>,
@@ -153,7 +153,7 @@ fn plan<E>(
             None => Assembly::Sent(index(expand(m, &m.query)?)),
             Some(d) => {
                 let h = &d.histogram;
-                let mean = d.statistic == crate::pack::HistogramStatistic::Mean;
+                let mean = d.statistic == HistogramStatistic::Mean;
                 let mut optional = |q: &Option<String>| -> std::result::Result<Option<usize>, E> {
                     match q {
                         Some(q) if mean => Ok(Some(index(expand(m, q)?))),
@@ -247,6 +247,7 @@ pub async fn load_run(
                 }
             }
             let mut data = BTreeMap::new();
+            let mut warnings = Vec::new();
             // Failures grouped by cause: one unreachable source is one line, not one per metric.
             let mut causes: Vec<(QueryFailure, Vec<(String, String)>)> = Vec::new();
             for (m, assembly) in metrics.iter().zip(&assemblies) {
@@ -273,13 +274,25 @@ pub async fn load_run(
                     }
                     continue;
                 }
-                let mut warnings: Vec<String> = Vec::new();
+                let mut server_warnings: Vec<String> = Vec::new();
                 for &i in &needed {
                     for w in &answered(&results, i).warnings {
-                        if !warnings.contains(w) {
-                            warnings.push(w.clone());
+                        if !server_warnings.contains(w) {
+                            server_warnings.push(w.clone());
                         }
                     }
+                }
+                if let Assembly::Histogram {
+                    statistic: HistogramStatistic::Quantile(_),
+                    buckets,
+                    ..
+                } = assembly
+                {
+                    warnings.extend(ceiling_mismatch(
+                        m,
+                        &run.name,
+                        &answered(&results, *buckets).matrix,
+                    ));
                 }
                 let (query, matrix) = match *assembly {
                     Assembly::Sent(i) => {
@@ -315,7 +328,7 @@ pub async fn load_run(
                     MetricData {
                         query,
                         matrix,
-                        warnings,
+                        warnings: server_warnings,
                     },
                 );
             }
@@ -323,7 +336,7 @@ pub async fn load_run(
                 return Ok(RunData {
                     run: run.clone(),
                     metrics: data,
-                    warnings: Vec::new(),
+                    warnings,
                 });
             }
             let lines: Vec<String> = causes
@@ -363,6 +376,25 @@ pub async fn load_run(
             )
         }
     }
+}
+
+/// A quantile can only be told apart from "at least the top bucket" where the pack says
+/// where that is (`saturates_at`): a histogram whose top finite bucket is elsewhere would
+/// have its saturated values taken as measured ones.
+fn ceiling_mismatch(metric: &Metric, run: &str, buckets: &Matrix) -> Option<String> {
+    let top = histogram::top_finite_bound(buckets)?;
+    let unit = &metric.unit;
+    let said = match metric.saturates_at {
+        Some(at) if (at - top).abs() <= 1e-9 * top.abs().max(1e-300) => return None,
+        Some(at) => format!("its saturates_at is {at} {unit}"),
+        None => "it has no saturates_at".to_string(),
+    };
+    Some(format!(
+        "run {run}: metric \"{}\": the histogram's top finite bucket is {top} {unit} but {said}: \
+         quantiles at {top} {unit} mean \"at least {top} {unit}\" and are not treated so; \
+         set saturates_at = \"{top}{unit}\" in the pack",
+        metric.id
+    ))
 }
 
 /// The answer to query `i`, known to have succeeded.

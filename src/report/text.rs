@@ -28,14 +28,23 @@ pub fn bound_prefix(bound: Bound) -> &'static str {
     }
 }
 
+/// A gap's length to the minute, or to the second under a minute (one missing 15 s step
+/// is "15s", not "0s").
 fn minutes(ms: i64) -> String {
-    duration::human(((ms + 30_000) / 60_000) * 60_000)
+    if ms < 60_000 {
+        duration::human(((ms + 500) / 1000).max(1) * 1000)
+    } else {
+        duration::human(((ms + 30_000) / 60_000) * 60_000)
+    }
 }
 
+/// A share in percent; never rounded to 0% or 100% when it is neither.
 fn share(x: f64) -> String {
     let p = x * 100.0;
     if p > 0.0 && p < 1.0 {
         format!("{p:.1}%")
+    } else if p > 99.0 && p < 100.0 {
+        format!("{:.1}%", (p * 10.0).floor() / 10.0)
     } else {
         format!("{p:.0}%")
     }
@@ -678,4 +687,20 @@ pub fn baselines_note(report: &super::Report) -> Option<String> {
         ));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_gaps_and_near_full_shares_are_not_rounded_away() {
+        assert_eq!(minutes(15_000), "15s");
+        assert_eq!(minutes(200), "1s");
+        assert_eq!(minutes(90_000), "2m");
+        assert_eq!(share(0.9999), "99.9%");
+        assert_eq!(share(1.0), "100%");
+        assert_eq!(share(0.004), "0.4%");
+        assert_eq!(share(0.5), "50%");
+    }
 }

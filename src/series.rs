@@ -78,11 +78,16 @@ impl Series {
 
     /// The samples with `start_ms <= t <= end_ms`.
     pub fn window(&self, start_ms: i64, end_ms: i64) -> Series {
+        Series {
+            points: self.window_points(start_ms, end_ms).to_vec(),
+        }
+    }
+
+    /// The samples with `start_ms <= t <= end_ms`, without a copy.
+    pub fn window_points(&self, start_ms: i64, end_ms: i64) -> &[Point] {
         let lo = self.points.partition_point(|p| p.0 < start_ms);
         let hi = self.points.partition_point(|p| p.0 <= end_ms);
-        Series {
-            points: self.points[lo..hi.max(lo)].to_vec(),
-        }
+        &self.points[lo..hi.max(lo)]
     }
 
     /// Turns a cumulative counter into the events of each step, the way Prometheus's

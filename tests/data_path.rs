@@ -45,10 +45,11 @@ fn live(name: &str) -> (Config, Pack, RunData) {
 }
 
 fn steady(config: &Config, pack: &Pack, data: &RunData, id: &str) -> Series {
-    data.series(pack.get(id).unwrap(), &config.defaults)
+    let series = data
+        .series(pack.get(id).unwrap(), &config.defaults)
         .unwrap()
-        .unwrap()
-        .steady
+        .unwrap();
+    Series::new(series.steady().to_vec())
 }
 
 fn assert_all(series: &Series, expected: f64, what: &str) {

@@ -182,7 +182,7 @@ pub fn prepare(
     if series.full.is_empty() {
         return Err(Reason::EmptyResult { side });
     }
-    if series.steady.is_empty() {
+    if series.steady().is_empty() {
         return Err(Reason::NoSamplesInWindow { side });
     }
     if non_negative(metric) {
@@ -194,7 +194,7 @@ pub fn prepare(
         Better::Lower => f64::INFINITY,
         Better::Higher => f64::NEG_INFINITY,
     };
-    let points = series.steady.points();
+    let points = series.steady();
     let worst_finite = points
         .iter()
         .map(|p| p.1)
@@ -473,8 +473,7 @@ mod tests {
                 0,
                 i64::MAX,
             ),
-            full: s.clone(),
-            steady: s,
+            full: s,
             window: (0, (values.len() as i64 - 1) * STEP),
         }
     }

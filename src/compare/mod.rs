@@ -175,12 +175,28 @@ pub fn compare_metric_runs(
     settings: &Settings,
     prior_cv: Option<f64>,
 ) -> MetricResult {
+    let mut result = judge(metric, gate, baselines, candidate, settings, prior_cv);
+    // The samples were kept for the clauses and the missing-data check, both done: a long
+    // run's result does not carry another copy of them.
+    result.baseline.prepared = None;
+    result.candidate.prepared = None;
+    result
+}
+
+fn judge(
+    metric: &Metric,
+    gate: Option<&Gate>,
+    baselines: &[SideInput],
+    candidate: &SideInput,
+    settings: &Settings,
+    prior_cv: Option<f64>,
+) -> MetricResult {
     let Some(newest) = baselines.last() else {
         let none = SideInput {
             series: None,
             ..*candidate
         };
-        return compare_metric_runs(metric, gate, &[none], candidate, settings, prior_cv);
+        return judge(metric, gate, &[none], candidate, settings, prior_cv);
     };
     let runs: Vec<SideResult> = baselines
         .iter()
@@ -466,8 +482,7 @@ mod tests {
         );
         MetricSeries {
             first_negative: s.points().iter().find(|p| p.1 < 0.0).copied(),
-            full: s.clone(),
-            steady: s,
+            full: s,
             window: (0, (values.len() as i64 - 1) * STEP),
         }
     }
@@ -799,8 +814,7 @@ mod tests {
             );
             MetricSeries {
                 first_negative: None,
-                full: s.clone(),
-                steady: s,
+                full: s,
                 window: (0, (n as i64 - 1) * step),
             }
         };

@@ -74,8 +74,7 @@ fn series(values: &[f64]) -> MetricSeries {
     );
     MetricSeries {
         first_negative: s.points().iter().find(|p| p.1 < 0.0).copied(),
-        full: s.clone(),
-        steady: s,
+        full: s,
         window: (0, (values.len() as i64 - 1) * STEP),
     }
 }
@@ -93,8 +92,7 @@ fn without(values: &[f64], drop: &[bool]) -> MetricSeries {
     );
     MetricSeries {
         first_negative: s.points().iter().find(|p| p.1 < 0.0).copied(),
-        full: s.clone(),
-        steady: s,
+        full: s,
         window: (0, (n as i64 - 1) * STEP),
     }
 }

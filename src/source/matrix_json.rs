@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::series::{LabeledSeries, Matrix};
+use crate::series::{LabeledSeries, Matrix, Point};
 
 /// `data` of a range query: `{"resultType": "matrix", "result": [...]}`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -22,7 +22,94 @@ pub struct SeriesJson {
     pub metric: BTreeMap<String, String>,
     /// `[<unix seconds>, "<value>"]` pairs; values are decimal text, `NaN`, `+Inf` or `-Inf`.
     #[serde(default)]
-    pub values: Vec<(serde_json::Number, SampleValue)>,
+    pub values: Samples,
+}
+
+/// A series' samples, parsed as they are read into `(ms, value)` points (16 bytes each: a
+/// long run's million samples are not held twice, or as text). A sample that is not a pair
+/// of a finite timestamp and a value leaves a placeholder point and, if it is the first
+/// such, its index and what is wrong, for [`MatrixData::into_matrix`] to report.
+#[derive(Debug, Clone, Default)]
+pub struct Samples {
+    pub points: Vec<Point>,
+    pub first_bad: Option<(usize, String)>,
+}
+
+impl PartialEq for Samples {
+    /// The same samples, NaN included (bit for bit).
+    fn eq(&self, other: &Self) -> bool {
+        self.first_bad == other.first_bad
+            && self.points.len() == other.points.len()
+            && self
+                .points
+                .iter()
+                .zip(&other.points)
+                .all(|(a, b)| a.0 == b.0 && a.1.to_bits() == b.1.to_bits())
+    }
+}
+
+impl Serialize for Samples {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.points.len()))?;
+        for &(t, v) in &self.points {
+            seq.serialize_element(&(timestamp_json(t), SampleValue::Number(v)))?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Samples {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = Samples;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of [<unix seconds>, \"<value>\"] pairs")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Samples, A::Error> {
+                let mut out = Samples {
+                    points: Vec::with_capacity(seq.size_hint().unwrap_or(0)),
+                    first_bad: None,
+                };
+                while let Some((ts, value)) =
+                    seq.next_element::<(serde_json::Number, SampleValue)>()?
+                {
+                    let t = timestamp_ms(&ts);
+                    let problem = match (&t, &value) {
+                        (None, _) => Some(format!("bad timestamp {ts}")),
+                        (_, SampleValue::Invalid(text)) => Some(format!("bad value {text:?}")),
+                        _ => None,
+                    };
+                    if let (Some(problem), None) = (problem, &out.first_bad) {
+                        out.first_bad = Some((out.points.len(), problem));
+                    }
+                    let v = match value {
+                        SampleValue::Number(v) => v,
+                        SampleValue::Invalid(_) => f64::NAN,
+                    };
+                    out.points.push((t.unwrap_or(0), v));
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_seq(Pairs)
+    }
+}
+
+impl schemars::JsonSchema for Samples {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <Vec<(serde_json::Number, SampleValue)>>::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Vec<(serde_json::Number, SampleValue)>>::json_schema(generator)
+    }
 }
 
 /// A sample's value, written as text (`"1.5"`, `"NaN"`, `"+Inf"`) and parsed as it is read:
@@ -145,7 +232,7 @@ fn timestamp_json(ms: i64) -> serde_json::Number {
 
 impl MatrixData {
     /// Converts into series; `where_` names the origin for messages.
-    pub fn to_matrix(&self, where_: &str) -> Result<Matrix, String> {
+    pub fn into_matrix(self, where_: &str) -> Result<Matrix, String> {
         if self.result_type != "matrix" {
             return Err(format!(
                 "{where_}: expected a \"matrix\" result, got \"{}\" (a range query returns a matrix)",
@@ -153,22 +240,11 @@ impl MatrixData {
             ));
         }
         let mut out = Vec::with_capacity(self.result.len());
-        for (i, s) in self.result.iter().enumerate() {
-            let mut points = Vec::with_capacity(s.values.len());
-            for (j, (ts, value)) in s.values.iter().enumerate() {
-                let t = timestamp_ms(ts).ok_or_else(|| {
-                    format!("{where_}: series {i}, sample {j}: bad timestamp {ts}")
-                })?;
-                let v = match value {
-                    SampleValue::Number(v) => *v,
-                    SampleValue::Invalid(text) => {
-                        return Err(format!(
-                            "{where_}: series {i}, sample {j}: bad value {text:?}"
-                        ))
-                    }
-                };
-                points.push((t, v));
+        for (i, s) in self.result.into_iter().enumerate() {
+            if let Some((j, problem)) = s.values.first_bad {
+                return Err(format!("{where_}: series {i}, sample {j}: {problem}"));
             }
+            let points = s.values.points;
             // The same time twice with different values: which one is true is unknowable.
             // Prometheus returns samples in time order; only out-of-order ones need a copy.
             let sorted: std::borrow::Cow<[(i64, f64)]> =
@@ -191,7 +267,7 @@ impl MatrixData {
                 ));
             }
             out.push(LabeledSeries {
-                labels: s.metric.clone(),
+                labels: s.metric,
                 points,
             });
         }
@@ -206,11 +282,10 @@ impl MatrixData {
                 .iter()
                 .map(|s| SeriesJson {
                     metric: s.labels.clone(),
-                    values: s
-                        .points
-                        .iter()
-                        .map(|&(t, v)| (timestamp_json(t), SampleValue::Number(v)))
-                        .collect(),
+                    values: Samples {
+                        points: s.points.clone(),
+                        first_bad: None,
+                    },
                 })
                 .collect(),
         }
@@ -277,7 +352,7 @@ mod tests {
     fn parses_prometheus_json() {
         let json = r#"{"resultType":"matrix","result":[{"metric":{"pod":"a"},"values":[[1719475200,"1"],[1719475200.5,"NaN"],[1719475201.25,"+Inf"]]}]}"#;
         let data: MatrixData = serde_json::from_str(json).unwrap();
-        let m = data.to_matrix("test").unwrap();
+        let m = data.into_matrix("test").unwrap();
         assert_eq!(m[0].labels["pod"], "a");
         assert_eq!(m[0].points[0], (1_719_475_200_000, 1.0));
         assert_eq!(m[0].points[1].0, 1_719_475_200_500);
@@ -291,11 +366,20 @@ mod tests {
     fn rejects_wrong_shapes() {
         let data: MatrixData =
             serde_json::from_str(r#"{"resultType":"vector","result":[]}"#).unwrap();
-        assert!(data.to_matrix("x").unwrap_err().contains("matrix"));
+        assert!(data.into_matrix("x").unwrap_err().contains("matrix"));
         let data: MatrixData = serde_json::from_str(
             r#"{"resultType":"matrix","result":[{"metric":{},"values":[[1,"x"]]}]}"#,
         )
         .unwrap();
-        assert!(data.to_matrix("x").unwrap_err().contains("bad value"));
+        assert!(data.into_matrix("x").unwrap_err().contains("bad value"));
+        // The first bad sample is named, with its series and index.
+        let data: MatrixData = serde_json::from_str(
+            r#"{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]},{"metric":{},"values":[[1,"1"],[2,"up"],[3,"down"]]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            data.into_matrix("x").unwrap_err(),
+            "x: series 1, sample 1: bad value \"up\""
+        );
     }
 }

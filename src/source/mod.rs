@@ -69,11 +69,17 @@ pub struct RunData {
 pub struct MetricSeries {
     /// The whole run, reduced to one series (for charts and shift detection).
     pub full: Series,
-    /// The samples inside the steady window.
-    pub steady: Series,
+    /// The steady window: [`MetricSeries::steady`] are the samples inside it.
     pub window: (i64, i64),
     /// The first negative sample the query returned inside the window (any series).
     pub first_negative: Option<series::Point>,
+}
+
+impl MetricSeries {
+    /// The samples inside the steady window (a view of `full`, not a copy).
+    pub fn steady(&self) -> &[series::Point] {
+        self.full.window_points(self.window.0, self.window.1)
+    }
 }
 
 impl RunData {
@@ -85,10 +91,8 @@ impl RunData {
         let full = series::reduce(metric, &data.matrix, self.run.start_ms)
             .map_err(|e| Error::input(format!("run {}: {e}", self.run.name)))?;
         let window = self.run.steady_window(defaults)?;
-        let steady = full.window(window.0, window.1);
         Ok(Some(MetricSeries {
             full,
-            steady,
             window,
             first_negative: series::first_negative(&data.matrix, window.0, window.1),
         }))

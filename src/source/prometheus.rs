@@ -332,7 +332,7 @@ impl PrometheusClient {
         let (data, warnings): (MatrixData, _) =
             self.get_api("/api/v1/query_range", &params).await?;
         let matrix = data
-            .to_matrix("query_range response")
+            .into_matrix("query_range response")
             .map_err(|message| QueryFailure {
                 message,
                 kind: FailureKind::Server,

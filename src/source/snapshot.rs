@@ -161,7 +161,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
     for (id, m) in file.metrics {
         let matrix = m
             .data
-            .to_matrix(&format!("snapshot {p}: metric \"{id}\""))
+            .into_matrix(&format!("snapshot {p}: metric \"{id}\""))
             .map_err(Error::input)?;
         metrics.insert(
             id,

@@ -147,8 +147,7 @@ pub fn as_series(values: &[f64]) -> MetricSeries {
     let end = (values.len() as i64 - 1) * STEP_MS;
     MetricSeries {
         first_negative: None,
-        full: s.clone(),
-        steady: s,
+        full: s,
         window: (0, end),
     }
 }

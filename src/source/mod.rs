@@ -129,9 +129,10 @@ pub fn queries_per_run(metrics: &[&Metric]) -> usize {
 /// How one metric's data is made from the answered queries (indices into them).
 enum Assembly {
     Sent(usize),
+    /// A quantile needs the buckets, the mean the sum and count.
     Histogram {
         statistic: HistogramStatistic,
-        buckets: usize,
+        buckets: Option<usize>,
         sum: Option<usize>,
         count: Option<usize>,
     },
@@ -158,18 +159,14 @@ fn plan<E>(
             Some(d) => {
                 let h = &d.histogram;
                 let mean = d.statistic == HistogramStatistic::Mean;
-                let mut optional = |q: &Option<String>| -> std::result::Result<Option<usize>, E> {
-                    match q {
-                        Some(q) if mean => Ok(Some(index(expand(m, q)?))),
-                        _ => Ok(None),
-                    }
+                let mut part = |q: Option<&String>| -> std::result::Result<Option<usize>, E> {
+                    q.map(|q| expand(m, q).map(&mut index)).transpose()
                 };
-                let (sum, count) = (optional(&h.sum)?, optional(&h.count)?);
                 Assembly::Histogram {
                     statistic: d.statistic,
-                    buckets: index(expand(m, &h.buckets)?),
-                    sum,
-                    count,
+                    buckets: part((!mean).then_some(&h.buckets))?,
+                    sum: part(h.sum.as_ref().filter(|_| mean))?,
+                    count: part(h.count.as_ref().filter(|_| mean))?,
                 }
             }
         };
@@ -262,10 +259,7 @@ pub async fn load_run(
                         sum,
                         count,
                         ..
-                    } => [Some(*buckets), *sum, *count]
-                        .into_iter()
-                        .flatten()
-                        .collect(),
+                    } => [*buckets, *sum, *count].into_iter().flatten().collect(),
                 };
                 if let Some((f, i)) = needed
                     .iter()
@@ -287,8 +281,7 @@ pub async fn load_run(
                     }
                 }
                 if let Assembly::Histogram {
-                    statistic: HistogramStatistic::Quantile(_),
-                    buckets,
+                    buckets: Some(buckets),
                     ..
                 } = assembly
                 {
@@ -320,7 +313,7 @@ pub async fn load_run(
                             expand_query(m, run, defaults)?,
                             histogram::derive(
                                 statistic,
-                                &answered(&results, buckets).matrix,
+                                matrix_of(buckets),
                                 matrix_of(sum),
                                 matrix_of(count),
                             ),
@@ -414,4 +407,58 @@ fn answered(
 /// A query on one line, for messages.
 pub fn one_line(query: &str) -> String {
     query.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_of_one_histogram_share_its_queries() {
+        let pack = crate::pack::parse_files(&[(
+            "q.toml".into(),
+            r#"
+[[histogram]]
+id = "h"
+buckets = 'sum by (le) (rate(h_bucket[1m]))'
+sum = 'sum(rate(h_sum[1m]))'
+count = 'sum(rate(h_count[1m]))'
+
+[[metric]]
+id = "p50"
+title = "t"
+better = "lower"
+histogram = "h"
+statistic = "p50"
+
+[[metric]]
+id = "p99"
+title = "t"
+better = "lower"
+histogram = "h"
+statistic = "p99"
+
+[[metric]]
+id = "mean"
+title = "t"
+better = "lower"
+histogram = "h"
+statistic = "mean"
+
+[[metric]]
+id = "plain"
+title = "t"
+better = "lower"
+query = 'up'
+"#
+            .into(),
+        )])
+        .unwrap();
+        let all: Vec<&Metric> = pack.metrics.iter().collect();
+        // buckets once for both quantiles, sum and count for the mean, and the plain query
+        assert_eq!(queries_per_run(&all), 4);
+        // a quantile alone needs the buckets only; the mean alone its sum and count only
+        assert_eq!(queries_per_run(&all[..1]), 1);
+        assert_eq!(queries_per_run(&all[2..3]), 2);
+    }
 }

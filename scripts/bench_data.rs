@@ -18,6 +18,7 @@ mod synth;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use benchcmp::config::format_time;
 use synth::{add_run, Level, OpenMetrics, RunSpec};
 
 struct Shape {
@@ -91,27 +92,6 @@ fn write_run(path: &Path, spec: &RunSpec) -> std::io::Result<()> {
     out.flush()
 }
 
-fn rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
 fn main() {
     let (out, shape) = match parse_args() {
         Ok(parsed) => parsed,
@@ -142,8 +122,8 @@ fn main() {
         write_run(&out.join(format!("{file}.om")), run).expect("writing OpenMetrics");
         config.push_str(&format!(
             "\n[runs.{ns}]\nvars = {{ namespace = \"{ns}\" }}\nstart = \"{}\"\nend = \"{}\"\n",
-            rfc3339(run.start),
-            rfc3339(run.start + run.duration_s),
+            format_time(run.start * 1000),
+            format_time((run.start + run.duration_s) * 1000),
             ns = run.namespace,
         ));
     }

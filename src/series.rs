@@ -117,7 +117,7 @@ impl Series {
 
 /// Reduces several series to one, per timestamp. NaN values are ignored unless every
 /// series is NaN at that time (then the result is NaN).
-pub fn combine(series: &[LabeledSeries], how: Combine) -> Series {
+pub fn combine<'a>(series: impl IntoIterator<Item = &'a LabeledSeries>, how: Combine) -> Series {
     let mut by_time: BTreeMap<i64, (f64, usize, usize)> = BTreeMap::new(); // acc, finite-or-inf count, total
     for s in series {
         for &(t, v) in &s.points {
@@ -156,7 +156,7 @@ pub fn combine(series: &[LabeledSeries], how: Combine) -> Series {
 /// absent label counts as empty, and is left out) become one, their maximum at each
 /// timestamp (NaN only where all are NaN).
 pub fn max_by(matrix: &Matrix, labels: &[String]) -> Matrix {
-    let mut groups: BTreeMap<BTreeMap<String, String>, Vec<LabeledSeries>> = BTreeMap::new();
+    let mut groups: BTreeMap<BTreeMap<String, String>, Vec<&LabeledSeries>> = BTreeMap::new();
     for s in matrix {
         let key: BTreeMap<String, String> = labels
             .iter()
@@ -167,15 +167,15 @@ pub fn max_by(matrix: &Matrix, labels: &[String]) -> Matrix {
                     .map(|v| (l.clone(), v.clone()))
             })
             .collect();
-        groups.entry(key).or_default().push(s.clone());
+        groups.entry(key).or_default().push(s);
     }
     groups
         .into_iter()
         .map(|(labels, members)| LabeledSeries {
             labels,
-            points: match members.len() {
-                1 => members.into_iter().next().expect("one member").points,
-                _ => combine(&members, Combine::Max).points,
+            points: match members[..] {
+                [one] => one.points.clone(),
+                _ => combine(members, Combine::Max).points,
             },
         })
         .collect()

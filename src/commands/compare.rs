@@ -199,15 +199,10 @@ fn compare_runs(
     started: std::time::Instant,
 ) -> Result<Report> {
     // The candidate's snapshot is read while the baselines' are.
-    let (baselines, candidate) = std::thread::scope(|scope| {
-        let candidate = scope.spawn(|| run::resolve(&options.candidate, config, &global.baselines));
-        let baselines =
-            run::resolve_all(&options.baseline, options.last, config, &global.baselines);
-        let candidate = candidate
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (baselines, candidate)
-    });
+    let (baselines, candidate) = crate::parallel::join(
+        || run::resolve_all(&options.baseline, options.last, config, &global.baselines),
+        || run::resolve(&options.candidate, config, &global.baselines),
+    );
     let (baselines, candidate) = (baselines?, candidate?);
     if let Some(same) = baselines
         .iter()
@@ -373,20 +368,18 @@ fn write_reports(report: &Report, options: &CompareOptions) -> Result<()> {
         None => None,
     };
     // The CSV is written while the charts are drawn (on long runs both take a while).
-    let (charts_done, export_done) = std::thread::scope(|scope| {
-        let csv = export
-            .as_ref()
-            .map(|(_, staged)| scope.spawn(|| report::csv::export(report, staged)));
-        let charts_done = charts
-            .as_ref()
-            .map(|(_, staged)| report::charts::render_all(report, staged, &outputs.chart_options));
-        let export_done = csv.map(|handle| {
-            handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
-        (charts_done, export_done)
-    });
+    let (charts_done, export_done) = crate::parallel::join(
+        || {
+            charts.as_ref().map(|(_, staged)| {
+                report::charts::render_all(report, staged, &outputs.chart_options)
+            })
+        },
+        || {
+            export
+                .as_ref()
+                .map(|(_, staged)| report::csv::export(report, staged))
+        },
+    );
     if let (Some((dir, staged)), Some(files)) = (&charts, charts_done) {
         staging.staged_in(staged, dir, &files?);
     }

@@ -112,6 +112,16 @@ pub struct MetricResult {
     pub clauses: Vec<ClauseResult>,
 }
 
+impl MetricResult {
+    /// The result without the samples its sides kept for the clauses and the missing-data
+    /// check: once the verdict is decided, a long run's result does not carry another copy.
+    fn without_samples(mut self) -> Self {
+        self.baseline.prepared = None;
+        self.candidate.prepared = None;
+        self
+    }
+}
+
 /// The baseline as a population of runs: how many, how much they vary, how that was
 /// estimated.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,28 +185,12 @@ pub fn compare_metric_runs(
     settings: &Settings,
     prior_cv: Option<f64>,
 ) -> MetricResult {
-    let mut result = judge(metric, gate, baselines, candidate, settings, prior_cv);
-    // The samples were kept for the clauses and the missing-data check, both done: a long
-    // run's result does not carry another copy of them.
-    result.baseline.prepared = None;
-    result.candidate.prepared = None;
-    result
-}
-
-fn judge(
-    metric: &Metric,
-    gate: Option<&Gate>,
-    baselines: &[SideInput],
-    candidate: &SideInput,
-    settings: &Settings,
-    prior_cv: Option<f64>,
-) -> MetricResult {
     let Some(newest) = baselines.last() else {
         let none = SideInput {
             series: None,
             ..*candidate
         };
-        return judge(metric, gate, &[none], candidate, settings, prior_cv);
+        return compare_metric_runs(metric, gate, &[none], candidate, settings, prior_cv);
     };
     let runs: Vec<SideResult> = baselines
         .iter()
@@ -246,7 +240,7 @@ fn judge(
     };
     let Some(gate) = gate else {
         result.reasons = findings;
-        return result;
+        return result.without_samples();
     };
     let needs_baseline = gate
         .clauses
@@ -260,7 +254,7 @@ fn judge(
         result.verdict = Some(Verdict::NoData);
         problems.extend(findings);
         result.reasons = problems;
-        return result;
+        return result.without_samples();
     }
     let steady_ms =
         (baseline.window.1 - baseline.window.0).min(candidate.window.1 - candidate.window.0);
@@ -305,7 +299,7 @@ fn judge(
     result.clauses = clauses;
     result.verdict = Some(verdict);
     result.reasons = reasons;
-    result
+    result.without_samples()
 }
 
 /// No evidence, no pass: every passing clause is decided again with the missing slots of

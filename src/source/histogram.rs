@@ -7,22 +7,24 @@
 //! bucket that holds the rank, the top finite bound when the rank falls in the `+Inf`
 //! bucket), so the series equal what the server would have returned for
 //! `histogram_quantile(q, <buckets query>)` — checked against a real Prometheus in
-//! tests/data_path.rs. [`derive`] applies it per label group and per timestamp of a bucket
-//! matrix, and gives the mean as PromQL's `sum / count` would (matched on labels and
-//! timestamps).
+//! tests/data_path.rs. [`Buckets`] holds a fetched bucket matrix prepared once per label
+//! group and timestamp, whatever number of quantiles is read from it; [`means`] divides the
+//! sum by the count as PromQL's `sum / count` would (matched on labels and timestamps).
 
 use std::collections::BTreeMap;
 
-use crate::pack::HistogramStatistic as Statistic;
 use crate::series::{LabeledSeries, Matrix, Point};
 
 /// One bucket at one timestamp: upper bound and cumulative count (or rate).
 type Bucket = (f64, f64);
 
-/// Prometheus's `histogram_quantile` for one set of classic buckets (any order, `+Inf`
-/// among them). NaN where Prometheus gives NaN: no `+Inf` bucket, fewer than two buckets,
-/// no observations.
-pub fn quantile(q: f64, buckets: &mut Vec<Bucket>) -> f64 {
+/// A label group's prepared buckets at each timestamp (`None`: no usable buckets then).
+type GroupBuckets = Vec<(i64, Option<Vec<Bucket>>)>;
+
+/// Prometheus's `histogram_quantile` for one set of classic buckets as [`prepare`] leaves
+/// them (`None` where it found no `+Inf` bucket or fewer than two). NaN where Prometheus
+/// gives NaN: no usable buckets, no observations.
+pub fn quantile(q: f64, buckets: Option<&[Bucket]>) -> f64 {
     if q.is_nan() {
         return f64::NAN;
     }
@@ -32,9 +34,9 @@ pub fn quantile(q: f64, buckets: &mut Vec<Bucket>) -> f64 {
     if q > 1.0 {
         return f64::INFINITY;
     }
-    if !prepare(buckets) {
+    let Some(buckets) = buckets else {
         return f64::NAN;
-    }
+    };
     let observations = buckets[buckets.len() - 1].1;
     if observations == 0.0 {
         return f64::NAN;
@@ -60,11 +62,11 @@ pub fn quantile(q: f64, buckets: &mut Vec<Bucket>) -> f64 {
 }
 
 /// Sorts by bound, merges equal bounds (adding their counts) and makes the counts
-/// monotone, as Prometheus does; false when there is no `+Inf` bucket or fewer than two.
-fn prepare(buckets: &mut Vec<Bucket>) -> bool {
+/// monotone, as Prometheus does; `None` when there is no `+Inf` bucket or fewer than two.
+fn prepare(mut buckets: Vec<Bucket>) -> Option<Vec<Bucket>> {
     buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
     if buckets.last().is_none_or(|b| b.0 != f64::INFINITY) {
-        return false;
+        return None;
     }
     buckets.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
@@ -81,14 +83,13 @@ fn prepare(buckets: &mut Vec<Bucket>) -> bool {
             bucket.1 = max;
         }
     }
-    buckets.len() >= 2
+    (buckets.len() >= 2).then_some(buckets)
 }
 
 /// The label set of a bucket series without `le`: the group it belongs to.
 fn group_of(series: &LabeledSeries) -> BTreeMap<String, String> {
-    let mut labels = series.labels.clone();
+    let mut labels = without_name(series);
     labels.remove("le");
-    labels.remove("__name__");
     labels
 }
 
@@ -102,45 +103,61 @@ fn upper_bound(series: &LabeledSeries) -> Option<f64> {
     }
 }
 
-/// The buckets of each label group at each timestamp.
-fn grouped(buckets: &Matrix) -> BTreeMap<BTreeMap<String, String>, BTreeMap<i64, Vec<Bucket>>> {
-    let mut groups: BTreeMap<_, BTreeMap<i64, Vec<Bucket>>> = BTreeMap::new();
-    for series in buckets {
-        let Some(le) = upper_bound(series) else {
-            continue;
-        };
-        let at = groups.entry(group_of(series)).or_default();
-        for &(t, v) in &series.points {
-            at.entry(t).or_default().push((le, v));
+/// A fetched bucket matrix prepared for `histogram_quantile`: per label group and
+/// timestamp, the buckets sorted, merged and made monotone once.
+pub struct Buckets {
+    groups: Vec<(BTreeMap<String, String>, GroupBuckets)>,
+    top_finite: Option<f64>,
+}
+
+impl Buckets {
+    /// `matrix`: the bucket rates, one series per `le` and label group. Series without a
+    /// usable `le` are left out, as `histogram_quantile` leaves them out.
+    pub fn new(matrix: &Matrix) -> Self {
+        let mut groups: BTreeMap<_, BTreeMap<i64, Vec<Bucket>>> = BTreeMap::new();
+        let mut top_finite: Option<f64> = None;
+        for series in matrix {
+            let Some(le) = upper_bound(series) else {
+                continue;
+            };
+            if le.is_finite() {
+                top_finite = Some(top_finite.map_or(le, |t| t.max(le)));
+            }
+            let at = groups.entry(group_of(series)).or_default();
+            for &(t, v) in &series.points {
+                at.entry(t).or_default().push((le, v));
+            }
         }
+        let groups = groups
+            .into_iter()
+            .map(|(labels, at)| {
+                let at = at.into_iter().map(|(t, b)| (t, prepare(b))).collect();
+                (labels, at)
+            })
+            .collect();
+        Buckets { groups, top_finite }
     }
-    groups
-}
 
-/// The highest finite bucket bound among `buckets`: where every quantile saturates (a
-/// quantile there only says "at least this").
-pub fn top_finite_bound(buckets: &Matrix) -> Option<f64> {
-    buckets
-        .iter()
-        .filter_map(upper_bound)
-        .filter(|b| b.is_finite())
-        .max_by(f64::total_cmp)
-}
+    /// The highest finite bucket bound: where every quantile saturates (a quantile there
+    /// only says "at least this").
+    pub fn top_finite_bound(&self) -> Option<f64> {
+        self.top_finite
+    }
 
-/// The quantile `q` of the histogram whose bucket rates are `buckets` (one series per `le`
-/// and label group), as `histogram_quantile(q, <buckets>)`: one series per label group, at
-/// every timestamp where the group has buckets.
-pub fn quantiles(q: f64, buckets: &Matrix) -> Matrix {
-    grouped(buckets)
-        .into_iter()
-        .map(|(labels, at)| LabeledSeries {
-            labels,
-            points: at
-                .into_iter()
-                .map(|(t, mut b)| (t, quantile(q, &mut b)))
-                .collect(),
-        })
-        .collect()
+    /// `histogram_quantile(q, <buckets>)`: one series per label group, at every timestamp
+    /// where the group has buckets.
+    pub fn quantiles(&self, q: f64) -> Matrix {
+        self.groups
+            .iter()
+            .map(|(labels, at)| LabeledSeries {
+                labels: labels.clone(),
+                points: at
+                    .iter()
+                    .map(|(t, b)| (*t, quantile(q, b.as_deref())))
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 /// `sums / counts` as PromQL divides two instant vectors at each step: series matched on
@@ -167,15 +184,6 @@ pub fn means(sums: &Matrix, counts: &Matrix) -> Matrix {
         .collect()
 }
 
-/// What one metric is, from its histogram's fetched series (`sums`/`counts` only needed
-/// for the mean).
-pub fn derive(statistic: Statistic, buckets: &Matrix, sums: &Matrix, counts: &Matrix) -> Matrix {
-    match statistic {
-        Statistic::Quantile(q) => quantiles(q, buckets),
-        Statistic::Mean => means(sums, counts),
-    }
-}
-
 fn without_name(series: &LabeledSeries) -> BTreeMap<String, String> {
     let mut labels = series.labels.clone();
     labels.remove("__name__");
@@ -186,8 +194,9 @@ fn without_name(series: &LabeledSeries) -> BTreeMap<String, String> {
 mod tests {
     use super::*;
 
-    fn b(pairs: &[(f64, f64)]) -> Vec<Bucket> {
-        pairs.to_vec()
+    /// The quantile of buckets given in any order, prepared as [`Buckets`] prepares them.
+    fn q_of(q: f64, pairs: &[(f64, f64)]) -> f64 {
+        quantile(q, prepare(pairs.to_vec()).as_deref())
     }
 
     const INF: f64 = f64::INFINITY;
@@ -196,37 +205,34 @@ mod tests {
     fn interpolates_inside_the_bucket_of_the_rank() {
         // 10 observations ≤ 0.1, 30 ≤ 0.5, 40 in all: the median (rank 20) is halfway
         // through (0.1, 0.5].
-        let mut x = b(&[(0.5, 30.0), (0.1, 10.0), (INF, 40.0)]);
-        assert!((quantile(0.5, &mut x) - 0.3).abs() < 1e-15);
+        let x = &[(0.5, 30.0), (0.1, 10.0), (INF, 40.0)];
+        assert!((q_of(0.5, x) - 0.3).abs() < 1e-15);
         // The first bucket starts at 0.
-        let mut x = b(&[(0.1, 10.0), (0.5, 30.0), (INF, 40.0)]);
-        assert!((quantile(0.125, &mut x) - 0.05).abs() < 1e-15);
+        let x = &[(0.1, 10.0), (0.5, 30.0), (INF, 40.0)];
+        assert!((q_of(0.125, x) - 0.05).abs() < 1e-15);
     }
 
     #[test]
     fn a_rank_above_the_top_bucket_gives_the_top_bound() {
-        let mut x = b(&[(60.0, 5.0), (30.0, 2.0), (INF, 100.0)]);
-        assert_eq!(quantile(0.99, &mut x), 60.0);
+        let x = &[(60.0, 5.0), (30.0, 2.0), (INF, 100.0)];
+        assert_eq!(q_of(0.99, x), 60.0);
     }
 
     #[test]
     fn prometheus_edge_cases() {
-        assert!(quantile(0.5, &mut b(&[(1.0, 1.0)])).is_nan(), "no +Inf");
-        assert!(quantile(0.5, &mut b(&[(INF, 1.0)])).is_nan(), "one bucket");
-        assert!(
-            quantile(0.5, &mut b(&[(1.0, 0.0), (INF, 0.0)])).is_nan(),
-            "empty"
-        );
-        assert_eq!(quantile(-0.1, &mut b(&[(1.0, 1.0), (INF, 1.0)])), -INF);
-        assert_eq!(quantile(1.1, &mut b(&[(1.0, 1.0), (INF, 1.0)])), INF);
-        assert_eq!(quantile(0.5, &mut b(&[(-1.0, 1.0), (INF, 1.0)])), -1.0);
+        assert!(q_of(0.5, &[(1.0, 1.0)]).is_nan(), "no +Inf");
+        assert!(q_of(0.5, &[(INF, 1.0)]).is_nan(), "one bucket");
+        assert!(q_of(0.5, &[(1.0, 0.0), (INF, 0.0)]).is_nan(), "empty");
+        assert_eq!(q_of(-0.1, &[(1.0, 1.0), (INF, 1.0)]), -INF);
+        assert_eq!(q_of(1.1, &[(1.0, 1.0), (INF, 1.0)]), INF);
+        assert_eq!(q_of(0.5, &[(-1.0, 1.0), (INF, 1.0)]), -1.0);
         // Equal bounds merge; a count that falls (a scrape of a restarting exporter) is
         // raised to the one below it.
-        let mut x = b(&[(1.0, 5.0), (1.0, 5.0), (2.0, 20.0), (INF, 20.0)]);
-        assert!((quantile(0.5, &mut x) - 1.0).abs() < 1e-15);
-        let mut x = b(&[(1.0, 10.0), (2.0, 8.0), (INF, 20.0)]);
+        let x = &[(1.0, 5.0), (1.0, 5.0), (2.0, 20.0), (INF, 20.0)];
+        assert!((q_of(0.5, x) - 1.0).abs() < 1e-15);
+        let x = &[(1.0, 10.0), (2.0, 8.0), (INF, 20.0)];
         // monotone: (1, 10), (2, 10), (inf, 20); rank 15 lies in +Inf → top bound 2
-        assert_eq!(quantile(0.75, &mut x), 2.0);
+        assert_eq!(q_of(0.75, x), 2.0);
     }
 
     #[test]
@@ -241,8 +247,9 @@ mod tests {
             series("+Inf", vec![(1000, 4.0), (2000, 8.0)]),
             series("not-a-number", vec![(1000, 100.0)]),
         ];
-        assert_eq!(top_finite_bound(&buckets), Some(1.0));
-        let p50 = derive(Statistic::Quantile(0.5), &buckets, &vec![], &vec![]);
+        let prepared = Buckets::new(&buckets);
+        assert_eq!(prepared.top_finite_bound(), Some(1.0));
+        let p50 = prepared.quantiles(0.5);
         assert_eq!(p50.len(), 1);
         assert!(p50[0].labels.is_empty());
         assert_eq!(p50[0].points, vec![(1000, 0.5), (2000, 0.5)]);
@@ -252,7 +259,7 @@ mod tests {
         };
         let sums = vec![plain(vec![(1000, 2.0), (2000, 12.0), (3000, 1.0)])];
         let counts = vec![plain(vec![(1000, 4.0), (2000, 8.0), (2500, 1.0)])];
-        let mean = derive(Statistic::Mean, &buckets, &sums, &counts);
+        let mean = means(&sums, &counts);
         assert_eq!(mean[0].points, vec![(1000, 0.5), (2000, 1.5)]);
         // No count series with the same labels: no mean, as in PromQL.
         let other = vec![LabeledSeries {
@@ -261,6 +268,6 @@ mod tests {
                 .collect(),
             points: vec![(1000, 4.0)],
         }];
-        assert!(derive(Statistic::Mean, &buckets, &sums, &other).is_empty());
+        assert!(means(&sums, &other).is_empty());
     }
 }

@@ -53,7 +53,7 @@ impl Serialize for Samples {
         use serde::ser::SerializeSeq;
         let mut seq = serializer.serialize_seq(Some(self.points.len()))?;
         for &(t, v) in &self.points {
-            seq.serialize_element(&(timestamp_json(t), SampleValue::Number(v)))?;
+            seq.serialize_element(&(timestamp_json(t), format_value(v)))?;
         }
         seq.end()
     }
@@ -105,40 +105,18 @@ impl schemars::JsonSchema for Samples {
         true
     }
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        <Vec<(serde_json::Number, SampleValue)>>::schema_name()
+        <Vec<(serde_json::Number, String)>>::schema_name()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        <Vec<(serde_json::Number, SampleValue)>>::json_schema(generator)
+        <Vec<(serde_json::Number, String)>>::json_schema(generator)
     }
 }
 
-/// A sample's value, written as text (`"1.5"`, `"NaN"`, `"+Inf"`) and parsed as it is read:
-/// a long run's hundreds of thousands of values become numbers without a string each.
-/// Text that is not a number is kept, so that the error can say which sample it was.
-#[derive(Debug, Clone)]
-pub enum SampleValue {
+/// A sample's value as it is read: text (`"1.5"`, `"NaN"`, `"+Inf"`) parsed straight to a
+/// number; text that is not a number is kept, so that the error can say what it was.
+enum SampleValue {
     Number(f64),
     Invalid(Box<str>),
-}
-
-impl PartialEq for SampleValue {
-    /// The same value, NaN included (bit for bit).
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (SampleValue::Number(a), SampleValue::Number(b)) => a.to_bits() == b.to_bits(),
-            (SampleValue::Invalid(a), SampleValue::Invalid(b)) => a == b,
-            _ => false,
-        }
-    }
-}
-
-impl Serialize for SampleValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            SampleValue::Number(v) => serializer.serialize_str(&format_value(*v)),
-            SampleValue::Invalid(text) => serializer.serialize_str(text),
-        }
-    }
 }
 
 impl<'de> Deserialize<'de> for SampleValue {
@@ -157,18 +135,6 @@ impl<'de> Deserialize<'de> for SampleValue {
             }
         }
         deserializer.deserialize_str(Text)
-    }
-}
-
-impl schemars::JsonSchema for SampleValue {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        String::schema_name()
-    }
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        String::json_schema(generator)
     }
 }
 

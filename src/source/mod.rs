@@ -120,22 +120,27 @@ fn expand_for(metric: &Metric, text: &str, run: &Run, defaults: &Defaults) -> Re
 /// derived from the same histogram share its fetch (buckets, plus sum and count when one
 /// of them is a mean).
 pub fn queries_per_run(metrics: &[&Metric]) -> usize {
-    plan(metrics, |m, text| {
-        Ok::<_, ()>(format!("{}\u{0}{text}", m.file.display()))
-    })
-    .map_or(metrics.len(), |(texts, _)| texts.len())
+    // Equal templates expand equally for one run: the text stands for the query.
+    plan(metrics, |_, text| Ok::<_, ()>(text.to_string()))
+        .map_or(metrics.len(), |(texts, _)| texts.len())
 }
 
 /// How one metric's data is made from the answered queries (indices into them).
 enum Assembly {
     Sent(usize),
-    /// A quantile needs the buckets, the mean the sum and count.
-    Histogram {
-        statistic: HistogramStatistic,
-        buckets: Option<usize>,
-        sum: Option<usize>,
-        count: Option<usize>,
-    },
+    Quantile { q: f64, buckets: usize },
+    Mean { sum: usize, count: usize },
+}
+
+impl Assembly {
+    /// The answers it is made from.
+    fn needs(&self) -> Vec<usize> {
+        match *self {
+            Assembly::Sent(i) => vec![i],
+            Assembly::Quantile { buckets, .. } => vec![buckets],
+            Assembly::Mean { sum, count } => vec![sum, count],
+        }
+    }
 }
 
 /// The distinct queries `metrics` need (expanded by `expand`) and how each metric is made
@@ -158,15 +163,20 @@ fn plan<E>(
             None => Assembly::Sent(index(expand(m, &m.query)?)),
             Some(d) => {
                 let h = &d.histogram;
-                let mean = d.statistic == HistogramStatistic::Mean;
-                let mut part = |q: Option<&String>| -> std::result::Result<Option<usize>, E> {
-                    q.map(|q| expand(m, q).map(&mut index)).transpose()
-                };
-                Assembly::Histogram {
-                    statistic: d.statistic,
-                    buckets: part((!mean).then_some(&h.buckets))?,
-                    sum: part(h.sum.as_ref().filter(|_| mean))?,
-                    count: part(h.count.as_ref().filter(|_| mean))?,
+                match d.statistic {
+                    HistogramStatistic::Quantile(q) => Assembly::Quantile {
+                        q,
+                        buckets: index(expand(m, &h.buckets)?),
+                    },
+                    HistogramStatistic::Mean => {
+                        let (Some(sum), Some(count)) = (&h.sum, &h.count) else {
+                            unreachable!("the pack gives a mean's histogram a sum and a count")
+                        };
+                        Assembly::Mean {
+                            sum: index(expand(m, sum)?),
+                            count: index(expand(m, count)?),
+                        }
+                    }
                 }
             }
         };
@@ -249,18 +259,11 @@ pub async fn load_run(
             }
             let mut data = BTreeMap::new();
             let mut warnings = Vec::new();
+            let mut prepared_buckets: BTreeMap<usize, histogram::Buckets> = BTreeMap::new();
             // Failures grouped by cause: one unreachable source is one line, not one per metric.
             let mut causes: Vec<(QueryFailure, Vec<(String, String)>)> = Vec::new();
             for (m, assembly) in metrics.iter().zip(&assemblies) {
-                let needed: Vec<usize> = match assembly {
-                    Assembly::Sent(i) => vec![*i],
-                    Assembly::Histogram {
-                        buckets,
-                        sum,
-                        count,
-                        ..
-                    } => [*buckets, *sum, *count].into_iter().flatten().collect(),
-                };
+                let needed = assembly.needs();
                 if let Some((f, i)) = needed
                     .iter()
                     .find_map(|&i| results[i].as_ref().err().map(|f| (f.clone(), i)))
@@ -280,17 +283,7 @@ pub async fn load_run(
                         }
                     }
                 }
-                if let Assembly::Histogram {
-                    buckets: Some(buckets),
-                    ..
-                } = assembly
-                {
-                    warnings.extend(ceiling_mismatch(
-                        m,
-                        &run.name,
-                        &answered(&results, *buckets).matrix,
-                    ));
-                }
+
                 let (query, matrix) = match *assembly {
                     Assembly::Sent(i) => {
                         users[i] -= 1;
@@ -300,25 +293,21 @@ pub async fn load_run(
                         };
                         (texts[i].clone(), matrix)
                     }
-                    Assembly::Histogram {
-                        statistic,
-                        buckets,
-                        sum,
-                        count,
-                    } => {
-                        let none = Vec::new();
-                        let matrix_of =
-                            |i: Option<usize>| i.map_or(&none, |i| &answered(&results, i).matrix);
-                        (
-                            expand_query(m, run, defaults)?,
-                            histogram::derive(
-                                statistic,
-                                matrix_of(buckets),
-                                matrix_of(sum),
-                                matrix_of(count),
-                            ),
-                        )
+                    Assembly::Quantile { q, buckets } => {
+                        // Prepared once per fetch, however many quantiles read it.
+                        let prepared = prepared_buckets.entry(buckets).or_insert_with(|| {
+                            histogram::Buckets::new(&answered(&results, buckets).matrix)
+                        });
+                        warnings.extend(ceiling_mismatch(m, &run.name, prepared));
+                        (expand_query(m, run, defaults)?, prepared.quantiles(q))
                     }
+                    Assembly::Mean { sum, count } => (
+                        expand_query(m, run, defaults)?,
+                        histogram::means(
+                            &answered(&results, sum).matrix,
+                            &answered(&results, count).matrix,
+                        ),
+                    ),
                 };
                 data.insert(
                     m.id.clone(),
@@ -378,8 +367,8 @@ pub async fn load_run(
 /// A quantile can only be told apart from "at least the top bucket" where the pack says
 /// where that is (`saturates_at`): a histogram whose top finite bucket is elsewhere would
 /// have its saturated values taken as measured ones.
-fn ceiling_mismatch(metric: &Metric, run: &str, buckets: &Matrix) -> Option<String> {
-    let top = histogram::top_finite_bound(buckets)?;
+fn ceiling_mismatch(metric: &Metric, run: &str, buckets: &histogram::Buckets) -> Option<String> {
+    let top = buckets.top_finite_bound()?;
     let unit = &metric.unit;
     let said = match metric.saturates_at {
         Some(at) if (at - top).abs() <= 1e-9 * top.abs().max(1e-300) => return None,

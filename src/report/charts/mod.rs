@@ -264,7 +264,8 @@ pub fn paint<DB: DrawingBackend>(
 pub fn write_png(path: &Path, (width, height): (u32, u32), pixels: &[u8]) -> Result<()> {
     let fail = |e: String| Error::input(format!("cannot write chart {}: {e}", path.display()));
     let file = std::fs::File::create(path).map_err(|e| fail(e.to_string()))?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    let mut out = std::io::BufWriter::new(file);
+    let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
@@ -274,7 +275,10 @@ pub fn write_png(path: &Path, (width, height): (u32, u32), pixels: &[u8]) -> Res
     writer
         .write_image_data(pixels)
         .map_err(|e| fail(e.to_string()))?;
-    writer.finish().map_err(|e| fail(e.to_string()))
+    writer.finish().map_err(|e| fail(e.to_string()))?;
+    // Dropping a buffered writer would swallow the last write's error (a full disk): flush
+    // it here so a truncated chart is an error, not a file.
+    std::io::Write::flush(&mut out).map_err(|e| fail(e.to_string()))
 }
 
 /// Opens the backend for `path` in the chosen format (PNG at its scale, or SVG) and paints

@@ -7,28 +7,23 @@ use super::Report;
 use crate::config::format_time;
 use crate::error::{Error, Result};
 use crate::source::matrix_json::write_value;
-use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// Writes `series.csv` into `dir`; returns its path.
 pub fn export(report: &Report, dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::input(format!("--export {}: {e}", dir.display())))?;
     let path = dir.join("series.csv");
-    let fail = |e: csv::Error| Error::input(format!("cannot write {}: {e}", path.display()));
-    let mut w = csv::Writer::from_path(&path).map_err(fail)?;
-    w.write_record([
-        "run",
-        "role",
-        "metric",
-        "offset_seconds",
-        "timestamp",
-        "value",
-        "in_window",
-    ])
-    .map_err(fail)?;
-    // Rows are written from reused buffers: a week of 15 s samples is over a million
-    // numbers and timestamps, and formatting each into a new string was a third of the run.
-    let (mut offset, mut value) = (String::new(), String::new());
+    let fail = |e: std::io::Error| Error::input(format!("cannot write {}: {e}", path.display()));
+    let file = std::fs::File::create(&path).map_err(fail)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 18, file);
+    out.write_all(b"run,role,metric,offset_seconds,timestamp,value,in_window\n")
+        .map_err(fail)?;
+    // A week of 15 s samples is over a million rows. The fields that may need quoting
+    // (run and metric names) are the same for a whole series and go through the CSV
+    // writer once; the rest of a row are numbers, a timestamp and a boolean, formatted
+    // into one reused buffer.
+    let mut row = String::new();
     let mut times = TimeText::default();
     for m in &report.metrics {
         for (role, info, series) in [
@@ -36,28 +31,37 @@ pub fn export(report: &Report, dir: &Path) -> Result<PathBuf> {
             ("candidate", &report.candidate, &m.candidate.series),
         ] {
             let Some(s) = series else { continue };
+            let prefix = quoted_prefix(&[&info.name, role, &m.result.metric.id]);
             for &(t, v) in s.full.points() {
+                row.clear();
+                row.push_str(&prefix);
+                write_value(&mut row, (t - info.start_ms) as f64 / 1000.0);
+                row.push(',');
+                row.push_str(times.text(t));
+                row.push(',');
+                write_value(&mut row, v);
                 let in_window = t >= s.window.0 && t <= s.window.1;
-                offset.clear();
-                write_value(&mut offset, (t - info.start_ms) as f64 / 1000.0);
-                value.clear();
-                write_value(&mut value, v);
-                w.write_record([
-                    info.name.as_str(),
-                    role,
-                    m.result.metric.id.as_str(),
-                    &offset,
-                    times.text(t),
-                    &value,
-                    if in_window { "true" } else { "false" },
-                ])
-                .map_err(fail)?;
+                row.push_str(if in_window { ",true\n" } else { ",false\n" });
+                out.write_all(row.as_bytes()).map_err(fail)?;
             }
         }
     }
-    w.flush()
-        .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
+    out.flush().map_err(fail)?;
     Ok(path)
+}
+
+/// The leading fields of a row, quoted by the CSV writer's rules, with the separator
+/// after them.
+fn quoted_prefix(fields: &[&str]) -> String {
+    // The record is written as a whole row, with the writer's own terminator (the quoting
+    // rules look for it inside fields), and its terminator becomes the separator.
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // writing into memory cannot fail
+    let _ = w.write_record(fields);
+    let mut text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    text.pop();
+    text.push(',');
+    text
 }
 
 /// `format_time` for timestamps in order: the date part is formatted once per day, the
@@ -86,15 +90,19 @@ impl TimeText {
         self.text.clear();
         self.text.push_str(&self.date);
         let (s, milli) = (in_day / 1000, in_day % 1000);
-        let _ = write!(
-            self.text,
-            "{:02}:{:02}:{:02}",
-            s / 3600,
-            s / 60 % 60,
-            s % 60
-        );
+        let digit = |d: i64| char::from(b'0' + d as u8);
+        for (i, part) in [s / 3600, s / 60 % 60, s % 60].into_iter().enumerate() {
+            if i > 0 {
+                self.text.push(':');
+            }
+            self.text.push(digit(part / 10));
+            self.text.push(digit(part % 10));
+        }
         if milli != 0 {
-            let _ = write!(self.text, ".{milli:03}");
+            self.text.push('.');
+            for d in [milli / 100, milli / 10 % 10, milli % 10] {
+                self.text.push(digit(d));
+            }
         }
         self.text.push('Z');
         &self.text
@@ -104,6 +112,18 @@ impl TimeText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_quoted_by_the_csv_rules() {
+        assert_eq!(
+            quoted_prefix(&["weekly", "baseline", "throughput"]),
+            "weekly,baseline,throughput,"
+        );
+        assert_eq!(
+            quoted_prefix(&["run, \"b\"", "candidate", "p99\nx"]),
+            "\"run, \"\"b\"\"\",candidate,\"p99\nx\","
+        );
+    }
 
     #[test]
     fn timestamps_match_format_time() {

@@ -13,8 +13,8 @@ use plotters::prelude::*;
 use super::axes::{self, ValueScale};
 use super::lettering::{self, Align, Baseline};
 use super::{
-    dashed, fill, legend, polyline, spread, thin, verdict_color, ChartOptions, Frame, Look,
-    BASELINE, CANDIDATE, GATE, GRID, INK, MUTED, NO_DATA, SHADE,
+    dashed, fill, legend, polyline, run_line, spread, thin, verdict_color, ChartOptions, Frame,
+    Look, BASELINE, CANDIDATE, GATE, GRID, INK, MUTED, NO_DATA, SHADE,
 };
 use crate::compare::SideResult;
 use crate::gate::Clause;
@@ -812,15 +812,18 @@ impl<'a> Plot<'a> {
                     .iter()
                     .map(|&(x, v)| (x, self.value_scale.to_axis(v)))
                     .collect();
-                let pts: Vec<(i32, i32)> = thin(&axis_points, frame)
+                let pts: Vec<(f64, f64)> = thin(&axis_points, frame)
                     .iter()
-                    .map(|&(x, y)| frame.point(x, y))
+                    .map(|&(x, y)| (frame.x_px(x), frame.y_px(y.clamp(frame.y.0, frame.y.1))))
                     .collect();
-                polyline(area, pts, color.to_rgba(), line)?;
+                run_line(area, &pts, color.to_rgba(), line)?;
             }
             let offset = if color == BASELINE { 0.0 } else { look.px(9.0) };
-            for x in &d.events {
-                let px = frame.x_px(*x) as i32;
+            // one tick a pixel column: a counter that moves at every step has as many
+            // events as samples
+            let mut columns: Vec<i32> = d.events.iter().map(|x| frame.x_px(*x) as i32).collect();
+            columns.dedup();
+            for px in columns {
                 polyline(
                     area,
                     vec![

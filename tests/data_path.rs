@@ -368,7 +368,7 @@ fn record_then_load_is_exactly_equal() {
         let fetched = &live_data.metrics[id];
         assert_eq!(recorded.query, fetched.query, "{id}");
         assert_eq!(recorded.matrix.len(), fetched.matrix.len(), "{id}");
-        for (a, b) in recorded.matrix.iter().zip(&fetched.matrix) {
+        for (a, b) in recorded.matrix.iter().zip(fetched.matrix.iter()) {
             assert_eq!(a.labels, b.labels);
             let bits = |s: &benchcmp::series::LabeledSeries| {
                 s.points

@@ -123,7 +123,7 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
     let points: usize = snap
         .metrics
         .values()
-        .flat_map(|m| &m.matrix)
+        .flat_map(|m| m.matrix.iter())
         .map(|s| s.points.len())
         .sum();
     let empty: Vec<&str> = snap

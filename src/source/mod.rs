@@ -23,7 +23,8 @@ use prometheus::{FailureKind, PrometheusClient, QueryFailure, RangeQuery};
 pub struct MetricData {
     /// The exact PromQL sent (for a snapshot: as recorded).
     pub query: String,
-    pub matrix: Matrix,
+    /// Shared with the snapshot it was read from, if any (a week of samples is 9 MB a run).
+    pub matrix: Arc<Matrix>,
     /// Warnings the server sent with the data (e.g. a partial response).
     pub warnings: Vec<String>,
 }
@@ -218,7 +219,7 @@ pub async fn load_run(
                     m.id.clone(),
                     MetricData {
                         query: recorded.query.clone(),
-                        matrix: recorded.matrix.clone(),
+                        matrix: Arc::clone(&recorded.matrix),
                         warnings: recorded.warnings.clone(),
                     },
                 );
@@ -313,7 +314,7 @@ pub async fn load_run(
                     m.id.clone(),
                     MetricData {
                         query,
-                        matrix,
+                        matrix: Arc::new(matrix),
                         warnings: server_warnings,
                     },
                 );

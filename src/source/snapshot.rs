@@ -5,7 +5,9 @@
 //! asked) and strict loading with messages that say what is wrong and where.
 
 use std::collections::BTreeMap;
+use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +43,7 @@ pub struct SnapshotRun {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedMetric {
     pub query: String,
-    pub matrix: Matrix,
+    pub matrix: Arc<Matrix>,
     /// Warnings the server sent with the data when it was recorded.
     pub warnings: Vec<String>,
 }
@@ -98,11 +100,41 @@ pub fn schema() -> serde_json::Value {
     schemars::schema_for!(FileJson).to_value()
 }
 
-/// Reads and checks a snapshot file.
+/// Reads and checks a snapshot file. The file is decoded as it is read: a week of samples
+/// is 20 MB of JSON, and holding that text beside the parsed samples was most of the peak
+/// memory of a comparison.
 pub fn load(path: &Path) -> Result<Snapshot> {
-    let text = std::fs::read(path)
-        .map_err(|e| Error::input(format!("cannot read snapshot {}: {e}", path.display())))?;
-    parse(&text, path)
+    let cannot_read =
+        |e: std::io::Error| Error::input(format!("cannot read snapshot {}: {e}", path.display()));
+    let open = || -> std::io::Result<_> {
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
+        // An editor's byte-order mark is not part of the JSON.
+        if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+            reader.consume(3);
+        }
+        Ok(serde_json::de::IoRead::new(reader))
+    };
+    let read = open().map_err(cannot_read)?;
+    let again = || open().map_err(cannot_read);
+    match decode(read, again, path) {
+        Err(Decoded::Io(e)) => Err(cannot_read(e)),
+        Err(Decoded::Invalid(e)) => Err(e),
+        Ok(file) => check(file, path),
+    }
+}
+
+/// Parses snapshot bytes; `path` names the file in messages.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let read = || serde_json::de::SliceRead::new(bytes);
+    match decode(read(), || Ok(read()), path) {
+        Err(Decoded::Io(e)) => Err(Error::input(format!(
+            "cannot read snapshot {}: {e}",
+            path.display()
+        ))),
+        Err(Decoded::Invalid(e)) => Err(e),
+        Ok(file) => check(file, path),
+    }
 }
 
 fn json_problem(e: &serde_json::Error) -> &'static str {
@@ -113,34 +145,54 @@ fn json_problem(e: &serde_json::Error) -> &'static str {
     }
 }
 
-/// Parses snapshot bytes; `path` names the file in messages.
-pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
-    // An editor's byte-order mark is not part of the JSON.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+/// Why a snapshot's JSON gave no file.
+enum Decoded {
+    /// Reading the file failed.
+    Io(std::io::Error),
+    /// The JSON is not a snapshot: the message says where.
+    Invalid(Error),
+}
+
+/// Decodes a snapshot's JSON from `read`. It is decoded without tracking where it is first:
+/// the path tracker wraps every one of a long run's values and cost a third of the
+/// analysis. Only a file that fails is decoded again, from `again`, with it, to say where.
+fn decode<'de, R: serde_json::de::Read<'de>>(
+    read: R,
+    again: impl FnOnce() -> Result<R>,
+    path: &Path,
+) -> std::result::Result<FileJson, Decoded> {
+    let p = path.display();
+    let bad = |msg: String| Decoded::Invalid(Error::input(format!("snapshot {p}: {msg}")));
+    let mut decoder = serde_json::Deserializer::new(read);
+    let first = FileJson::deserialize(&mut decoder).and_then(|file| decoder.end().map(|()| file));
+    match first {
+        Ok(file) => return Ok(file),
+        Err(e) if e.is_io() => return Err(Decoded::Io(e.into())),
+        Err(_) => {}
+    }
+    let mut decoder = serde_json::Deserializer::new(again().map_err(Decoded::Invalid)?);
+    let file: FileJson = serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
+        if e.inner().is_io() {
+            return bad(format!("{}", e.inner()));
+        }
+        let at = e.path().to_string();
+        let at = if at == "." {
+            String::new()
+        } else {
+            format!(" (at {at})")
+        };
+        bad(format!("{}{at}: {}", json_problem(e.inner()), e.inner()))
+    })?;
+    decoder
+        .end()
+        .map_err(|e| bad(format!("{}: {e}", json_problem(&e))))?;
+    Ok(file)
+}
+
+/// Checks a decoded snapshot and builds its matrices.
+fn check(file: FileJson, path: &Path) -> Result<Snapshot> {
     let p = path.display();
     let bad = |msg: String| Error::input(format!("snapshot {p}: {msg}"));
-    // Parsed without tracking where it is first: the path tracker wraps every one of a long
-    // run's values and cost a third of the analysis. Only a file that fails is read again
-    // with it, to say where.
-    let file: FileJson = match serde_json::from_slice(bytes) {
-        Ok(file) => file,
-        Err(_) => {
-            let mut decoder = serde_json::Deserializer::from_slice(bytes);
-            let file: FileJson = serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
-                let at = e.path().to_string();
-                let at = if at == "." {
-                    String::new()
-                } else {
-                    format!(" (at {at})")
-                };
-                bad(format!("{}{at}: {}", json_problem(e.inner()), e.inner()))
-            })?;
-            decoder
-                .end()
-                .map_err(|e| bad(format!("{}: {e}", json_problem(&e))))?;
-            file
-        }
-    };
     if file.format != FORMAT {
         return Err(bad(format!(
             "format is \"{}\", expected \"{FORMAT}\"",
@@ -167,7 +219,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
             id,
             RecordedMetric {
                 query: m.query,
-                matrix,
+                matrix: Arc::new(matrix),
                 warnings: m.warnings,
             },
         );
@@ -322,14 +374,14 @@ mod tests {
                 "throughput".to_string(),
                 RecordedMetric {
                     query: "sum(rate(x[2m]))".into(),
-                    matrix: vec![LabeledSeries {
+                    matrix: Arc::new(vec![LabeledSeries {
                         labels: BTreeMap::new(),
                         points: vec![
                             (1_751_011_200_000, 150.25),
                             (1_751_011_230_000, f64::NAN),
                             (1_751_011_260_500, 1.0 / 3.0),
                         ],
-                    }],
+                    }]),
                     warnings: vec!["PromQL info: partial response from one store".into()],
                 },
             )]

@@ -37,20 +37,32 @@ pub struct Periodic {
 
 /// Periodogram ordinates `I_j = |Σ d_t e^{-2πijt/n}|² / n` for `j` in `from..=to`.
 fn periodogram(d: &[f64], from: usize, to: usize) -> Vec<f64> {
+    // Goertzel's recurrence: one multiplication per sample, |X_j|² at the end. Each step
+    // waits for the one before, so several frequencies run side by side in one pass over
+    // the data (the same operations in the same order for each: the same ordinates).
+    const LANES: usize = 8;
     let n = d.len();
-    (from..=to)
-        .map(|j| {
-            // Goertzel's recurrence: one multiplication per sample, |X_j|² at the end.
-            let coefficient = 2.0 * (2.0 * std::f64::consts::PI * j as f64 / n as f64).cos();
-            let (mut s1, mut s2) = (0.0f64, 0.0f64);
-            for &x in d {
-                let s0 = x + coefficient * s1 - s2;
-                s2 = s1;
-                s1 = s0;
+    let frequencies: Vec<usize> = (from..=to).collect();
+    let mut out = Vec::with_capacity(frequencies.len());
+    for group in frequencies.chunks(LANES) {
+        let mut coefficient = [0.0f64; LANES];
+        for (c, &j) in coefficient.iter_mut().zip(group) {
+            *c = 2.0 * (2.0 * std::f64::consts::PI * j as f64 / n as f64).cos();
+        }
+        let (mut s1, mut s2) = ([0.0f64; LANES], [0.0f64; LANES]);
+        for &x in d {
+            for k in 0..LANES {
+                let s0 = x + coefficient[k] * s1[k] - s2[k];
+                s2[k] = s1[k];
+                s1[k] = s0;
             }
-            (s1 * s1 + s2 * s2 - coefficient * s1 * s2) / n as f64
-        })
-        .collect()
+        }
+        for k in 0..group.len() {
+            let c = coefficient[k];
+            out.push((s1[k] * s1[k] + s2[k] * s2[k] - c * s1[k] * s2[k]) / n as f64);
+        }
+    }
+    out
 }
 
 fn median(v: &mut [f64]) -> f64 {

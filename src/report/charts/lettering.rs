@@ -147,8 +147,6 @@ pub fn draw<DB: DrawingBackend>(
             ))
             .map_err(|e| format!("{e:?}"));
     }
-    let f = font(t.bold);
-    let scale = PxScale::from(t.size as f32);
     let mut x = left as f32;
     let mut prev = None;
     for c in text.chars() {
@@ -156,29 +154,83 @@ pub fn draw<DB: DrawingBackend>(
         if let Some(p) = prev {
             x += scaled.kern(p, id);
         }
-        let glyph = id.with_scale_and_position(scale, ab_glyph::point(x, base_y as f32));
+        // Glyphs sit at eighths of a pixel: a whole-pixel offset and one of 8 × 8 places
+        // within the pixel.
+        let eighths = |v: f64| (v * SUBPIXELS as f64).round() as i64;
+        let (ex, ey) = (eighths(x as f64), eighths(base_y));
+        let key = GlyphKey {
+            bold: t.bold,
+            size: (t.size as f32).to_bits(),
+            id: id.0,
+            within: (
+                ex.rem_euclid(SUBPIXELS) as u8,
+                ey.rem_euclid(SUBPIXELS) as u8,
+            ),
+        };
+        let whole = (
+            ex.div_euclid(SUBPIXELS) as i32,
+            ey.div_euclid(SUBPIXELS) as i32,
+        );
         x += scaled.h_advance(id);
         prev = Some(id);
-        let Some(outline) = f.outline_glyph(glyph) else {
-            continue;
-        };
-        let bounds = outline.px_bounds();
-        let mut failed = None;
-        outline.draw(|gx, gy, coverage| {
-            if coverage <= 0.003 || failed.is_some() {
-                return;
-            }
-            let px = bounds.min.x as i32 + gx as i32;
-            let py = bounds.min.y as i32 + gy as i32;
-            if let Err(e) = area.draw_pixel((px, py), &t.color.mix(coverage.min(1.0) as f64)) {
-                failed = Some(format!("{e:?}"));
-            }
-        });
-        if let Some(e) = failed {
-            return Err(e);
+        for &(px, py, coverage) in rasterized(key).iter() {
+            area.draw_pixel((whole.0 + px, whole.1 + py), &t.color.mix(coverage as f64))
+                .map_err(|e| format!("{e:?}"))?;
         }
     }
     Ok(())
+}
+
+/// Places a glyph can take within a pixel, in each direction.
+const SUBPIXELS: i64 = 8;
+
+/// A glyph at a size and a place within a pixel (in eighths).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct GlyphKey {
+    bold: bool,
+    size: u32,
+    id: u16,
+    within: (u8, u8),
+}
+
+/// The pixels a glyph covers when placed within the pixel at the origin, with their
+/// coverage. The charts of a comparison letter the same few sizes of the same characters
+/// thousands of times: each is rasterized once per place and drawn from here after.
+fn rasterized(key: GlyphKey) -> std::sync::Arc<[(i32, i32, f32)]> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    type Cache = Mutex<HashMap<GlyphKey, Arc<[(i32, i32, f32)]>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let lock = || {
+        cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    if let Some(pixels) = lock().get(&key) {
+        return Arc::clone(pixels);
+    }
+    let within = |eighths: u8| eighths as f32 / SUBPIXELS as f32;
+    let glyph = ab_glyph::GlyphId(key.id).with_scale_and_position(
+        PxScale::from(f32::from_bits(key.size)),
+        ab_glyph::point(within(key.within.0), within(key.within.1)),
+    );
+    let mut pixels = Vec::new();
+    if let Some(outline) = font(key.bold).outline_glyph(glyph) {
+        let bounds = outline.px_bounds();
+        outline.draw(|gx, gy, coverage| {
+            if coverage > 0.003 {
+                pixels.push((
+                    bounds.min.x as i32 + gx as i32,
+                    bounds.min.y as i32 + gy as i32,
+                    coverage.min(1.0),
+                ));
+            }
+        });
+    }
+    let pixels: Arc<[(i32, i32, f32)]> = pixels.into();
+    lock().insert(key, Arc::clone(&pixels));
+    pixels
 }
 
 #[cfg(test)]
@@ -227,6 +279,48 @@ mod tests {
             }
         }
         widest
+    }
+
+    /// The pixels of `text` drawn with its top left at `at`, on a 300 × 60 canvas.
+    fn pixels(text: &str, at: (f64, f64)) -> Vec<u8> {
+        let (w, h) = (300u32, 60u32);
+        let mut buffer = vec![255u8; (w * h * 3) as usize];
+        {
+            let area = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+            let t = Type {
+                size: 13.0,
+                bold: true,
+                color: BLACK,
+            };
+            draw(&area, text, at, t, Align::Left, Baseline::Top, true).unwrap();
+            area.present().unwrap();
+        }
+        buffer
+    }
+
+    #[test]
+    fn a_glyph_drawn_again_elsewhere_is_the_same_glyph_moved() {
+        // whole pixels apart: the same pixels, moved
+        let row = 300 * 3;
+        let differing = |a: &[u8], b: &[u8]| a.iter().zip(b).filter(|(x, y)| x != y).count();
+        for glyph in ["≥", "g", "W"] {
+            let here = pixels(glyph, (20.25, 20.5));
+            assert!(here.iter().any(|&v| v < 128), "{glyph} drawn");
+            let right_down = pixels(glyph, (57.25, 31.5));
+            let shift = 11 * row + 37 * 3;
+            assert_eq!(
+                differing(&here[..here.len() - shift], &right_down[shift..]),
+                0
+            );
+            let up_left = pixels(glyph, (3.25, 9.5));
+            let shift = 11 * row + 17 * 3;
+            assert_eq!(
+                differing(&here[shift..], &up_left[..up_left.len() - shift]),
+                0
+            );
+            // half a pixel apart: drawn differently (anti-aliased at the new place)
+            assert!(differing(&here, &pixels(glyph, (20.75, 20.5))) > 0);
+        }
     }
 
     #[test]

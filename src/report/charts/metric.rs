@@ -494,7 +494,7 @@ impl<'a> Plot<'a> {
         let zeros_in_data = data.iter().filter(|v| **v <= 0.0).count() * 100 > data.len();
         // The span that decides a log axis is the data's typical low (its 2nd percentile),
         // so a few dips towards 0 do not stretch a 5–100% metric over four decades.
-                // (the one order statistic is selected, not sorted for: a week is 80,000 values a
+        // (the one order statistic is selected, not sorted for: a week is 80,000 values a
         // chart)
         let mut positive: Vec<f64> = data.iter().copied().filter(|v| *v > 0.0).collect();
         let rank = positive.len() / 50;

@@ -143,14 +143,17 @@ pub fn time_ticks(max_minutes: f64) -> Vec<f64> {
     out
 }
 
-/// A time tick's label: minutes, or h:mm for runs longer than 90 minutes (days as `2d 4:00`).
+/// A time tick's label: minutes, or h:mm for runs longer than 90 minutes (days as `2d 4:00`,
+/// whole days as `2d`).
 pub fn time_label(minutes: f64, max_minutes: f64) -> String {
     if max_minutes <= 90.0 {
         return format!("{minutes:.0}");
     }
     let total = minutes.round() as i64;
     let (d, h, m) = (total / 1440, (total % 1440) / 60, total % 60);
-    if d > 0 {
+    if d > 0 && h == 0 && m == 0 {
+        format!("{d}d")
+    } else if d > 0 {
         format!("{d}d {h}:{m:02}")
     } else {
         format!("{h}:{m:02}")
@@ -184,6 +187,7 @@ mod tests {
         );
         assert_eq!(time_label(90.0, 240.0), "1:30");
         assert_eq!(time_label(3000.0, 10080.0), "2d 2:00");
+        assert_eq!(time_label(2880.0, 10080.0), "2d");
         assert_eq!(time_label(45.0, 60.0), "45");
         assert_eq!(tick_label(50.0), "50");
         assert_eq!(tick_label(0.2), "0.2");

@@ -709,7 +709,19 @@ impl<'a> Plot<'a> {
                 Baseline::Middle,
             )?;
         }
-        for x in axes::time_ticks(self.x_max) {
+        // Every tick has its grid line; labels skip ticks where they would run into each
+        // other (a week in an overview cell).
+        let ticks = axes::time_ticks(self.x_max);
+        let widest = ticks
+            .iter()
+            .map(|x| lettering::width(&axes::time_label(*x, self.x_max), label_type))
+            .fold(0.0, f64::max);
+        let spacing = match ticks.as_slice() {
+            [a, b, ..] => frame.x_px(*b) - frame.x_px(*a),
+            _ => f64::INFINITY,
+        };
+        let every = ((widest + look.px(4.0)) / spacing).ceil().max(1.0) as usize;
+        for (i, &x) in ticks.iter().enumerate() {
             let px = frame.x_px(x);
             polyline(
                 area,
@@ -720,6 +732,9 @@ impl<'a> Plot<'a> {
                 GRID.mix(0.6),
                 look.px(1.0),
             )?;
+            if i % every != 0 {
+                continue;
+            }
             look.write(
                 area,
                 &axes::time_label(x, self.x_max),

@@ -281,6 +281,22 @@ pub fn write_png(path: &Path, (width, height): (u32, u32), pixels: &[u8]) -> Res
     std::io::Write::flush(&mut out).map_err(|e| fail(e.to_string()))
 }
 
+/// `f` on a pixel buffer of `len` bytes with any content ([`paint`] fills it first): the
+/// buffer of the chart this thread drew before, so that each chart does not clear and
+/// fault in megabytes of fresh memory.
+pub fn with_pixels<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
+    thread_local! {
+        static PIXELS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    PIXELS.with(|cell| {
+        let mut pixels = cell.take();
+        pixels.resize(len, 0);
+        let result = f(&mut pixels);
+        cell.replace(pixels);
+        result
+    })
+}
+
 /// Opens the backend for `path` in the chosen format (PNG at its scale, or SVG) and paints
 /// `body` on it. A macro so that one drawing function body serves both backend types.
 macro_rules! with_backend {
@@ -291,18 +307,20 @@ macro_rules! with_backend {
             $crate::report::charts::ChartFormat::Png => {
                 let s = $options.scale;
                 let size = ((w as f64 * s).round() as u32, (h as f64 * s).round() as u32);
-                let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
-                let painted = {
-                    let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(
-                        plotters::prelude::BitMapBackend::with_buffer(&mut pixels, size),
-                    );
-                    let $look = $crate::report::charts::Look {
-                        scale: s,
-                        raster: true,
+                                let len = size.0 as usize * size.1 as usize * 3;
+                $crate::report::charts::with_pixels(len, |pixels| {
+                    let painted = {
+                        let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(
+                            plotters::prelude::BitMapBackend::with_buffer(pixels, size),
+                        );
+                        let $look = $crate::report::charts::Look {
+                            scale: s,
+                            raster: true,
+                        };
+                        $crate::report::charts::paint(path, &$area, || $body)
                     };
-                    $crate::report::charts::paint(path, &$area, || $body)
-                };
-                painted.and_then(|()| $crate::report::charts::write_png(path, size, &pixels))
+                    painted.and_then(|()| $crate::report::charts::write_png(path, size, pixels))
+                })
             }
             $crate::report::charts::ChartFormat::Svg => {
                 let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(

@@ -307,7 +307,7 @@ macro_rules! with_backend {
             $crate::report::charts::ChartFormat::Png => {
                 let s = $options.scale;
                 let size = ((w as f64 * s).round() as u32, (h as f64 * s).round() as u32);
-                                let len = size.0 as usize * size.1 as usize * 3;
+                let len = size.0 as usize * size.1 as usize * 3;
                 $crate::report::charts::with_pixels(len, |pixels| {
                     let painted = {
                         let $area = plotters::drawing::IntoDrawingArea::into_drawing_area(

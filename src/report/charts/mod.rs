@@ -222,18 +222,18 @@ pub fn render_all(
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::input(format!("--charts {}: {e}", dir.display())))?;
     let ext = options.format.extension();
-    let mut jobs: Vec<(PathBuf, Job)> = report
-        .metrics
-        .iter()
-        .map(|m| {
-            (
-                dir.join(format!("{}.{ext}", m.result.metric.id)),
-                Job::Metric(m),
-            )
-        })
-        .collect();
-    jobs.push((dir.join(format!("summary.{ext}")), Job::Summary));
-    jobs.push((dir.join(format!("overview.{ext}")), Job::Overview));
+    // The overview (every metric again, on a larger canvas) takes as long as several metric
+    // charts: it goes first, so that no thread is left drawing it alone at the end.
+    let mut jobs: Vec<(PathBuf, Job)> = vec![
+        (dir.join(format!("overview.{ext}")), Job::Overview),
+        (dir.join(format!("summary.{ext}")), Job::Summary),
+    ];
+    jobs.extend(report.metrics.iter().map(|m| {
+        (
+            dir.join(format!("{}.{ext}", m.result.metric.id)),
+            Job::Metric(m),
+        )
+    }));
     crate::parallel::map(&jobs, |(path, job)| match job {
         Job::Metric(m) => metric::write(path, m, report, options),
         Job::Summary => summary::write(path, report, options),

@@ -1,6 +1,7 @@
 //! Text on charts: measured and laid out with the embedded DejaVu Sans through ab_glyph —
 //! each glyph placed at the previous one's advance plus the pair's kerning, at sub-pixel
-//! positions — and, for bitmaps, rasterized here with anti-aliasing. plotters' own bitmap
+//! positions (eighths of a pixel) — and, for bitmaps, rasterized here with anti-aliasing,
+//! once per glyph, size and place within a pixel. plotters' own bitmap
 //! text rounds every glyph to whole pixels from its bounding box, which breaks letter
 //! spacing ("min utes"); SVG gets `<text>` elements and the viewer's layout.
 

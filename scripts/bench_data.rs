@@ -7,8 +7,8 @@
 //!     [--brokers B] [--partitions P] [--workers W] [--starters S]
 //! ```
 //!
-//! Writes `OUT_DIR/base.om`, `OUT_DIR/cand.om` (one file per run, so neither has to be held
-//! whole in memory) and `OUT_DIR/benchcmp.toml` with the runs `bench-base` and `bench-cand`
+//! Writes `OUT_DIR/base.om`, `OUT_DIR/cand.om` (one file per run, so only one run is held
+//! in memory at a time) and `OUT_DIR/benchcmp.toml` with the runs `bench-base` and `bench-cand`
 //! (the source URL comes from `--prometheus`). The runs have AR(1) noise on every level;
 //! the candidate runs 3% slower, with 10% more latency.
 
@@ -93,25 +93,27 @@ fn write_run(path: &Path, spec: &RunSpec) -> std::io::Result<()> {
 }
 
 fn main() {
-    let (out, shape) = match parse_args() {
-        Ok(parsed) => parsed,
-        Err(message) => {
-            eprintln!("bench-data: {message}");
-            std::process::exit(2);
-        }
-    };
-    std::fs::create_dir_all(&out).expect("creating the output directory");
+    if let Err(message) = parse_args().and_then(|(out, shape)| write_set(&out, &shape)) {
+        eprintln!("bench-data: {message}");
+        std::process::exit(2);
+    }
+}
+
+/// Both runs and their config into `out`.
+fn write_set(out: &Path, shape: &Shape) -> Result<(), String> {
+    let fail = |what: &Path, e: std::io::Error| format!("cannot write {}: {e}", what.display());
+    std::fs::create_dir_all(out).map_err(|e| fail(out, e))?;
     // Runs on consecutive days ending a week ago, so blocks never overlap.
     let duration = shape.hours * 3600;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
+        .map_err(|e| format!("the clock reads before 1970: {e}"))?
         .as_secs() as i64;
     let base_start = (now - 7 * 86_400 - 2 * duration).div_euclid(3600) * 3600;
     let cand_start = base_start + duration + 3600;
     let runs = [
-        ("base", spec("bench-base", base_start, 11, 1.0, &shape)),
-        ("cand", spec("bench-cand", cand_start, 12, 0.97, &shape)),
+        ("base", spec("bench-base", base_start, 11, 1.0, shape)),
+        ("cand", spec("bench-cand", cand_start, 12, 0.97, shape)),
     ];
     let mut config = format!(
         "# Written by `cargo run --release --example bench-data`.\n\
@@ -119,7 +121,8 @@ fn main() {
         s = shape.scrape_s
     );
     for (file, run) in &runs {
-        write_run(&out.join(format!("{file}.om")), run).expect("writing OpenMetrics");
+        let path = out.join(format!("{file}.om"));
+        write_run(&path, run).map_err(|e| fail(&path, e))?;
         config.push_str(&format!(
             "\n[runs.{ns}]\nvars = {{ namespace = \"{ns}\" }}\nstart = \"{}\"\nend = \"{}\"\n",
             format_time(run.start * 1000),
@@ -127,5 +130,6 @@ fn main() {
             ns = run.namespace,
         ));
     }
-    std::fs::write(out.join("benchcmp.toml"), config).expect("writing benchcmp.toml");
+    let path = out.join("benchcmp.toml");
+    std::fs::write(&path, config).map_err(|e| fail(&path, e))
 }

@@ -350,8 +350,6 @@ mod tests {
         (a - b).abs() <= rel * b.abs().max(1e-300)
     }
 
-    /// The order selection by fitting every order from the data, as `select_order` did
-    /// before it shared the cross products.
     #[test]
     fn cross_products_in_one_pass_equal_one_sum_each() {
         let d: Vec<f64> = (0..997)
@@ -372,6 +370,8 @@ mod tests {
         assert_eq!(crosses(&zeros, 0, 1..=1, 2)[0].to_bits(), one.to_bits());
     }
 
+    /// The order selection by fitting every order from the data, as `select_order` did
+    /// before it shared the cross products.
     fn select_order_by_fitting(d: &[f64], max: usize) -> usize {
         let m = (d.len() - max) as f64;
         (1..=max)

@@ -832,7 +832,7 @@ impl<'a> Plot<'a> {
                     .collect();
                 let pts: Vec<(f64, f64)> = thin(&axis_points, frame)
                     .iter()
-                    .map(|&(x, y)| (frame.x_px(x), frame.y_px(y.clamp(frame.y.0, frame.y.1))))
+                    .map(|&(x, y)| frame.at(x, y))
                     .collect();
                 run_line(area, &pts, color.to_rgba(), line)?;
             }

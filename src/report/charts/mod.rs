@@ -139,11 +139,9 @@ impl Frame {
         self.bottom - (y - self.y.0) / (self.y.1 - self.y.0) * (self.bottom - self.top)
     }
 
-    pub fn point(&self, x: f64, y: f64) -> (i32, i32) {
-        (
-            self.x_px(x).round() as i32,
-            self.y_px(y.clamp(self.y.0, self.y.1)).round() as i32,
-        )
+    /// The pixel position of a point, its value held inside the frame.
+    pub fn at(&self, x: f64, y: f64) -> (f64, f64) {
+        (self.x_px(x), self.y_px(y.clamp(self.y.0, self.y.1)))
     }
 
     pub fn width(&self) -> f64 {

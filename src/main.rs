@@ -7,6 +7,7 @@ use benchcmp::commands;
 use benchcmp::error::Result;
 
 fn main() {
+    benchcmp::memory::tune();
     // No arguments: what the tool is and how to start, not an error about --baseline.
     if std::env::args_os().len() == 1 {
         let about = Cli::command()

@@ -5,7 +5,6 @@
 //! asked) and strict loading with messages that say what is wrong and where.
 
 use std::collections::BTreeMap;
-use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,10 +48,11 @@ pub struct RecordedMetric {
 }
 
 /// A snapshot file: one run's series for every metric of a pack, as Prometheus returned them.
+// (Decoding reads the metrics first as their text, `M = &RawValue`, to decode them apart.)
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "benchcmp snapshot (benchcmp.snapshot.v1)")]
-struct FileJson {
+struct FileJson<M = MetricJson> {
     /// Always `benchcmp.snapshot.v1`.
     format: String,
     run: RunJson,
@@ -63,7 +63,7 @@ struct FileJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     recorded_at: Option<String>,
     /// Per metric id: the query sent and the answer.
-    metrics: BTreeMap<String, MetricJson>,
+    metrics: BTreeMap<String, M>,
 }
 
 /// The recorded run.
@@ -100,41 +100,33 @@ pub fn schema() -> serde_json::Value {
     schemars::schema_for!(FileJson).to_value()
 }
 
-/// Reads and checks a snapshot file. The file is decoded as it is read: a week of samples
-/// is 20 MB of JSON, and holding that text beside the parsed samples was most of the peak
-/// memory of a comparison.
+/// Reads and checks a snapshot file. The file is read whole and its metrics decoded on
+/// every core; snapshots are read one at a time, so that only one file's text (a week of
+/// samples is 20 MB of JSON) is held beside the parsed samples.
 pub fn load(path: &Path) -> Result<Snapshot> {
-    let cannot_read =
-        |e: std::io::Error| Error::input(format!("cannot read snapshot {}: {e}", path.display()));
-    let open = || -> std::io::Result<_> {
-        let mut reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
-        // An editor's byte-order mark is not part of the JSON.
-        if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-            reader.consume(3);
-        }
-        Ok(serde_json::de::IoRead::new(reader))
+    static ONE_TEXT_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _held = ONE_TEXT_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let read = || -> std::io::Result<Vec<u8>> {
+        use std::io::Read as _;
+        let mut file = std::fs::File::open(path)?;
+        let size = file.metadata().map_or(0, |m| m.len() as usize);
+        // Mapped on its own, so that it goes back to the system when freed.
+        let mut bytes = Vec::with_capacity((size + 1).max(crate::memory::OWN_MAPPING));
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
     };
-    let read = open().map_err(cannot_read)?;
-    let again = || open().map_err(cannot_read);
-    match decode(read, again, path) {
-        Err(Decoded::Io(e)) => Err(cannot_read(e)),
-        Err(Decoded::Invalid(e)) => Err(e),
-        Ok(file) => check(file, path),
-    }
+    let bytes = read()
+        .map_err(|e| Error::input(format!("cannot read snapshot {}: {e}", path.display())))?;
+    parse(&bytes, path)
 }
 
 /// Parses snapshot bytes; `path` names the file in messages.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
+    // An editor's byte-order mark is not part of the JSON.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let read = || serde_json::de::SliceRead::new(bytes);
-    match decode(read(), || Ok(read()), path) {
-        Err(Decoded::Io(e)) => Err(Error::input(format!(
-            "cannot read snapshot {}: {e}",
-            path.display()
-        ))),
-        Err(Decoded::Invalid(e)) => Err(e),
-        Ok(file) => check(file, path),
-    }
+    check(decode(bytes, path)?, path)
 }
 
 fn json_problem(e: &serde_json::Error) -> &'static str {
@@ -145,36 +137,35 @@ fn json_problem(e: &serde_json::Error) -> &'static str {
     }
 }
 
-/// Why a snapshot's JSON gave no file.
-enum Decoded {
-    /// Reading the file failed.
-    Io(std::io::Error),
-    /// The JSON is not a snapshot: the message says where.
-    Invalid(Error),
-}
-
-/// Decodes a snapshot's JSON from `read`. It is decoded without tracking where it is first:
-/// the path tracker wraps every one of a long run's values and cost a third of the
-/// analysis. Only a file that fails is decoded again, from `again`, with it, to say where.
-fn decode<'de, R: serde_json::de::Read<'de>>(
-    read: R,
-    again: impl FnOnce() -> Result<R>,
-    path: &Path,
-) -> std::result::Result<FileJson, Decoded> {
-    let p = path.display();
-    let bad = |msg: String| Decoded::Invalid(Error::input(format!("snapshot {p}: {msg}")));
-    let mut decoder = serde_json::Deserializer::new(read);
-    let first = FileJson::deserialize(&mut decoder).and_then(|file| decoder.end().map(|()| file));
-    match first {
-        Ok(file) => return Ok(file),
-        Err(e) if e.is_io() => return Err(Decoded::Io(e.into())),
-        Err(_) => {}
+/// Decodes a snapshot's JSON: the file with each metric as its text, then the metrics side
+/// by side on every core (a long run's metrics are most of the file). Neither tracks where
+/// it is: the path tracker wraps every one of a long run's values and cost a third of the
+/// analysis. Only JSON that fails is decoded again, whole and with it, to say where.
+fn decode(bytes: &[u8], path: &Path) -> Result<FileJson> {
+    let by_metric = || -> Option<FileJson> {
+        let file: FileJson<&serde_json::value::RawValue> = serde_json::from_slice(bytes).ok()?;
+        let texts: Vec<(String, &serde_json::value::RawValue)> = file.metrics.into_iter().collect();
+        let metrics = crate::parallel::map(&texts, |(id, text)| {
+            let metric: MetricJson = serde_json::from_str(text.get()).ok()?;
+            Some((id.clone(), metric))
+        })
+        .into_iter()
+        .collect::<Option<BTreeMap<String, MetricJson>>>()?;
+        Some(FileJson {
+            format: file.format,
+            run: file.run,
+            source: file.source,
+            recorded_at: file.recorded_at,
+            metrics,
+        })
+    };
+    if let Some(file) = by_metric() {
+        return Ok(file);
     }
-    let mut decoder = serde_json::Deserializer::new(again().map_err(Decoded::Invalid)?);
+    let p = path.display();
+    let bad = |msg: String| Error::input(format!("snapshot {p}: {msg}"));
+    let mut decoder = serde_json::Deserializer::from_slice(bytes);
     let file: FileJson = serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
-        if e.inner().is_io() {
-            return bad(format!("{}", e.inner()));
-        }
         let at = e.path().to_string();
         let at = if at == "." {
             String::new()

@@ -15,39 +15,67 @@ pub fn export(report: &Report, dir: &Path) -> Result<PathBuf> {
         .map_err(|e| Error::input(format!("--export {}: {e}", dir.display())))?;
     let path = dir.join("series.csv");
     let fail = |e: std::io::Error| Error::input(format!("cannot write {}: {e}", path.display()));
-    let file = std::fs::File::create(&path).map_err(fail)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 18, file);
-    out.write_all(b"run,role,metric,offset_seconds,timestamp,value,in_window\n")
+    let mut file = std::fs::File::create(&path).map_err(fail)?;
+    file.write_all(b"run,role,metric,offset_seconds,timestamp,value,in_window\n")
         .map_err(fail)?;
-    // A week of 15 s samples is over a million rows. The fields that may need quoting
-    // (run and metric names) are the same for a whole series and go through the CSV
-    // writer once; the rest of a row are numbers, a timestamp and a boolean, formatted
-    // into one reused buffer.
-    let mut row = String::new();
-    let mut times = TimeText::default();
+    // A week of 15 s samples is over a million rows: they are formatted on every core, a
+    // few pieces of at most `PIECE` rows at a time (the whole text is not held), and
+    // written in order.
+    const PIECE: usize = 1 << 15;
+    let mut pieces: Vec<Piece> = Vec::new();
     for m in &report.metrics {
         for (role, info, series) in [
             ("baseline", report.baseline.newest(), &m.baseline.series),
             ("candidate", &report.candidate, &m.candidate.series),
         ] {
             let Some(s) = series else { continue };
+            // The fields that may need quoting are the same for a whole series.
             let prefix = quoted_prefix(&[&info.name, role, &m.result.metric.id]);
-            for &(t, v) in s.full.points() {
-                row.clear();
-                row.push_str(&prefix);
-                write_value(&mut row, (t - info.start_ms) as f64 / 1000.0);
-                row.push(',');
-                row.push_str(times.text(t));
-                row.push(',');
-                write_value(&mut row, v);
-                let in_window = t >= s.window.0 && t <= s.window.1;
-                row.push_str(if in_window { ",true\n" } else { ",false\n" });
-                out.write_all(row.as_bytes()).map_err(fail)?;
+            for rows in s.full.points().chunks(PIECE) {
+                pieces.push(Piece {
+                    prefix: prefix.clone(),
+                    run_start_ms: info.start_ms,
+                    window: s.window,
+                    rows,
+                });
             }
         }
     }
-    out.flush().map_err(fail)?;
+    let at_once = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    for batch in pieces.chunks(at_once) {
+        for text in crate::parallel::map(batch, Piece::text) {
+            file.write_all(text.as_bytes()).map_err(fail)?;
+        }
+    }
     Ok(path)
+}
+
+/// Consecutive rows of one series.
+struct Piece<'a> {
+    /// The run, role and metric fields, quoted, with the separator after them.
+    prefix: String,
+    run_start_ms: i64,
+    window: (i64, i64),
+    rows: &'a [(i64, f64)],
+}
+
+impl Piece<'_> {
+    /// The rows as CSV: the prefix, then numbers, a timestamp and a boolean.
+    fn text(&self) -> String {
+        let mut text = String::with_capacity(self.rows.len() * (self.prefix.len() + 56));
+        let mut times = TimeText::default();
+        for &(t, v) in self.rows {
+            text.push_str(&self.prefix);
+            write_value(&mut text, (t - self.run_start_ms) as f64 / 1000.0);
+            text.push(',');
+            times.write(t, &mut text);
+            text.push(',');
+            write_value(&mut text, v);
+            let in_window = t >= self.window.0 && t <= self.window.1;
+            text.push_str(if in_window { ",true\n" } else { ",false\n" });
+        }
+        text
+    }
 }
 
 /// The leading fields of a row, quoted by the CSV writer's rules, with the separator
@@ -70,42 +98,39 @@ fn quoted_prefix(fields: &[&str]) -> String {
 struct TimeText {
     day: Option<i64>,
     date: String,
-    text: String,
 }
 
 impl TimeText {
-    fn text(&mut self, ms: i64) -> &str {
+    /// Appends `format_time(ms)` to `out`.
+    fn write(&mut self, ms: i64, out: &mut String) {
         let day = ms.div_euclid(86_400_000);
         let in_day = ms.rem_euclid(86_400_000);
         if !(0..=253_402_300_799_000).contains(&ms) {
             // outside years 0000–9999 (chrono's own rules apply)
-            self.text = format_time(ms);
-            return &self.text;
+            out.push_str(&format_time(ms));
+            return;
         }
         if self.day != Some(day) {
             let midnight = format_time(day * 86_400_000);
             self.date = midnight[..11].to_string(); // "YYYY-MM-DDT"
             self.day = Some(day);
         }
-        self.text.clear();
-        self.text.push_str(&self.date);
+        out.push_str(&self.date);
         let (s, milli) = (in_day / 1000, in_day % 1000);
-        let digit = |d: i64| char::from(b'0' + d as u8);
-        for (i, part) in [s / 3600, s / 60 % 60, s % 60].into_iter().enumerate() {
-            if i > 0 {
-                self.text.push(':');
-            }
-            self.text.push(digit(part / 10));
-            self.text.push(digit(part % 10));
-        }
+        let two = |n: i64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        let [h0, h1] = two(s / 3600);
+        let [m0, m1] = two(s / 60 % 60);
+        let [s0, s1] = two(s % 60);
+        let clock = [h0, h1, b':', m0, m1, b':', s0, s1];
+        // ASCII digits and colons
+        out.push_str(std::str::from_utf8(&clock).unwrap_or_default());
         if milli != 0 {
-            self.text.push('.');
-            for d in [milli / 100, milli / 10 % 10, milli % 10] {
-                self.text.push(digit(d));
-            }
+            let [_, c1] = two(milli / 100);
+            let [t0, t1] = two(milli % 100);
+            let fraction = [b'.', c1, t0, t1];
+            out.push_str(std::str::from_utf8(&fraction).unwrap_or_default());
         }
-        self.text.push('Z');
-        &self.text
+        out.push('Z');
     }
 }
 
@@ -138,7 +163,9 @@ mod tests {
             951_782_400_000, // 2000-02-29
             -1_000,
         ] {
-            assert_eq!(times.text(ms), format_time(ms), "{ms}");
+            let mut text = String::from("before,");
+            times.write(ms, &mut text);
+            assert_eq!(text, format!("before,{}", format_time(ms)), "{ms}");
         }
     }
 }

@@ -254,13 +254,24 @@ pub fn prepare(
 /// The smallest positive difference between distinct values: the resolution the metric is
 /// reported at. `None` with fewer than two distinct values.
 pub fn quantum(values: &[f64]) -> Option<f64> {
-    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    sorted.sort_by(f64::total_cmp);
-    sorted
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .filter(|d| *d > 0.0)
-        .reduce(f64::min)
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    quantum_of_sorted(&sorted)
+}
+
+/// [`quantum`] of values sorted by `f64::total_cmp` (non-finite ones are skipped).
+pub fn quantum_of_sorted(sorted: &[f64]) -> Option<f64> {
+    let mut finite = sorted.iter().filter(|v| v.is_finite());
+    let mut previous = *finite.next()?;
+    let mut smallest: Option<f64> = None;
+    for &v in finite {
+        let d = v - previous;
+        if d > 0.0 {
+            smallest = Some(smallest.map_or(d, |s| s.min(d)));
+        }
+        previous = v;
+    }
+    smallest
 }
 
 /// The place value of the last digit of `v` as written by its shortest decimal form
@@ -561,6 +572,18 @@ mod tests {
         let q = quantum(&[192.0, 256.0, 192.0, 320.0]).unwrap();
         assert_eq!(q, 64.0);
         assert_eq!(quantum(&[5.0, 5.0]), None);
+        // Non-finite values have no place in the resolution, wherever the sort put them.
+        let with_holes = [
+            f64::NAN,
+            3.0,
+            f64::INFINITY,
+            1.0,
+            f64::NEG_INFINITY,
+            1.5,
+            -f64::NAN,
+        ];
+        assert_eq!(quantum(&with_holes), Some(0.5));
+        assert_eq!(quantum(&[f64::NAN, 2.0, f64::INFINITY]), None);
         assert_eq!(last_digit(150.0), 1.0);
         assert_eq!(last_digit(0.25), 0.01);
         assert_eq!(last_digit(188_743_680.0), 1.0);

@@ -338,11 +338,19 @@ pub fn analyze_prepared(
         .filter(|(_, c)| !**c)
         .map(|(v, _)| *v)
         .collect();
+    // Sorted once for the summary's quantiles and, when nothing is censored, the quantum.
+    let mut sorted = values.clone();
+    sorted.sort_unstable_by(f64::total_cmp);
     let constant = values.iter().all(|v| *v == values[0]);
     let quantum = match metric.kind {
         // Events are counted exactly: there is nothing to round.
         Kind::Count => None,
-        Kind::Series => evidence::quantum(&exact).or_else(|| {
+        Kind::Series => if exact.len() == values.len() {
+            evidence::quantum_of_sorted(&sorted)
+        } else {
+            evidence::quantum(&exact)
+        }
+        .or_else(|| {
             exact
                 .first()
                 .filter(|v| **v != 0.0)
@@ -395,7 +403,7 @@ pub fn analyze_prepared(
     SideResult {
         role,
         evidence: Some(evidence),
-        summary: Summary::of(&values),
+        summary: Summary::with_sorted(&values, &sorted),
         longrun: Some(longrun),
         mean: Some(mean),
         supported,

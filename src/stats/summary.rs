@@ -24,6 +24,14 @@ pub struct Summary {
 impl Summary {
     /// Summarizes `values` in time order; `None` if empty.
     pub fn of(values: &[f64]) -> Option<Summary> {
+        let mut sorted = values.to_vec();
+        sorted.sort_unstable_by(f64::total_cmp);
+        Summary::with_sorted(values, &sorted)
+    }
+
+    /// [`Summary::of`] for a caller that has `values` sorted already (`f64::total_cmp`).
+    pub fn with_sorted(values: &[f64], sorted: &[f64]) -> Option<Summary> {
+        debug_assert_eq!(values.len(), sorted.len());
         if values.is_empty() {
             return None;
         }
@@ -35,15 +43,13 @@ impl Summary {
         } else {
             0.0
         };
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
         Some(Summary {
             n,
             mean,
-            median: quantile(&sorted, 0.5),
-            p90: quantile(&sorted, 0.9),
-            p95: quantile(&sorted, 0.95),
-            p99: quantile(&sorted, 0.99),
+            median: quantile(sorted, 0.5),
+            p90: quantile(sorted, 0.9),
+            p95: quantile(sorted, 0.95),
+            p99: quantile(sorted, 0.99),
             min: sorted[0],
             max: sorted[n - 1],
             stddev,

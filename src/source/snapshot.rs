@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::matrix_json::MatrixData;
 use crate::config::{format_time, parse_time};
@@ -48,11 +49,10 @@ pub struct RecordedMetric {
 }
 
 /// A snapshot file: one run's series for every metric of a pack, as Prometheus returned them.
-// (Decoding reads the metrics first as their text, `M = &RawValue`, to decode them apart.)
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "benchcmp snapshot (benchcmp.snapshot.v1)")]
-struct FileJson<M = MetricJson> {
+struct FileJson {
     /// Always `benchcmp.snapshot.v1`.
     format: String,
     run: RunJson,
@@ -63,7 +63,7 @@ struct FileJson<M = MetricJson> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     recorded_at: Option<String>,
     /// Per metric id: the query sent and the answer.
-    metrics: BTreeMap<String, M>,
+    metrics: BTreeMap<String, MetricJson>,
 }
 
 /// The recorded run.
@@ -137,29 +137,13 @@ fn json_problem(e: &serde_json::Error) -> &'static str {
     }
 }
 
-/// Decodes a snapshot's JSON: the file with each metric as its text, then the metrics side
-/// by side on every core (a long run's metrics are most of the file). Neither tracks where
-/// it is: the path tracker wraps every one of a long run's values and cost a third of the
-/// analysis. Only JSON that fails is decoded again, whole and with it, to say where.
+/// Decodes a snapshot's JSON. One thread reads through the file and hands each metric on
+/// as its text; every core decodes them meanwhile (a long run's metrics are most of the
+/// file). Neither tracks where it is: the path tracker wraps every one of a long run's
+/// values and cost a third of the analysis. Only JSON that fails is decoded again, whole
+/// and with it, to say where.
 fn decode(bytes: &[u8], path: &Path) -> Result<FileJson> {
-    let by_metric = || -> Option<FileJson> {
-        let file: FileJson<&serde_json::value::RawValue> = serde_json::from_slice(bytes).ok()?;
-        let texts: Vec<(String, &serde_json::value::RawValue)> = file.metrics.into_iter().collect();
-        let metrics = crate::parallel::map(&texts, |(id, text)| {
-            let metric: MetricJson = serde_json::from_str(text.get()).ok()?;
-            Some((id.clone(), metric))
-        })
-        .into_iter()
-        .collect::<Option<BTreeMap<String, MetricJson>>>()?;
-        Some(FileJson {
-            format: file.format,
-            run: file.run,
-            source: file.source,
-            recorded_at: file.recorded_at,
-            metrics,
-        })
-    };
-    if let Some(file) = by_metric() {
+    if let Some(file) = decode_by_metric(bytes) {
         return Ok(file);
     }
     let p = path.display();
@@ -178,6 +162,148 @@ fn decode(bytes: &[u8], path: &Path) -> Result<FileJson> {
         .end()
         .map_err(|e| bad(format!("{}: {e}", json_problem(&e))))?;
     Ok(file)
+}
+
+/// A metric's text, in file order, for [`decode_by_metric`].
+type MetricText<'de> = (usize, String, &'de RawValue);
+
+/// [`decode`] without messages: `None` for anything it does not decode as the derived
+/// `FileJson` would (the caller then decodes it that way).
+fn decode_by_metric(bytes: &[u8]) -> Option<FileJson> {
+    let (sink, texts) = std::sync::mpsc::channel::<MetricText>();
+    let texts = std::sync::Mutex::new(texts);
+    let decoded = std::sync::Mutex::new(Vec::new());
+    let decode_texts = || loop {
+        let next = texts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .recv();
+        let Ok((i, id, text)) = next else { return };
+        let metric = serde_json::from_str::<MetricJson>(text.get()).ok();
+        decoded
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((i, id, metric));
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let head = std::thread::scope(|scope| {
+        for _ in 1..cores {
+            scope.spawn(decode_texts);
+        }
+        let mut decoder = serde_json::Deserializer::from_slice(bytes);
+        let head = serde::Deserializer::deserialize_map(&mut decoder, Head { sink: &sink })
+            .and_then(|head| decoder.end().map(|()| head));
+        drop(sink);
+        decode_texts();
+        head
+    });
+    let (format, run, source, recorded_at) = head.ok()?;
+    let mut decoded = decoded
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    decoded.sort_by_key(|(i, _, _)| *i);
+    let mut metrics = BTreeMap::new();
+    for (_, id, metric) in decoded {
+        // a repeated id: the last one counts, as when the map is decoded at once
+        metrics.insert(id, metric?);
+    }
+    Some(FileJson {
+        format,
+        run,
+        source,
+        recorded_at,
+        metrics,
+    })
+}
+
+/// The fields of a snapshot file around its metrics; each metric goes to `sink` as soon
+/// as its text has been read. Unknown, repeated and missing fields are errors, as for
+/// `FileJson`.
+struct Head<'s, 'de> {
+    sink: &'s std::sync::mpsc::Sender<MetricText<'de>>,
+}
+
+type HeadFields = (String, RunJson, Option<String>, Option<String>);
+
+impl<'de> serde::de::Visitor<'de> for Head<'_, 'de> {
+    type Value = HeadFields;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a snapshot object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<HeadFields, A::Error> {
+        use serde::de::Error as _;
+        let (mut format, mut run, mut source, mut recorded_at) = (None, None, None, None);
+        let mut metrics = false;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "format" if format.is_none() => format = Some(map.next_value::<String>()?),
+                "run" if run.is_none() => run = Some(map.next_value::<RunJson>()?),
+                "source" if source.is_none() => source = Some(map.next_value::<Option<String>>()?),
+                "recorded_at" if recorded_at.is_none() => {
+                    recorded_at = Some(map.next_value::<Option<String>>()?)
+                }
+                "metrics" if !metrics => {
+                    map.next_value_seed(Metrics { sink: self.sink })?;
+                    metrics = true;
+                }
+                "format" | "run" | "source" | "recorded_at" | "metrics" => {
+                    return Err(A::Error::custom(format!("duplicate field `{key}`")))
+                }
+                other => return Err(A::Error::unknown_field(other, &[])),
+            }
+        }
+        if !metrics {
+            return Err(A::Error::missing_field("metrics"));
+        }
+        Ok((
+            format.ok_or_else(|| A::Error::missing_field("format"))?,
+            run.ok_or_else(|| A::Error::missing_field("run"))?,
+            source.flatten(),
+            recorded_at.flatten(),
+        ))
+    }
+}
+
+/// The `metrics` object of [`Head`]: each entry sent on as its text.
+struct Metrics<'s, 'de> {
+    sink: &'s std::sync::mpsc::Sender<MetricText<'de>>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Metrics<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Metrics<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object of metrics")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        let mut i = 0;
+        while let Some((id, text)) = map.next_entry::<String, &'de RawValue>()? {
+            // The decoding threads outlive the sending; a send cannot fail before the end.
+            let _ = self.sink.send((i, id, text));
+            i += 1;
+        }
+        Ok(())
+    }
 }
 
 /// Checks a decoded snapshot and builds its matrices.
@@ -418,6 +544,64 @@ mod tests {
         write(&s, &path, true).unwrap();
         assert_eq!(list_names(&dir), vec!["weekly"]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn decoding_by_metric_agrees_with_decoding_at_once() {
+        let run = r#""run": {"name": "w", "start": "2025-01-01T00:00:00Z", "end": "2025-01-01T01:00:00Z", "step": "30s"}"#;
+        let metric = |v: &str| {
+            format!(
+                r#"{{"query": "q", "data": {{"resultType": "matrix", "result": [{{"metric": {{}}, "values": [[1735689600, "{v}"]]}}]}}}}"#
+            )
+        };
+        let (a, b) = (metric("1.5"), metric("2"));
+        let path = Path::new("s.json");
+        let at_once = |text: &str| {
+            let file: FileJson = serde_json::from_str(text).unwrap();
+            check(file, path).unwrap()
+        };
+        for text in [
+            format!(r#"{{"format": "{FORMAT}", {run}, "metrics": {{"x": {a}, "y": {b}}}}}"#),
+            // fields in another order, nulls for the optional ones
+            format!(
+                r#"{{"metrics": {{"y": {b}, "x": {a}}}, "source": null, "recorded_at": "t", {run}, "format": "{FORMAT}"}}"#
+            ),
+            // a repeated id: the last one counts
+            format!(r#"{{"format": "{FORMAT}", {run}, "metrics": {{"x": {a}, "x": {b}}}}}"#),
+            format!(r#"{{"format": "{FORMAT}", {run}, "metrics": {{}}}}"#),
+        ] {
+            let by_metric = check(decode_by_metric(text.as_bytes()).unwrap(), path).unwrap();
+            assert!(same(&by_metric, &at_once(&text)), "{text}");
+        }
+        // What decoding at once refuses, it refuses too; the message comes from the former.
+        for (text, says) in [
+            (
+                format!(
+                    r#"{{"format": "{FORMAT}", "format": "{FORMAT}", {run}, "metrics": {{}}}}"#
+                ),
+                "duplicate field `format`",
+            ),
+            (
+                format!(r#"{{"format": "{FORMAT}", {run}, "metrics": {{}}, "extra": 1}}"#),
+                "unknown field `extra`",
+            ),
+            (
+                format!(r#"{{"format": "{FORMAT}", {run}}}"#),
+                "missing field `metrics`",
+            ),
+            (
+                format!(r#"{{"format": "{FORMAT}", {run}, "metrics": {{"x": {{"query": 1}}}}}}"#),
+                "metrics.x.query",
+            ),
+            (
+                format!(r#"{{"format": "{FORMAT}", {run}, "metrics": {{}}}} trailing"#),
+                "trailing characters",
+            ),
+        ] {
+            assert!(decode_by_metric(text.as_bytes()).is_none(), "{text}");
+            let e = parse(text.as_bytes(), path).unwrap_err().to_string();
+            assert!(e.contains(says), "{e}");
+        }
     }
 
     #[test]

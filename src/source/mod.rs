@@ -4,6 +4,7 @@
 
 pub mod histogram;
 pub mod matrix_json;
+pub mod plain_json;
 pub mod prometheus;
 pub mod snapshot;
 

@@ -19,9 +19,9 @@ pub fn export(report: &Report, dir: &Path) -> Result<PathBuf> {
     file.write_all(b"run,role,metric,offset_seconds,timestamp,value,in_window\n")
         .map_err(fail)?;
     // A week of 15 s samples is over a million rows: they are formatted on every core, a
-    // few pieces of at most `PIECE` rows at a time (the whole text is not held), and
+    // few pieces of at most `PIECE` rows (~300 KiB) at a time (the whole text is not held), and
     // written in order.
-    const PIECE: usize = 1 << 15;
+    const PIECE: usize = 1 << 12;
     let mut pieces: Vec<Piece> = Vec::new();
     for m in &report.metrics {
         for (role, info, series) in [

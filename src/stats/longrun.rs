@@ -98,11 +98,18 @@ pub struct ArFit {
 /// its analysis there).
 fn crosses(d: &[f64], a: usize, bs: std::ops::RangeInclusive<usize>, from: usize) -> Vec<f64> {
     let first = *bs.start();
-    let mut sums = vec![-0.0f64; bs.count()];
+    let count = bs.count();
+    let mut sums = vec![-0.0f64; count];
+    if count == 0 {
+        return sums;
+    }
     for t in from..d.len() {
         let x = d[t - a];
-        for (k, sum) in sums.iter_mut().enumerate() {
-            *sum += x * d[t - first - k];
+        // d[t − first − k] for k = 0, 1, …: a slice read backwards, without a bounds check
+        // per product
+        let lagged = &d[t + 1 - first - count..=t - first];
+        for (sum, y) in sums.iter_mut().zip(lagged.iter().rev()) {
+            *sum += x * y;
         }
     }
     sums

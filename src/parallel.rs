@@ -1,4 +1,4 @@
-//! Independent jobs on the machine's cores (metric analyses, charts), results in input
+//! Independent jobs on the machine's cores (metric analyses, charts, CSV pieces), results in input
 //! order: a scoped pool of at most `available_parallelism` threads taking jobs in turn.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,6 +36,103 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `f` applied to every item on up to as many threads as the machine has cores, and
+/// `consume` given the results in the order of `items` on the calling thread as soon as
+/// each is ready (while later ones are computed); at most `ahead` results wait to be
+/// consumed. The first error of `consume` stops it and is returned; a panic in `f` is the
+/// caller's.
+pub fn each_in_order<T: Sync, R: Send, E>(
+    items: &[T],
+    ahead: usize,
+    f: impl Fn(&T) -> R + Sync,
+    mut consume: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().try_for_each(|item| consume(f(item)));
+    }
+    let ahead = ahead.max(1);
+    struct State<R> {
+        ready: std::collections::BTreeMap<usize, std::thread::Result<R>>,
+        consumed: usize,
+        stopped: bool,
+    }
+    let state = Mutex::new(State {
+        ready: std::collections::BTreeMap::new(),
+        consumed: 0,
+        stopped: false,
+    });
+    let lock = || {
+        state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    let changed = std::sync::Condvar::new();
+    let wait = |guard| {
+        changed
+            .wait(guard)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= items.len() {
+                    return;
+                }
+                let mut guard = lock();
+                while i >= guard.consumed + ahead && !guard.stopped {
+                    guard = wait(guard);
+                }
+                if guard.stopped {
+                    return;
+                }
+                drop(guard);
+                // A panic is handed to the consumer, which would otherwise wait for it.
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&items[i])));
+                lock().ready.insert(i, result);
+                changed.notify_all();
+            });
+        }
+        let mut outcome = Ok(());
+        for i in 0..items.len() {
+            let mut guard = lock();
+            let result = loop {
+                if let Some(result) = guard.ready.remove(&i) {
+                    break result;
+                }
+                guard = wait(guard);
+            };
+            drop(guard);
+            let consumed = match result {
+                Ok(r) => consume(r),
+                Err(panic) => {
+                    lock().stopped = true;
+                    changed.notify_all();
+                    std::panic::resume_unwind(panic)
+                }
+            };
+            let mut guard = lock();
+            guard.consumed = i + 1;
+            if let Err(e) = consumed {
+                guard.stopped = true;
+                outcome = Err(e);
+            }
+            let stopped = guard.stopped;
+            drop(guard);
+            changed.notify_all();
+            if stopped {
+                break;
+            }
+        }
+        outcome
+    })
+}
+
 /// `a` and `b` at the same time, `b` on a thread of its own; a panic in either is the
 /// caller's.
 pub fn join<A: Send, B: Send>(
@@ -54,6 +151,8 @@ pub fn join<A: Send, B: Send>(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     #[test]
     fn keeps_the_order_of_the_items() {
         let items: Vec<u64> = (0..200).collect();
@@ -64,6 +163,65 @@ mod tests {
         });
         assert_eq!(squares, items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(super::map(&[] as &[u8], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn each_in_order_consumes_in_order_with_few_waiting() {
+        let items: Vec<u64> = (0..300).collect();
+        let waiting = AtomicUsize::new(0);
+        let most_waiting = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        let outcome: Result<(), ()> = super::each_in_order(
+            &items,
+            3,
+            |x| {
+                std::thread::sleep(std::time::Duration::from_micros((x % 5) * 40));
+                let now = waiting.fetch_add(1, Ordering::SeqCst) + 1;
+                most_waiting.fetch_max(now, Ordering::SeqCst);
+                x * 2
+            },
+            |r| {
+                // a slow consumer: without the bound, results would pile up
+                std::thread::sleep(std::time::Duration::from_micros(300));
+                waiting.fetch_sub(1, Ordering::SeqCst);
+                seen.push(r);
+                Ok(())
+            },
+        );
+        assert_eq!(outcome, Ok(()));
+        assert_eq!(seen, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        // computed but not yet consumed: at most `ahead`, and the one being consumed
+        assert!(most_waiting.load(Ordering::SeqCst) <= 4, "{most_waiting:?}");
+    }
+
+    #[test]
+    fn each_in_order_stops_at_the_first_error_and_passes_panics_on() {
+        let items: Vec<u32> = (0..100).collect();
+        let mut consumed = 0;
+        let outcome = super::each_in_order(
+            &items,
+            4,
+            |x| *x,
+            |x| {
+                consumed += 1;
+                if x == 10 {
+                    Err(format!("stop at {x}"))
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert_eq!(outcome, Err("stop at 10".to_string()));
+        assert_eq!(consumed, 11);
+        let panicked = std::panic::catch_unwind(|| {
+            super::each_in_order(
+                &items,
+                4,
+                |x| assert!(*x != 50, "item {x}"),
+                |()| Ok::<(), ()>(()),
+            )
+        });
+        assert!(panicked.is_err());
     }
 
     #[test]

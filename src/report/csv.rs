@@ -18,9 +18,9 @@ pub fn export(report: &Report, dir: &Path) -> Result<PathBuf> {
     let mut file = std::fs::File::create(&path).map_err(fail)?;
     file.write_all(b"run,role,metric,offset_seconds,timestamp,value,in_window\n")
         .map_err(fail)?;
-    // A week of 15 s samples is over a million rows: they are formatted on every core, a
-    // few pieces of at most `PIECE` rows (~300 KiB) at a time (the whole text is not held), and
-    // written in order.
+    // A week of 15 s samples is over a million rows: they are formatted on every core in
+    // pieces of at most `PIECE` rows (~300 KiB), and written in order as they are done, a
+    // few pieces ahead at most (the whole text is not held).
     const PIECE: usize = 1 << 12;
     let mut pieces: Vec<Piece> = Vec::new();
     for m in &report.metrics {
@@ -41,12 +41,11 @@ pub fn export(report: &Report, dir: &Path) -> Result<PathBuf> {
             }
         }
     }
-    let at_once = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
-    for batch in pieces.chunks(at_once) {
-        for text in crate::parallel::map(batch, Piece::text) {
-            file.write_all(text.as_bytes()).map_err(fail)?;
-        }
-    }
+    let ahead = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    crate::parallel::each_in_order(&pieces, ahead, Piece::text, |text| {
+        file.write_all(text.as_bytes())
+    })
+    .map_err(fail)?;
     Ok(path)
 }
 

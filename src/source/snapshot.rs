@@ -102,24 +102,33 @@ pub fn schema() -> serde_json::Value {
 
 /// Reads and checks a snapshot file. The file is read whole and its metrics decoded on
 /// every core; snapshots are read one at a time, so that only one file's text (a week of
-/// samples is 20 MB of JSON) is held beside the parsed samples.
+/// samples is 20 MB of JSON) is held beside the parsed samples. The buffer goes from one
+/// reading to the next (its pages are not faulted in again) and back to the system after
+/// the last.
 pub fn load(path: &Path) -> Result<Snapshot> {
-    static ONE_TEXT_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _held = ONE_TEXT_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let read = || -> std::io::Result<Vec<u8>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static TEXT: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+    static WAITING: AtomicUsize = AtomicUsize::new(0);
+    WAITING.fetch_add(1, Ordering::SeqCst);
+    let mut text = TEXT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    WAITING.fetch_sub(1, Ordering::SeqCst);
+    let read = |bytes: &mut Vec<u8>| -> std::io::Result<()> {
         use std::io::Read as _;
         let mut file = std::fs::File::open(path)?;
         let size = file.metadata().map_or(0, |m| m.len() as usize);
+        bytes.clear();
         // Mapped on its own, so that it goes back to the system when freed.
-        let mut bytes = Vec::with_capacity((size + 1).max(crate::memory::OWN_MAPPING));
-        file.read_to_end(&mut bytes)?;
-        Ok(bytes)
+        bytes.reserve((size + 1).max(crate::memory::OWN_MAPPING));
+        file.read_to_end(bytes)?;
+        Ok(())
     };
-    let bytes = read()
-        .map_err(|e| Error::input(format!("cannot read snapshot {}: {e}", path.display())))?;
-    parse(&bytes, path)
+    let parsed = read(&mut text)
+        .map_err(|e| Error::input(format!("cannot read snapshot {}: {e}", path.display())))
+        .and_then(|()| parse(&text, path));
+    if WAITING.load(Ordering::SeqCst) == 0 {
+        *text = Vec::new();
+    }
+    parsed
 }
 
 /// Parses snapshot bytes; `path` names the file in messages.

@@ -22,7 +22,11 @@ cargo build --release --quiet
 cargo build --release --quiet --example bench-data
 bin="$PWD/target/release/benchcmp"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# Reports, charts and CSV go to a RAM disk where there is one: the numbers are then
+# benchcmp's work and not the disk's (a week's 86 MB CSV on this machine's disk varied
+# the time by ±0.1 s from run to run).
+out="$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)"
+trap 'rm -rf "$work" "$out"' EXIT
 
 # Times a pair of snapshots, table only and with the outputs in $4, and prints the peak
 # memory of the second: bench_pair LABEL RUNS BASELINE CANDIDATE OUTPUTS
@@ -70,14 +74,14 @@ PY
   echo "== example comparison (shipped snapshots, 2 × 14 series of 481 points)"
   hyperfine -N -w 3 -r 20 \
     "$bin --baseline weekly --candidate rest-run --quiet" \
-    "$bin --baseline weekly --candidate rest-run --quiet --charts $work/charts --markdown $work/r.md --junit $work/j.xml --json $work/r.json --export $work/csv" \
+    "$bin --baseline weekly --candidate rest-run --quiet --charts $out/charts --markdown $out/r.md --junit $out/j.xml --json $out/r.json --export $out/csv" \
     -i 2>&1 | grep -E "Benchmark|Time|Range"
 
   bench_pair "large comparison (2 × 24 h at 5 s, 14 metrics)" 5 \
-    "$work/big-a.json" "$work/big-b.json" "--charts $work/big-charts"
+    "$work/big-a.json" "$work/big-b.json" "--charts $out/big-charts"
   bench_pair "a week (2 × 7 d at 15 s, 14 metrics)" 3 \
     "$work/week-a.json" "$work/week-b.json" \
-    "--charts $work/week-charts --markdown $work/w.md --junit $work/w.xml --json $work/w.json --export $work/week-csv"
+    "--charts $out/week-charts --markdown $out/w.md --junit $out/w.xml --json $out/w.json --export $out/week-csv"
 }
 
 # A real Prometheus: bench_prometheus LABEL BENCH-DATA-ARGS...
@@ -102,7 +106,8 @@ bench_prometheus() {
   local url="http://127.0.0.1:$port"
   until curl -sf "$url/-/ready" >/dev/null; do sleep 0.5; done
   local common="--config $dir/benchcmp.toml --prometheus $url --baseline bench-base --candidate bench-cand --quiet"
-  local outputs="--charts $dir/charts --markdown $dir/r.md --junit $dir/j.xml --json $dir/r.json --export $dir/csv"
+  local o="$out/${dir##*/}"
+  local outputs="--charts $o/charts --markdown $o/r.md --junit $o/j.xml --json $o/r.json --export $o/csv"
   # shellcheck disable=SC2086
   $bin $common --json "$dir/report.json" >/dev/null || true
   for run in bench-base bench-cand; do

@@ -119,7 +119,16 @@ pub fn load(path: &Path) -> Result<Snapshot> {
         bytes.clear();
         // Mapped on its own, so that it goes back to the system when freed.
         bytes.reserve((size + 1).max(crate::memory::OWN_MAPPING));
-        file.read_to_end(bytes)?;
+        // A file that does not start as a JSON object (a log or a binary named by mistake)
+        // is not read further: its start is enough to say what is wrong.
+        (&mut file).take(1 << 16).read_to_end(bytes)?;
+        let start = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if matches!(
+            start.iter().find(|c| !c.is_ascii_whitespace()),
+            Some(b'{') | None
+        ) {
+            file.read_to_end(bytes)?;
+        }
         Ok(())
     };
     let parsed = read(&mut text)
@@ -660,6 +669,20 @@ mod tests {
             }
         }
         assert!(read > 10, "{read} metrics");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_json_object_is_judged_by_its_start() {
+        let dir = std::env::temp_dir().join(format!("benchcmp-log-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("log.json");
+        // a log named as a snapshot, five times longer than what is read of it
+        let text = "2026-11-28 12:00:00 INFO started\n".repeat(10_000);
+        std::fs::write(&path, &text).unwrap();
+        let e = load(&path).unwrap_err().to_string();
+        assert_eq!(e, parse(text.as_bytes(), &path).unwrap_err().to_string());
+        assert!(e.contains("log.json") && e.contains("line 1"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -1,15 +1,21 @@
-//! Independent jobs on the machine's cores (metric analyses, charts, CSV pieces), results in input
-//! order: a scoped pool of at most `available_parallelism` threads taking jobs in turn.
+//! Independent jobs on the machine's cores (metric analyses, charts, CSV pieces), results
+//! in input order: a scoped pool of at most `available_parallelism` threads taking jobs in
+//! turn.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// Threads for `jobs` independent jobs: one per core, no more than there are jobs.
+fn workers(jobs: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs)
+}
+
 /// `f` applied to every item, on up to as many threads as the machine has cores (on the
 /// calling thread with one core or one item), results in the order of `items`.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    let workers = workers(items.len());
     if workers <= 1 {
         return items.iter().map(f).collect();
     }
@@ -47,9 +53,7 @@ pub fn each_in_order<T: Sync, R: Send, E>(
     f: impl Fn(&T) -> R + Sync,
     mut consume: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    let workers = workers(items.len());
     if workers <= 1 {
         return items.iter().try_for_each(|item| consume(f(item)));
     }

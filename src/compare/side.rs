@@ -321,6 +321,13 @@ pub fn analyze(metric: &Metric, input: &SideInput, settings: &Settings, role: Ro
     }
 }
 
+/// The resolution of a value seen only once: its last digit's place value (none for 0).
+fn resolution_of_one(value: Option<&f64>) -> Option<f64> {
+    value
+        .filter(|v| **v != 0.0)
+        .map(|v| evidence::last_digit(*v))
+}
+
 /// Analyses usable samples (as prepared, or filled for the sensitivity check).
 pub fn analyze_prepared(
     metric: &Metric,
@@ -332,12 +339,6 @@ pub fn analyze_prepared(
     let values = prepared.values();
     let coverage = &prepared.coverage;
     let step_s = coverage.step_ms as f64 / 1000.0;
-    let exact: Vec<f64> = values
-        .iter()
-        .zip(&prepared.censored)
-        .filter(|(_, c)| !**c)
-        .map(|(v, _)| *v)
-        .collect();
     // Sorted once for the summary's quantiles and, when nothing is censored, the quantum.
     let mut sorted = values.clone();
     sorted.sort_unstable_by(f64::total_cmp);
@@ -345,17 +346,19 @@ pub fn analyze_prepared(
     let quantum = match metric.kind {
         // Events are counted exactly: there is nothing to round.
         Kind::Count => None,
-        Kind::Series => if exact.len() == values.len() {
-            evidence::quantum_of_sorted(&sorted)
-        } else {
-            evidence::quantum(&exact)
+        // The resolution of what was measured exactly (a censored value is a bound).
+        Kind::Series if prepared.censored_count() == 0 => {
+            evidence::quantum_of_sorted(&sorted).or_else(|| resolution_of_one(values.first()))
         }
-        .or_else(|| {
-            exact
-                .first()
-                .filter(|v| **v != 0.0)
-                .map(|v| evidence::last_digit(*v))
-        }),
+        Kind::Series => {
+            let exact: Vec<f64> = values
+                .iter()
+                .zip(&prepared.censored)
+                .filter(|(_, c)| !**c)
+                .map(|(v, _)| *v)
+                .collect();
+            evidence::quantum(&exact).or_else(|| resolution_of_one(exact.first()))
+        }
     };
     let stale = (metric.kind == Kind::Series
         && constant

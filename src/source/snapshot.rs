@@ -122,9 +122,8 @@ pub fn load(path: &Path) -> Result<Snapshot> {
         // A file that does not start as a JSON object (a log or a binary named by mistake)
         // is not read further: its start is enough to say what is wrong.
         (&mut file).take(1 << 16).read_to_end(bytes)?;
-        let start = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if matches!(
-            start.iter().find(|c| !c.is_ascii_whitespace()),
+            without_bom(bytes).iter().find(|c| !c.is_ascii_whitespace()),
             Some(b'{') | None
         ) {
             file.read_to_end(bytes)?;
@@ -142,9 +141,12 @@ pub fn load(path: &Path) -> Result<Snapshot> {
 
 /// Parses snapshot bytes; `path` names the file in messages.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot> {
-    // An editor's byte-order mark is not part of the JSON.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    check(decode(bytes, path)?, path)
+    check(decode(without_bom(bytes), path)?, path)
+}
+
+/// An editor's byte-order mark is not part of the JSON.
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 fn json_problem(e: &serde_json::Error) -> &'static str {
@@ -216,23 +218,16 @@ fn decode_by_metric(bytes: &[u8]) -> Option<FileJson> {
         decode_texts();
         head
     });
-    let (format, run, source, recorded_at) = head.ok()?;
+    let mut file = head.ok()?;
     let mut decoded = decoded
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     decoded.sort_by_key(|(i, _, _)| *i);
-    let mut metrics = BTreeMap::new();
     for (_, id, metric) in decoded {
         // a repeated id: the last one counts, as when the map is decoded at once
-        metrics.insert(id, metric?);
+        file.metrics.insert(id, metric?);
     }
-    Some(FileJson {
-        format,
-        run,
-        source,
-        recorded_at,
-        metrics,
-    })
+    Some(file)
 }
 
 /// A metric's text as [`plain_json`](super::plain_json) reads it; `None` where only serde
@@ -257,17 +252,14 @@ fn read_metric(text: &str) -> Option<MetricJson> {
     })
 }
 
-/// The fields of a snapshot file around its metrics; each metric goes to `sink` as soon
-/// as its text has been read. Unknown, repeated and missing fields are errors, as for
-/// `FileJson`.
+/// A snapshot file without its metrics, which go to `sink` as soon as each one's text has
+/// been read. Unknown, repeated and missing fields are errors, as for `FileJson`.
 struct Head<'s, 'de> {
     sink: &'s std::sync::mpsc::Sender<MetricText<'de>>,
 }
 
-type HeadFields = (String, RunJson, Option<String>, Option<String>);
-
 impl<'de> serde::de::Visitor<'de> for Head<'_, 'de> {
-    type Value = HeadFields;
+    type Value = FileJson;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a snapshot object")
@@ -276,7 +268,7 @@ impl<'de> serde::de::Visitor<'de> for Head<'_, 'de> {
     fn visit_map<A: serde::de::MapAccess<'de>>(
         self,
         mut map: A,
-    ) -> std::result::Result<HeadFields, A::Error> {
+    ) -> std::result::Result<FileJson, A::Error> {
         use serde::de::Error as _;
         let (mut format, mut run, mut source, mut recorded_at) = (None, None, None, None);
         let mut metrics = false;
@@ -301,12 +293,13 @@ impl<'de> serde::de::Visitor<'de> for Head<'_, 'de> {
         if !metrics {
             return Err(A::Error::missing_field("metrics"));
         }
-        Ok((
-            format.ok_or_else(|| A::Error::missing_field("format"))?,
-            run.ok_or_else(|| A::Error::missing_field("run"))?,
-            source.flatten(),
-            recorded_at.flatten(),
-        ))
+        Ok(FileJson {
+            format: format.ok_or_else(|| A::Error::missing_field("format"))?,
+            run: run.ok_or_else(|| A::Error::missing_field("run"))?,
+            source: source.flatten(),
+            recorded_at: recorded_at.flatten(),
+            metrics: BTreeMap::new(),
+        })
     }
 }
 
@@ -610,6 +603,8 @@ mod tests {
             // a repeated id: the last one counts
             format!(r#"{{"format": "{FORMAT}", {run}, "metrics": {{"x": {a}, "x": {b}}}}}"#),
             format!(r#"{{"format": "{FORMAT}", {run}, "metrics": {{}}}}"#),
+            // every field the writer writes
+            to_json(&sample()).unwrap(),
         ] {
             let by_metric = check(decode_by_metric(text.as_bytes()).unwrap(), path).unwrap();
             assert!(same(&by_metric, &at_once(&text)), "{text}");

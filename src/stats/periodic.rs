@@ -40,7 +40,7 @@ fn periodogram(d: &[f64], from: usize, to: usize) -> Vec<f64> {
     // Goertzel's recurrence: one multiplication per sample, |X_j|² at the end. Each step
     // waits for the one before, so several frequencies run side by side in one pass over
     // the data (the same operations in the same order for each: the same ordinates).
-    const LANES: usize = 8;
+    const LANES: usize = 16;
     let n = d.len();
     let frequencies: Vec<usize> = (from..=to).collect();
     let mut out = Vec::with_capacity(frequencies.len());
@@ -65,8 +65,12 @@ fn periodogram(d: &[f64], from: usize, to: usize) -> Vec<f64> {
     out
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
+/// The median of at most [`NEIGHBOURS`] values, sorted in a copy on the stack.
+fn median_of(values: &[f64]) -> f64 {
+    let mut copy = [0.0; NEIGHBOURS];
+    let v = &mut copy[..values.len()];
+    v.copy_from_slice(values);
+    v.sort_unstable_by(f64::total_cmp);
     let n = v.len();
     if n % 2 == 1 {
         v[n / 2]
@@ -98,14 +102,14 @@ fn strongest_peak(d: &[f64]) -> Option<f64> {
     let threshold = (tested as f64 / ALPHA).ln();
     let mut best: Option<(usize, f64)> = None;
     for j in MIN_CYCLES..=highest {
-        let left: Vec<f64> = (j.saturating_sub(NEIGHBOURS).max(from)..j.saturating_sub(1))
-            .map(at)
-            .collect();
-        let right: Vec<f64> = (j + 2..=(j + NEIGHBOURS).min(to)).map(at).collect();
+        let left = j.saturating_sub(NEIGHBOURS).max(from)..j.saturating_sub(1);
+        let right = j + 2..(j + NEIGHBOURS).min(to) + 1;
         if left.len() < 2 || right.len() < 3 {
             continue;
         }
-        let background = median(&mut left.clone()).max(median(&mut right.clone())) / 2f64.ln();
+        let background = median_of(&ordinates[left.start - from..left.end - from])
+            .max(median_of(&ordinates[right.start - from..right.end - from]))
+            / 2f64.ln();
         if background <= 0.0 {
             continue;
         }

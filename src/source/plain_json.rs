@@ -173,6 +173,26 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A successful answer of Prometheus's API as it writes one: `{"status": "success", "data":
+/// {matrix}}` and `warnings` if there are any, in any order. An error answer, other fields
+/// (`infos`, say) or anything this module does not read are left to serde.
+pub fn success(text: &str) -> Option<(MatrixData, Vec<String>)> {
+    let mut r = Reader::new(text);
+    let (mut status, mut data, mut warnings) = (None, None, None);
+    r.object(|r, key| {
+        match key.as_ref() {
+            "status" if status.is_none() => status = Some(r.string()?),
+            "data" if data.is_none() => data = Some(matrix(r)?),
+            "warnings" if warnings.is_none() => warnings = Some(r.strings()?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    r.end()?;
+    (status? == "success").then_some(())?;
+    Some((data?, warnings.unwrap_or_default()))
+}
+
 /// `{"resultType": ..., "result": [...]}`.
 pub fn matrix(r: &mut Reader) -> Option<MatrixData> {
     let (mut result_type, mut result) = (None, None);
@@ -363,6 +383,69 @@ mod tests {
         })
     }
 
+    /// Prometheus's envelope as serde decodes it in the client.
+    #[derive(serde::Deserialize, Debug)]
+    struct Envelope {
+        status: String,
+        data: Option<MatrixData>,
+        #[serde(default)]
+        warnings: Vec<String>,
+    }
+
+    /// An answer around a matrix: its fields in some order, `odd` adding others and
+    /// values of other types.
+    fn answer_text(odd: bool) -> impl Strategy<Value = String> {
+        let statuses = if odd {
+            &[
+                "\"success\"",
+                "\"success\"",
+                "\"error\"",
+                "null",
+                "\"succ\\u0065ss\"",
+            ][..]
+        } else {
+            &["\"success\""][..]
+        };
+        let warnings = if odd {
+            &["", "[]", "[\"w\"]", "[\"a\",\"b\\n\"]", "null", "[1]"][..]
+        } else {
+            &["", "[]", "[\"w\"]", "[\"a\",\"b\"]"][..]
+        };
+        let extras = if odd {
+            &[
+                "",
+                "\"infos\":[\"i\"]",
+                "\"status\":\"success\"",
+                "\"data\":null",
+            ][..]
+        } else {
+            &[""][..]
+        };
+        (
+            prop::sample::select(statuses),
+            matrix_text(odd),
+            prop::sample::select(warnings),
+            prop::sample::select(extras),
+            any::<prop::sample::Index>(),
+            space(),
+        )
+            .prop_map(|(status, data, warnings, extra, order, s)| {
+                let mut fields = vec![
+                    format!("\"status\":{s}{status}"),
+                    format!("\"data\":{data}"),
+                ];
+                if !warnings.is_empty() {
+                    fields.push(format!("\"warnings\":{warnings}"));
+                }
+                if !extra.is_empty() {
+                    fields.push(extra.to_string());
+                }
+                let turn = order.index(fields.len());
+                fields.rotate_left(turn);
+                format!("{{{}}}", fields.join(&format!(",{s}")))
+            })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig {
             cases: 512,
@@ -377,6 +460,25 @@ mod tests {
             if let Some(m) = plain(&text) {
                 prop_assert_eq!(Some(m), serde_json::from_str::<MatrixData>(&text).ok(), "{}", text);
             }
+        }
+
+        /// A successful answer it reads is one serde reads as successful, with the same
+        /// data and warnings.
+        #[test]
+        fn the_answers_it_reads_serde_reads_the_same(text in answer_text(true)) {
+            if let Some((data, warnings)) = success(&text) {
+                let by_serde: Envelope = serde_json::from_str(&text).unwrap();
+                prop_assert_eq!(by_serde.status.as_str(), "success", "{}", &text);
+                prop_assert_eq!(by_serde.data, Some(data), "{}", &text);
+                prop_assert_eq!(by_serde.warnings, warnings, "{}", &text);
+            }
+        }
+
+        /// And it reads the answers Prometheus writes.
+        #[test]
+        fn it_reads_the_usual_answer(text in answer_text(false)) {
+            let by_serde: Envelope = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(success(&text), Some((by_serde.data.unwrap(), by_serde.warnings)), "{}", &text);
         }
 
         /// And it reads what Prometheus and benchcmp write.

@@ -100,6 +100,24 @@ struct BuildInfo {
     version: String,
 }
 
+/// What an API call answers with: decoded by serde, and first by a byte reader where
+/// there is one for its usual shape (a long run's range query is megabytes of samples).
+trait Answer: serde::de::DeserializeOwned {
+    /// The data and warnings of a successful answer read without serde, if this text is
+    /// one in the usual shape.
+    fn plain(_text: &str) -> Option<(Self, Vec<String>)> {
+        None
+    }
+}
+
+impl Answer for BuildInfo {}
+
+impl Answer for MatrixData {
+    fn plain(text: &str) -> Option<(Self, Vec<String>)> {
+        super::plain_json::success(text)
+    }
+}
+
 /// Installs the process-wide TLS crypto provider (ring) once; later calls are no-ops.
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -341,7 +359,7 @@ impl PrometheusClient {
     }
 
     /// GET an API path with retries; decodes Prometheus's envelope.
-    async fn get_api<T: serde::de::DeserializeOwned>(
+    async fn get_api<T: Answer>(
         &self,
         path: &str,
         params: &[(&str, String)],
@@ -427,7 +445,7 @@ impl PrometheusClient {
     }
 
     /// One attempt.
-    async fn get_once<T: serde::de::DeserializeOwned>(
+    async fn get_once<T: Answer>(
         &self,
         url: &str,
         params: &[(&str, String)],
@@ -507,6 +525,11 @@ impl PrometheusClient {
                 FailureKind::Transport,
                 false,
             ));
+        }
+        if status.is_success() {
+            if let Some(answer) = std::str::from_utf8(&body).ok().and_then(T::plain) {
+                return Ok(answer);
+            }
         }
         let envelope: ApiResponse<T> = match serde_json::from_slice(&body) {
             Ok(env) => env,

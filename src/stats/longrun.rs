@@ -98,18 +98,43 @@ pub struct ArFit {
 /// its analysis there).
 fn crosses(d: &[f64], a: usize, bs: std::ops::RangeInclusive<usize>, from: usize) -> Vec<f64> {
     let first = *bs.start();
-    let count = bs.count();
-    let mut sums = vec![-0.0f64; count];
-    if count == 0 {
-        return sums;
+    // The usual counts (orders up to MAX_ORDER, and the lag-0 row) keep their sums in
+    // registers: a count known when compiling lets them out of memory.
+    macro_rules! fixed {
+        ($($n:literal)*) => {
+            match bs.count() {
+                $($n => crosses_of::<$n>(d, a, first, from).to_vec(),)*
+                count => {
+                    let mut sums = vec![-0.0f64; count];
+                    if count > 0 {
+                        for t in from..d.len() {
+                            let x = d[t - a];
+                            let lagged = &d[t + 1 - first - count..=t - first];
+                            for (sum, y) in sums.iter_mut().zip(lagged.iter().rev()) {
+                                *sum += x * y;
+                            }
+                        }
+                    }
+                    sums
+                }
+            }
+        };
     }
+    fixed!(1 2 3 4 5 6 7 8 9)
+}
+
+/// [`crosses`] for `N` products `C(a, first + k)`, `k < N`.
+fn crosses_of<const N: usize>(d: &[f64], a: usize, first: usize, from: usize) -> [f64; N] {
+    let mut sums = [-0.0f64; N];
     for t in from..d.len() {
         let x = d[t - a];
         // d[t − first − k] for k = 0, 1, …: a slice read backwards, without a bounds check
         // per product
-        let lagged = &d[t + 1 - first - count..=t - first];
-        for (sum, y) in sums.iter_mut().zip(lagged.iter().rev()) {
-            *sum += x * y;
+        let lagged: &[f64; N] = d[t + 1 - first - N..=t - first]
+            .try_into()
+            .expect("the slice holds N values");
+        for k in 0..N {
+            sums[k] += x * lagged[N - 1 - k];
         }
     }
     sums
@@ -362,11 +387,15 @@ mod tests {
         let d: Vec<f64> = (0..997)
             .map(|t| ((t * 7919) % 1013) as f64 / 101.3 - 5.0 + (t as f64 * 0.37).sin())
             .collect();
-        for a in 0..=8 {
-            let got = crosses(&d, a, 1..=8, 8);
-            for (b, c) in (1..=8).zip(got) {
-                let one: f64 = (8..d.len()).map(|t| d[t - a] * d[t - b]).sum();
-                assert_eq!(c.to_bits(), one.to_bits(), "C({a}, {b})");
+        // every count with its sums in registers (1 to 9) and one without (10)
+        for (first, last) in [(1, 8), (0, 8), (2, 2), (3, 5), (1, 10)] {
+            for a in 0..=last {
+                let got = crosses(&d, a, first..=last, 10);
+                assert_eq!(got.len(), last + 1 - first);
+                for (b, c) in (first..=last).zip(got) {
+                    let one: f64 = (10..d.len()).map(|t| d[t - a] * d[t - b]).sum();
+                    assert_eq!(c.to_bits(), one.to_bits(), "C({a}, {b})");
+                }
             }
         }
         // products that are all −0.0 keep the sign `sum` gives them

@@ -298,6 +298,56 @@ fn http_and_https_mismatches_name_the_fix() {
 }
 
 #[test]
+fn a_machine_without_certificate_authorities() {
+    // A container without ca-certificates: rustls-native-certs reads only these two.
+    let s = servers();
+    let empty = temp_dir("no-cas");
+    std::fs::write(empty.join("none.pem"), "").unwrap();
+    let without_cas = |dir: &Path| -> Output {
+        let q = queries_dir();
+        let config = dir.join("benchcmp.toml");
+        std::process::Command::new(env!("CARGO_BIN_EXE_benchcmp"))
+            .args(["--config", config.to_str().unwrap(), "queries", "--check"])
+            .args(["--run", "weekly", "--queries", q.to_str().unwrap()])
+            .current_dir(dir)
+            .env_remove("BENCHCMP_PROMETHEUS_URL")
+            .env("NO_COLOR", "1")
+            .env("PROM_PASSWORD", PASSWORD)
+            .env("SSL_CERT_FILE", empty.join("none.pem"))
+            .env("SSL_CERT_DIR", &empty)
+            .output()
+            .unwrap()
+    };
+    // plain http needs none
+    let plain_server = prometheus();
+    let dir = setup("no-cas-http", &plain_server.url, "");
+    let out = without_cas(&dir);
+    let all = record(&out, &dir);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    // https with the CA in ca_file needs none either
+    let auth = format!("username = \"{USER}\"\npassword_env = \"PROM_PASSWORD\"");
+    let dir = setup(
+        "no-cas-ca-file",
+        &s.tls.url,
+        &format!("ca_file = \"{}\"\n{auth}", s.pki.ca.display()),
+    );
+    let out = without_cas(&dir);
+    let all = record(&out, &dir);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    // https with neither: the fix is named
+    let dir = setup("no-cas-https", &s.tls.url, &auth);
+    let out = without_cas(&dir);
+    let all = record(&out, &dir);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("No CA certificates")
+            && all.contains("ca-certificates")
+            && all.contains("ca_file"),
+        "{all}"
+    );
+}
+
+#[test]
 fn zz_no_secret_in_any_output() {
     // Runs after the others in this binary's order; make sure they ran first.
     for t in [
@@ -306,6 +356,7 @@ fn zz_no_secret_in_any_output() {
         a_wrong_password_and_a_bearer_token_are_refused_by_name,
         certificates_that_cannot_be_trusted_are_named,
         http_and_https_mismatches_name_the_fix,
+        a_machine_without_certificate_authorities,
     ] {
         t();
     }

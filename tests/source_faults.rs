@@ -530,6 +530,30 @@ fn a_redirect_to_another_port_never_carries_credentials_or_headers() {
     assert!(!requests[0].contains("x-api-key") && !requests[0].contains("authorization"));
 }
 
+#[test]
+fn a_plain_http_source_is_not_redirected_to_https() {
+    // An http source is read without the system's certificate authorities; a redirect to
+    // https is refused with the fix named instead of failing on an unchecked certificate.
+    let (target, target_count, _, _) = serve_recording(vec![Reply::Status(200, OK_BODY)]);
+    let location = format!(
+        "{}/api/v1/query_range?query=up&start=1&end=2&step=1",
+        target.replace("http://", "https://")
+    );
+    let (url, count) = serve(vec![Reply::Redirect(location)]);
+    let e = run(client(&url, 2, 2_000).query_range(&query())).unwrap_err();
+    assert_eq!(e.kind, FailureKind::Transport);
+    assert!(
+        e.message.contains("redirected to https") && e.message.contains("use that URL"),
+        "{e}"
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 1, "not retried");
+    assert_eq!(
+        target_count.load(Ordering::SeqCst),
+        0,
+        "https never attempted"
+    );
+}
+
 /// Peak resident memory (VmHWM, KiB) of a running process, from /proc.
 fn peak_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;

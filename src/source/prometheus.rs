@@ -162,10 +162,24 @@ impl PrometheusClient {
         // Credentials and custom headers go to the configured server only: a redirect to
         // another origin would carry them along, so it is an error instead.
         let guarded = source.auth != Auth::None || !source.headers.is_empty();
+        // A plain-http source needs no certificate authorities: the system's are not loaded
+        // (reading and parsing them took 2–3 ms before the first query, and a machine
+        // without them could not build the client at all). A redirect to https then has
+        // nothing to check the certificate against, and says so.
+        let plain = source
+            .url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+            && source.ca_file.is_none();
         let redirects = reqwest::redirect::Policy::custom(move |a| {
             let first = a.previous().first().map(origin);
             if a.previous().len() > 5 {
                 a.error("more than 5 redirects")
+            } else if plain && a.url().scheme() == "https" {
+                let to = origin(a.url());
+                a.error(format!(
+                    "redirected to https ({to}): use that URL as the source, so that its certificate is checked"
+                ))
             } else if guarded && first.is_some_and(|f| f != origin(a.url())) {
                 let to = origin(a.url());
                 a.error(format!(
@@ -202,9 +216,18 @@ impl PrometheusClient {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        let http = builder
-            .build()
-            .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+        if plain {
+            builder = builder.tls_certs_only(Vec::new());
+        }
+        let http = builder.build().map_err(|e| {
+            let chain = error_chain(&e);
+            let advice = if chain.contains("No CA certificates") {
+                ": install the system's certificate authorities (Debian: ca-certificates) or set [source] ca_file"
+            } else {
+                ""
+            };
+            format!("cannot build HTTP client: {chain}{advice}")
+        })?;
         Ok(PrometheusClient {
             http,
             base_url: source.url.trim_end_matches('/').to_string(),
@@ -399,6 +422,16 @@ impl PrometheusClient {
         let e = e.without_url();
         let chain = error_chain(&e);
         let lower = chain.to_lowercase();
+        if lower.contains("redirected to another origin")
+            || lower.contains("redirected to https")
+            || lower.contains("redirects")
+        {
+            return attempt(
+                format!("{}: {chain}", self.base_url),
+                FailureKind::Transport,
+                false,
+            );
+        }
         if lower.contains("invalidcontenttype") || lower.contains("corrupt message") {
             return attempt(
                 format!(
@@ -419,13 +452,6 @@ impl PrometheusClient {
             };
             return attempt(
                 format!("TLS to {} failed: {hint} ({chain})", self.base_url),
-                FailureKind::Transport,
-                false,
-            );
-        }
-        if lower.contains("redirected to another origin") || lower.contains("redirects") {
-            return attempt(
-                format!("{}: {chain}", self.base_url),
                 FailureKind::Transport,
                 false,
             );

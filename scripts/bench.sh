@@ -11,8 +11,9 @@
 #     worker pods, both made by the project's generator (`--example bench-data`) and
 #     backfilled with promtool. Prints end-to-end time with and without reports and charts,
 #     the same comparison on snapshots recorded from that server (benchcmp's own work; the
-#     rest is fetching), its share of the end-to-end time, peak memory, and the Prometheus
-#     floor: every query of the comparison sent at once (scripts/prom_floor.py).
+#     rest is fetching), its share of the end-to-end time, the CPU Prometheus and benchcmp
+#     use per comparison against the cores' time, peak memory, and the Prometheus floor:
+#     every query of the comparison sent at once (scripts/prom_floor.py).
 # Needs hyperfine (apt-get install hyperfine); peak memory comes from /usr/bin/time if present.
 # `scripts/bench.sh snapshots` runs 1–3 only, `scripts/bench.sh prometheus` 4 only.
 set -euo pipefail
@@ -126,6 +127,30 @@ import json, sys
 r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
 print(f"benchcmp's own share of end to end: table only {r[2] / r[0]:.1%}, "
       f"with every report and chart {r[3] / r[1]:.1%} (snapshot time / Prometheus time, medians)")
+print(f"fetch time (end to end minus the same comparison on snapshots, table only): {r[0] - r[2]:.3f} s; "
+      f"what the reports and charts add end to end: {r[1] - r[0]:.3f} s")
+PY
+  # Who uses the two cores during a comparison with every output: Prometheus (from its
+  # /proc stat) and benchcmp (its children's times), against the wall time.
+  local ticks
+  ticks="$(getconf CLK_TCK)"
+  # shellcheck disable=SC2086
+  python3 - "$server" "$ticks" "$bin" $common $outputs <<'PY'
+import os, resource, subprocess, sys, time
+pid, ticks, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+def server_cpu():
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / ticks
+rounds = 5
+before, own, start = server_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN), time.time()
+for _ in range(rounds):
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall, after = (time.time() - start) / rounds, resource.getrusage(resource.RUSAGE_CHILDREN)
+prom = (server_cpu() - before) / rounds
+mine = (after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime) / rounds
+cores = os.cpu_count()
+print(f"CPU per comparison with every output: Prometheus {prom:.3f} s, benchcmp {mine:.3f} s, "
+      f"in {wall:.3f} s on {cores} cores ({(prom + mine) / (wall * cores):.0%} busy)")
 PY
   if [ -x /usr/bin/time ]; then
     # shellcheck disable=SC2086

@@ -166,10 +166,7 @@ impl PrometheusClient {
         // (reading and parsing them took 2–3 ms before the first query, and a machine
         // without them could not build the client at all). A redirect to https then has
         // nothing to check the certificate against, and says so.
-        let plain = source
-            .url
-            .get(..7)
-            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+        let plain = reqwest::Url::parse(&source.url).is_ok_and(|u| u.scheme() == "http")
             && source.ca_file.is_none();
         let redirects = reqwest::redirect::Policy::custom(move |a| {
             let first = a.previous().first().map(origin);

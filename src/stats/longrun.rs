@@ -104,23 +104,27 @@ fn crosses(d: &[f64], a: usize, bs: std::ops::RangeInclusive<usize>, from: usize
         ($($n:literal)*) => {
             match bs.count() {
                 $($n => crosses_of::<$n>(d, a, first, from).to_vec(),)*
-                count => {
-                    let mut sums = vec![-0.0f64; count];
-                    if count > 0 {
-                        for t in from..d.len() {
-                            let x = d[t - a];
-                            let lagged = &d[t + 1 - first - count..=t - first];
-                            for (sum, y) in sums.iter_mut().zip(lagged.iter().rev()) {
-                                *sum += x * y;
-                            }
-                        }
-                    }
-                    sums
-                }
+                count => crosses_in_memory(d, a, first, count, from),
             }
         };
     }
     fixed!(1 2 3 4 5 6 7 8 9)
+}
+
+/// [`crosses`] for any number of products, their sums in a vector.
+fn crosses_in_memory(d: &[f64], a: usize, first: usize, count: usize, from: usize) -> Vec<f64> {
+    let mut sums = vec![-0.0f64; count];
+    if count == 0 {
+        return sums;
+    }
+    for t in from..d.len() {
+        let x = d[t - a];
+        let lagged = &d[t + 1 - first - count..=t - first];
+        for (sum, y) in sums.iter_mut().zip(lagged.iter().rev()) {
+            *sum += x * y;
+        }
+    }
+    sums
 }
 
 /// [`crosses`] for `N` products `C(a, first + k)`, `k < N`.

@@ -85,16 +85,22 @@ pub fn locate(name: &str, config: &Config, baselines: &Path) -> Result<Location>
     if !looks_like_path(name) && in_baselines.is_file() {
         return Ok(Location::Snapshot(in_baselines));
     }
-    if Path::new(name).is_file() {
-        return Ok(Location::Snapshot(PathBuf::from(name)));
-    }
-    if looks_like_path(name) || Path::new(name).is_dir() {
-        let what = if Path::new(name).is_dir() {
-            format!("{name} is a directory, not a snapshot file")
-        } else {
-            format!("snapshot file {name} does not exist")
-        };
-        return Err(Error::input(what));
+    // A file, or anything else that reads like one and is not a directory: a pipe such as
+    // the shell's `<(zcat weekly.json.gz)`, a device.
+    match std::fs::metadata(name) {
+        Ok(m) if !m.is_dir() => return Ok(Location::Snapshot(PathBuf::from(name))),
+        Ok(_) => {
+            return Err(Error::input(format!(
+                "{name} is a directory, not a snapshot file"
+            )))
+        }
+        Err(e) if looks_like_path(name) => {
+            return Err(Error::input(match e.kind() {
+                std::io::ErrorKind::NotFound => format!("snapshot file {name} does not exist"),
+                _ => format!("cannot read snapshot {name}: {e}"),
+            }))
+        }
+        Err(_) => {}
     }
     let mut known: Vec<String> = config.runs.keys().cloned().collect();
     known.extend(snapshot::list_names(baselines));

@@ -177,8 +177,16 @@ fn cases() -> Vec<Case> {
             .file("baselines/v9.json", snapshot("[1751011200,\"150\"]").replace("snapshot.v1", "snapshot.v9")),
         case("snapshot: value not a number", "--baseline weekly --candidate baselines/word.json", 2, &["word.json", "fast"])
             .file("baselines/word.json", snapshot("[1751011200,\"fast\"]")),
-        case("snapshot: empty file", "--baseline weekly --candidate baselines/empty.json", 2, &["empty.json"])
+        case("snapshot: empty file", "--baseline weekly --candidate baselines/empty.json", 2, &["empty.json", "empty"])
             .file("baselines/empty.json", ""),
+        case("snapshot: a JSON array", "--baseline weekly --candidate baselines/arr.json", 2, &["arr.json", "array", "an object", "format"])
+            .file("baselines/arr.json", "[1, 2]"),
+        case("snapshot: JSON null", "--baseline weekly --candidate baselines/null.json", 2, &["null.json", "null", "an object", "metrics"])
+            .file("baselines/null.json", "null\n"),
+        case("snapshot: run not an object", "--baseline weekly --candidate baselines/run5.json", 2, &["run5.json", "at run", "an object", "start"])
+            .file("baselines/run5.json", snapshot("").replace(r#""run":{"name":"s","vars":{"namespace":"ns"},"start":"2025-06-27T08:00:00Z","end":"2025-06-27T12:00:00Z","step":"30s"}"#, r#""run":5"#)),
+        case("snapshot: data a list", "--baseline weekly --candidate baselines/datalist.json", 2, &["datalist.json", "metrics.throughput.data", "resulttype"])
+            .file("baselines/datalist.json", snapshot("").replace(r#""data":{"resultType":"matrix","result":[{"metric":{},"values":[]}]}"#, r#""data":[]"#)),
         case("snapshot: a directory", "--baseline weekly --candidate baselines", 2, &["baselines", "directory"]),
         case("snapshot: binary garbage", "--baseline weekly --candidate baselines/bin.json", 2, &["bin.json"])
             .file("baselines/bin.json", "\u{0}\u{1}\u{2}PK\u{3}\u{4}"),
@@ -284,6 +292,10 @@ fn every_bad_input_names_the_problem_with_the_documented_exit_code() {
                 out.status.code(),
                 case.exit
             ));
+        }
+        // Messages speak of the files' fields, never of the types that read them.
+        if lower.contains("struct ") {
+            failures.push(format!("{}: names a Rust type\n{stderr}", case.name));
         }
         if stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE") {
             failures.push(format!("{}: panicked\n{stderr}", case.name));

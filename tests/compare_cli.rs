@@ -34,6 +34,52 @@ fn metric<'a>(report: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no metric {id}"))
 }
 
+/// A snapshot read from a pipe (what the shell's `<(zcat weekly.json.gz)` passes) decides
+/// as the file does; a pipe is not "a file that does not exist".
+#[cfg(unix)]
+#[test]
+fn a_snapshot_can_come_through_a_pipe() {
+    let dir = temp_dir("pipe");
+    let fifo = dir.join("weekly.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let bytes = std::fs::read(snap("weekly")).unwrap();
+            // Opening a pipe for writing waits for its reader.
+            std::fs::write(&fifo, bytes).unwrap();
+        })
+    };
+    let through_pipe = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            fifo.to_str().unwrap(),
+            "--candidate",
+            &snap("rest-run"),
+        ],
+    );
+    writer.join().unwrap();
+    let from_file = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            &snap("weekly"),
+            "--candidate",
+            &snap("rest-run"),
+        ],
+    );
+    assert_eq!(through_pipe.0, 1, "{}", through_pipe.2);
+    assert_eq!(through_pipe.0, from_file.0);
+    assert_eq!(through_pipe.1["metrics"], from_file.1["metrics"]);
+    assert_eq!(through_pipe.1["verdict"], "fail");
+    assert_eq!(through_pipe.1["metrics"].as_array().map(Vec::len), Some(14));
+}
+
 #[test]
 fn the_shipped_story_fails_with_exit_1() {
     let out = benchcmp(repo(), &["--baseline", "weekly", "--candidate", "rest-run"]);

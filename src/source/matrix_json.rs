@@ -9,6 +9,7 @@ use crate::series::{LabeledSeries, Matrix, Point};
 
 /// `data` of a range query: `{"resultType": "matrix", "result": [...]}`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(expecting = "a range query's data: an object with \"resultType\" and \"result\"")]
 pub struct MatrixData {
     #[serde(rename = "resultType")]
     pub result_type: String,
@@ -17,6 +18,7 @@ pub struct MatrixData {
 
 /// One series: `{"metric": {labels}, "values": [[<unix seconds>, "<value>"], ...]}`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(expecting = "a series: an object with \"metric\" and \"values\"")]
 pub struct SeriesJson {
     #[serde(default)]
     pub metric: BTreeMap<String, String>,

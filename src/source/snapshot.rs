@@ -50,7 +50,10 @@ pub struct RecordedMetric {
 
 /// A snapshot file: one run's series for every metric of a pack, as Prometheus returned them.
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a snapshot: an object with \"format\", \"run\" and \"metrics\""
+)]
 #[schemars(title = "benchcmp snapshot (benchcmp.snapshot.v1)")]
 struct FileJson {
     /// Always `benchcmp.snapshot.v1`.
@@ -68,7 +71,10 @@ struct FileJson {
 
 /// The recorded run.
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "the run: an object with \"name\", \"start\", \"end\" and \"step\""
+)]
 struct RunJson {
     name: String,
     /// The template variables the queries were expanded with.
@@ -84,7 +90,10 @@ struct RunJson {
 
 /// One metric's query and answer.
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a metric: an object with \"query\" and \"data\""
+)]
 struct MetricJson {
     /// The PromQL sent, variables expanded.
     query: String,
@@ -168,6 +177,18 @@ fn decode(bytes: &[u8], path: &Path) -> Result<FileJson> {
     }
     let p = path.display();
     let bad = |msg: String| Error::input(format!("snapshot {p}: {msg}"));
+    // serde reads a struct from an array too, and would then speak of its first field.
+    match bytes.iter().find(|c| !c.is_ascii_whitespace()) {
+        None => return Err(bad("the file is empty".to_string())),
+        Some(b'[') => {
+            return Err(bad(
+                "not a valid snapshot: the file holds a JSON array; a snapshot is an object \
+                 with \"format\", \"run\" and \"metrics\" (`benchcmp record` writes one)"
+                    .to_string(),
+            ))
+        }
+        _ => {}
+    }
     let mut decoder = serde_json::Deserializer::from_slice(bytes);
     let file: FileJson = serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
         let at = e.path().to_string();

@@ -632,6 +632,15 @@ mod tests {
             Reason::MissingDataCouldHide { side: Role::Candidate, trailing_gap_ms, fill, fill_bound: Bound::Exact, .. }
                 if trailing_gap_ms == 87 * STEP && fill == 0.0
         ));
+        // The candidate's gaps are a typed reason of their own, but the words name them once.
+        assert!(has(&r, "gaps"), "{:?}", r.reasons);
+        let words = crate::report::text::findings(&r).join("; ");
+        assert_eq!(
+            words.matches("of the steady window has data").count(),
+            1,
+            "{words}"
+        );
+        assert_eq!(crate::report::text::reasons(&r), words);
         // a tail of +Inf on a lower-is-better metric is the worst value, not missing
         let lower = metric(Better::Lower, Kind::Series);
         let mut inf = level(460, 1.0);

@@ -447,9 +447,21 @@ pub fn reasons(result: &MetricResult) -> String {
     result
         .reasons
         .iter()
+        .filter(|r| !told_elsewhere(result, r))
         .map(|r| reason(r, &result.metric))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Whether `r` says again what another reason of `result` says: a side's gaps, when its
+/// missing data could hide a failure (that reason names the gaps).
+fn told_elsewhere(result: &MetricResult, r: &Reason) -> bool {
+    let Reason::Gaps { side, .. } = r else {
+        return false;
+    };
+    result.reasons.iter().any(
+        |other| matches!(other, Reason::MissingDataCouldHide { side: hiding, .. } if hiding == side),
+    )
 }
 
 /// The reasons that explain a verdict other than pass, then the findings.
@@ -458,6 +470,7 @@ pub fn findings(result: &MetricResult) -> Vec<String> {
         .reasons
         .iter()
         .filter(|r| result.verdict != Some(Verdict::Pass) || r.is_finding())
+        .filter(|r| !told_elsewhere(result, r))
         .map(|r| reason(r, &result.metric))
         .collect()
 }

@@ -685,6 +685,34 @@ fn the_table_never_splits_a_name_and_fits_the_width() {
             }
             // Findings use the same names as the table.
             assert!(report.contains("FAIL throughput:"));
+            // Everything under the table fits too (a word longer than the width stands
+            // alone), continued findings are indented under their metric, and a number
+            // keeps its unit.
+            for l in report.lines() {
+                assert!(
+                    l.chars().count() <= w || !l.trim().contains(' '),
+                    "{width}: {l:?}"
+                );
+                assert_eq!(l.trim_end(), l, "no trailing spaces");
+            }
+            let findings: Vec<&str> = report
+                .lines()
+                .skip_while(|l| !l.starts_with("Findings"))
+                .skip(1)
+                .take_while(|l| !l.is_empty())
+                .collect();
+            assert!(findings.len() >= 14, "{report}");
+            assert!(
+                findings.iter().all(|l| l.starts_with("  FAIL ")
+                    || l.starts_with("  PASS ")
+                    || l.starts_with("    ")),
+                "{report}"
+            );
+            assert!(
+                !findings.iter().any(|l| l.trim_start().starts_with("jobs/s")
+                    || l.trim_start().starts_with("restarts")),
+                "{report}"
+            );
             // Gates and intervals wrap only at spaces: every verdict stays whole.
             assert!(!rows
                 .iter()

@@ -218,7 +218,7 @@ pub fn render(report: &Report, style: Terminal) -> String {
 
     if let Some(note) = text::baselines_note(report) {
         out.push('\n');
-        out.push_str(&wrap(&note, style.width as usize));
+        out.push_str(&wrap(&note, style, 0));
     }
 
     // Shifts inside the runs.
@@ -256,8 +256,8 @@ pub fn render(report: &Report, style: Terminal) -> String {
                 return None;
             }
             let label = match m.result.verdict {
-                Some(v) => paint(verdict_label(v), v, style),
-                None => "NOTE".to_string(),
+                Some(v) => verdict_label(v),
+                None => "NOTE",
             };
             let optional = if m.result.metric.optional && m.result.verdict == Some(Verdict::NoData)
             {
@@ -265,18 +265,26 @@ pub fn render(report: &Report, style: Terminal) -> String {
             } else {
                 ""
             };
-            Some(format!(
-                "  {label} {}{optional}: {}",
-                m.result.metric.id,
-                lines.join("; ")
-            ))
+            let finding = wrap(
+                &format!(
+                    "  {label} {}{optional}: {}",
+                    m.result.metric.id,
+                    lines.join("; ")
+                ),
+                style,
+                4,
+            );
+            // The label is the first word: coloured after wrapping, which counts columns.
+            Some(match m.result.verdict {
+                Some(v) => finding.replacen(label, &paint(label, v, style), 1),
+                None => finding,
+            })
         })
         .collect();
     if !findings.is_empty() {
         out.push_str("\nFindings:\n");
         for f in findings {
             out.push_str(&f);
-            out.push('\n');
         }
     }
 
@@ -293,10 +301,17 @@ pub fn render(report: &Report, style: Terminal) -> String {
             ""
         }
     ));
-    out.push_str(&window_line("Baseline", report.baseline.newest()));
-    out.push('\n');
-    out.push_str(&window_line("Candidate", &report.candidate));
-    out.push('\n');
+    // Continued lines start under the run's name.
+    out.push_str(&wrap(
+        &window_line("Baseline", report.baseline.newest()),
+        style,
+        10,
+    ));
+    out.push_str(&wrap(
+        &window_line("Candidate", &report.candidate),
+        style,
+        10,
+    ));
     let out = if style.ascii { ascii(&out) } else { out };
     out.lines()
         .map(str::trim_end)
@@ -305,25 +320,66 @@ pub fn render(report: &Report, style: Terminal) -> String {
         + "\n"
 }
 
-/// `text` broken at spaces into lines of at most `width` columns (a longer word stands
-/// alone on its line).
-fn wrap(text: &str, width: usize) -> String {
+/// `text` as the terminal shows it (in ASCII with `--style ascii`, where `≥` takes two
+/// columns), broken to fit its width: see [`wrap_at`].
+fn wrap(text: &str, style: Terminal, indent: usize) -> String {
+    if style.ascii {
+        wrap_at(&ascii(text), style.width as usize, indent)
+    } else {
+        wrap_at(text, style.width as usize, indent)
+    }
+}
+
+/// `text` broken at spaces into lines of at most `width` columns, the lines after the first
+/// indented by `indent` spaces (a longer word stands alone on its line). A number keeps its
+/// unit (`0.1 jobs/s`, `85 restarts`). The first line keeps the text's own indentation.
+fn wrap_at(text: &str, width: usize, indent: usize) -> String {
+    let body = text.trim_start_matches(' ');
     let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push_str(&line);
+    let mut line = text[..text.len() - body.len()].to_string();
+    let mut columns = line.chars().count();
+    let mut empty = true;
+    for word in unbreakable_words(body) {
+        let w = word.chars().count();
+        if !empty && columns + 1 + w > width {
+            out.push_str(line.trim_end());
             out.push('\n');
-            line.clear();
+            line = " ".repeat(indent);
+            columns = indent;
+            empty = true;
         }
-        if !line.is_empty() {
+        if empty && word.is_empty() {
+            // A separator of two spaces falls at the break: the new line starts at its word.
+            continue;
+        }
+        if !empty {
             line.push(' ');
+            columns += 1;
         }
         line.push_str(word);
+        columns += w;
+        empty = false;
     }
     out.push_str(&line);
     out.push('\n');
     out
+}
+
+/// `text` split at spaces, except a space between a number and the word after it (its unit).
+fn unbreakable_words(text: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices(' ') {
+        let (before, after) = (&text[start..i], &text[i + 1..]);
+        let number_then_unit = before.ends_with(|c: char| c.is_ascii_digit())
+            && after.starts_with(|c: char| c.is_alphabetic());
+        if !number_then_unit {
+            words.push(before);
+            start = i + 1;
+        }
+    }
+    words.push(&text[start..]);
+    words
 }
 
 /// The report's Unicode in ASCII, for logs that mangle it (`--style ascii`).
@@ -348,4 +404,36 @@ pub fn ascii(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_indentation_units_and_long_words() {
+        // The first line keeps its indentation, the others get the hanging indent.
+        assert_eq!(
+            wrap_at("  FAIL m: one two three four", 14, 4),
+            "  FAIL m: one\n    two three\n    four\n"
+        );
+        // A number and its unit break together; a word longer than the width stands alone.
+        assert_eq!(
+            wrap_at("mean 3.29 jobs/s > 0.1 jobs/s", 12, 2),
+            "mean\n  3.29 jobs/s\n  >\n  0.1 jobs/s\n"
+        );
+        assert_eq!(
+            wrap_at("a averyveryverylongword b", 8, 0),
+            "a\naveryveryverylongword\nb\n"
+        );
+        // A two-space separator at a break does not indent the next line further.
+        assert_eq!(
+            wrap_at("Baseline  weekly  namespace=x", 17, 2),
+            "Baseline  weekly\n  namespace=x\n"
+        );
+        assert_eq!(
+            unbreakable_words("85 restarts > 0 restarts (60 s)"),
+            ["85 restarts", ">", "0 restarts", "(60 s)"]
+        );
+    }
 }

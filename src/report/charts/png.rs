@@ -1,0 +1,201 @@
+//! PNG encoding of chart canvases: 8-bit RGB, the Paeth filter on every row, fast deflate
+//! (fdeflate) — the settings the charts used through the png crate, with the same bytes
+//! out, in three quarters of the time. Two things make the difference: a row equal to the
+//! one above filters to zeros without computing (most rows of a chart: margins, flat
+//! stretches between lines), and the filter works in byte lanes the compiler vectorizes
+//! with the baseline x86-64 instructions. Each row is filtered and compressed in turn, so
+//! the filtered image is never held whole.
+//!
+//! Why these settings: choosing the filter per row (what plotters' encoder does) cost a
+//! tenth of a report's chart time for files 6% smaller; default deflate halves the files
+//! but takes 2.5× as long (measured on the shipped example's 16 charts).
+
+use std::io::Write;
+
+const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
+/// The filter-type byte that starts each row of the image data.
+const PAETH: u8 = 4;
+
+/// Writes `pixels` (rows of `width` RGB triples, top to bottom) to `out` as a PNG file.
+pub fn encode(
+    out: &mut impl Write,
+    (width, height): (u32, u32),
+    pixels: &[u8],
+) -> std::io::Result<()> {
+    let stride = width as usize * 3;
+    if width == 0 || height == 0 || pixels.len() != stride * height as usize {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} bytes of pixels for a {width}×{height} RGB image",
+                pixels.len()
+            ),
+        ));
+    }
+    let mut header = [0u8; 13];
+    header[..4].copy_from_slice(&width.to_be_bytes());
+    header[4..8].copy_from_slice(&height.to_be_bytes());
+    // 8 bits per channel, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
+    header[8..].copy_from_slice(&[8, 2, 0, 0, 0]);
+
+    let mut deflate = fdeflate::Compressor::new(Vec::with_capacity(pixels.len() / 16))?;
+    let mut row_out = vec![0u8; stride + 1];
+    row_out[0] = PAETH;
+    let blank = vec![0u8; stride];
+    let mut above: &[u8] = &blank;
+    for row in pixels.chunks_exact(stride) {
+        if row == above {
+            // Paeth of a row equal to the one above is zero everywhere: the byte above is
+            // the same byte, and where the left neighbour predicts, it predicts it too.
+            row_out[1..].fill(0);
+        } else {
+            paeth_row(row, above, &mut row_out[1..]);
+        }
+        deflate.write_data(&row_out)?;
+        above = row;
+    }
+    let data = deflate.finish()?;
+
+    out.write_all(SIGNATURE)?;
+    chunk(out, b"IHDR", &header)?;
+    chunk(out, b"IDAT", &data)?;
+    chunk(out, b"IEND", &[])
+}
+
+/// One chunk: length, type, data, and the CRC of type and data.
+fn chunk(out: &mut impl Write, kind: &[u8; 4], data: &[u8]) -> std::io::Result<()> {
+    let length = u32::try_from(data.len()).map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "PNG chunk over 4 GiB")
+    })?;
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(kind);
+    crc.update(data);
+    out.write_all(&length.to_be_bytes())?;
+    out.write_all(kind)?;
+    out.write_all(data)?;
+    out.write_all(&crc.finalize().to_be_bytes())
+}
+
+/// `row` Paeth-filtered against `above` into `out` (all three the same length, RGB: the
+/// left neighbour is three bytes back, and zero before the first pixel).
+fn paeth_row(row: &[u8], above: &[u8], out: &mut [u8]) {
+    let n = row.len();
+    let first = n.min(3);
+    for i in 0..first {
+        // No left neighbour: Paeth predicts the byte above.
+        out[i] = row[i].wrapping_sub(above[i]);
+    }
+    if n <= 3 {
+        return;
+    }
+    let out = &mut out[3..];
+    let len = out.len();
+    // Slices of one length, so that the loop has no bounds checks and vectorizes.
+    let (here, left) = (&row[3..3 + len], &row[..len]);
+    let (up, up_left) = (&above[3..3 + len], &above[..len]);
+    for i in 0..len {
+        out[i] = here[i].wrapping_sub(paeth_predictor(left[i], up[i], up_left[i]));
+    }
+}
+
+/// The PNG specification's Paeth predictor of a byte from its left (`a`), upper (`b`) and
+/// upper-left (`c`) neighbours, in byte arithmetic: with p = a + b − c, |p − a| = |b − c|,
+/// |p − b| = |a − c|, and |p − c| = |(a − c) + (b − c)| is the sum of the other two when
+/// a and b lie on the same side of c, else their difference. The sum may saturate at 255,
+/// which changes no comparison: it is then at least as large as either term.
+#[inline(always)]
+fn paeth_predictor(a: u8, b: u8, c: u8) -> u8 {
+    let pa = b.max(c) - b.min(c);
+    let pb = a.max(c) - a.min(c);
+    let pc = if (a >= c) == (b >= c) {
+        pa.saturating_add(pb)
+    } else {
+        pa.max(pb) - pa.min(pb)
+    };
+    if pa <= pb && pa <= pc {
+        a
+    } else if pb <= pc {
+        b
+    } else {
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The specification's predictor, in integers wide enough for every sum.
+    fn reference(a: u8, b: u8, c: u8) -> u8 {
+        let (ia, ib, ic) = (a as i32, b as i32, c as i32);
+        let p = ia + ib - ic;
+        let (pa, pb, pc) = ((p - ia).abs(), (p - ib).abs(), (p - ic).abs());
+        if pa <= pb && pa <= pc {
+            a
+        } else if pb <= pc {
+            b
+        } else {
+            c
+        }
+    }
+
+    #[test]
+    fn the_byte_predictor_is_the_specification_s_for_every_triple() {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                for c in 0..=255u8 {
+                    assert_eq!(paeth_predictor(a, b, c), reference(a, b, c), "{a} {b} {c}");
+                }
+            }
+        }
+    }
+
+    /// Pixels as an independent decoder (the image crate) reads them back.
+    fn decoded(png: &[u8]) -> (u32, u32, Vec<u8>) {
+        let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+            .expect("a valid PNG")
+            .to_rgb8();
+        (img.width(), img.height(), img.into_raw())
+    }
+
+    #[test]
+    fn images_read_back_pixel_for_pixel() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        };
+        for (width, height) in [(1, 1), (1, 5), (2, 3), (7, 4), (64, 33)] {
+            let stride = width as usize * 3;
+            let mut pixels = Vec::new();
+            for y in 0..height as usize {
+                match y % 4 {
+                    // white, a repeat of the row above, noise, a gradient
+                    0 => pixels.extend(std::iter::repeat_n(255, stride)),
+                    1 if y > 0 => {
+                        let above = pixels[(y - 1) * stride..y * stride].to_vec();
+                        pixels.extend(above);
+                    }
+                    2 => pixels.extend((0..stride).map(|_| next())),
+                    _ => pixels.extend((0..stride).map(|x| (x * 7 + y * 3) as u8)),
+                }
+            }
+            let mut png = Vec::new();
+            encode(&mut png, (width, height), &pixels).unwrap();
+            assert_eq!(decoded(&png), (width, height, pixels), "{width}×{height}");
+        }
+        // A first row of zeros equals the blank row above the image.
+        let mut png = Vec::new();
+        encode(&mut png, (3, 2), &[0; 18]).unwrap();
+        assert_eq!(decoded(&png).2, vec![0; 18]);
+    }
+
+    #[test]
+    fn a_buffer_of_the_wrong_size_is_refused() {
+        let e = encode(&mut Vec::new(), (4, 4), &[0; 47]).unwrap_err();
+        assert!(e.to_string().contains("4×4"), "{e}");
+        assert!(encode(&mut Vec::new(), (0, 4), &[]).is_err());
+    }
+}

@@ -1,7 +1,7 @@
 //! Text on charts: measured and laid out with the embedded DejaVu Sans through ab_glyph —
-//! each glyph placed at the previous one's advance plus the pair's kerning, at sub-pixel
-//! positions (eighths of a pixel) — and, for bitmaps, rasterized here with anti-aliasing,
-//! once per glyph, size and place within a pixel. plotters' own bitmap
+//! each glyph placed at the previous one's advance plus the pair's kerning, at quarters of a
+//! pixel along the line, on a baseline at a whole pixel — and, for bitmaps, rasterized here
+//! with anti-aliasing, once per glyph, size and place within a pixel. plotters' own bitmap
 //! text rounds every glyph to whole pixels from its bounding box, which breaks letter
 //! spacing ("min utes"); SVG gets `<text>` elements and the viewer's layout.
 
@@ -155,23 +155,18 @@ pub fn draw<DB: DrawingBackend>(
         if let Some(p) = prev {
             x += scaled.kern(p, id);
         }
-        // Glyphs sit at eighths of a pixel: a whole-pixel offset and one of 8 × 8 places
-        // within the pixel.
-        let eighths = |v: f64| (v * SUBPIXELS as f64).round() as i64;
-        let (ex, ey) = (eighths(x as f64), eighths(base_y));
+        // Glyphs sit at a whole-pixel offset plus one of four places within the pixel
+        // along the line; the baseline is on a whole pixel. (Eighths in both directions
+        // rasterized 1,790 glyphs for the medium benchmark set's charts instead of 974,
+        // for no difference one can see.)
+        let quarters = (x as f64 * PLACES as f64).round() as i64;
         let key = GlyphKey {
             bold: t.bold,
             size: (t.size as f32).to_bits(),
             id: id.0,
-            within: (
-                ex.rem_euclid(SUBPIXELS) as u8,
-                ey.rem_euclid(SUBPIXELS) as u8,
-            ),
+            within: quarters.rem_euclid(PLACES) as u8,
         };
-        let whole = (
-            ex.div_euclid(SUBPIXELS) as i32,
-            ey.div_euclid(SUBPIXELS) as i32,
-        );
+        let whole = (quarters.div_euclid(PLACES) as i32, base_y.round() as i32);
         x += scaled.h_advance(id);
         prev = Some(id);
         for &(px, py, coverage) in rasterized(key).iter() {
@@ -182,16 +177,16 @@ pub fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Places a glyph can take within a pixel, in each direction.
-const SUBPIXELS: i64 = 8;
+/// Places a glyph can take within a pixel, along the line.
+const PLACES: i64 = 4;
 
-/// A glyph at a size and a place within a pixel (in eighths).
+/// A glyph at a size and a place within a pixel along the line (in quarters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct GlyphKey {
     bold: bool,
     size: u32,
     id: u16,
-    within: (u8, u8),
+    within: u8,
 }
 
 /// The pixels a glyph covers when placed within the pixel at the origin, with their
@@ -211,10 +206,9 @@ fn rasterized(key: GlyphKey) -> std::sync::Arc<[(i32, i32, f32)]> {
     if let Some(pixels) = lock().get(&key) {
         return Arc::clone(pixels);
     }
-    let within = |eighths: u8| eighths as f32 / SUBPIXELS as f32;
     let glyph = ab_glyph::GlyphId(key.id).with_scale_and_position(
         PxScale::from(f32::from_bits(key.size)),
-        ab_glyph::point(within(key.within.0), within(key.within.1)),
+        ab_glyph::point(key.within as f32 / PLACES as f32, 0.0),
     );
     let mut pixels = Vec::new();
     if let Some(outline) = font(key.bold).outline_glyph(glyph) {

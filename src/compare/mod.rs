@@ -305,7 +305,8 @@ pub fn compare_metric_runs(
 /// No evidence, no pass: every passing clause is decided again with the missing slots of
 /// each run filled by the worst plausible values (the candidate's leaning worse, the
 /// baseline's better) — once as analysed, once read as stationary — and where either
-/// changes the verdict, the clause is inconclusive.
+/// changes the verdict, the clause is inconclusive. The reasons name the side whose holes
+/// do it (each that does alone; both when only the two together do).
 fn check_missing_data(
     gate: &Gate,
     clauses: &mut [ClauseResult],
@@ -336,40 +337,60 @@ fn check_missing_data(
     let cf = refill(c, evidence::Lean::Worse, inputs.1);
     let filled_b = bf.as_ref().map_or(b, |f| &f.0);
     let filled_c = cf.as_ref().map_or(c, |f| &f.0);
-    let filled_change = clause::change(metric, filled_b, filled_c, sides.settings);
-    let filled_final = clause::final_change(metric, filled_b, filled_c, sides.settings);
-    let filled = clause::Sides {
-        baseline: filled_b,
-        candidate: filled_c,
-        change: filled_change.as_ref(),
-        final_change: filled_final.as_ref(),
-        ..*sides
-    };
-    // Read as stationary too: a fill is a clean constant, which segmentation would happily
-    // take for a step and leave out of the noise.
-    let (still_b, still_c) = (filled_b.stationary(), filled_c.stationary());
-    let still_change = clause::change(metric, &still_b, &still_c, sides.settings);
-    let still = clause::Sides {
-        baseline: &still_b,
-        candidate: &still_c,
-        change: still_change.as_ref(),
-        final_change: None,
-        ..*sides
+    // Whether `cl` still passes with these sides, as analysed and read as stationary: a
+    // fill is a clean constant, which segmentation would happily take for a step and leave
+    // out of the noise.
+    let passes = |cl: &Clause, bs: &SideResult, cs: &SideResult| {
+        let change = clause::change(metric, bs, cs, sides.settings);
+        let final_change = clause::final_change(metric, bs, cs, sides.settings);
+        let analysed = clause::Sides {
+            baseline: bs,
+            candidate: cs,
+            change: change.as_ref(),
+            final_change: final_change.as_ref(),
+            ..*sides
+        };
+        let (still_b, still_c) = (bs.stationary(), cs.stationary());
+        let still_change = clause::change(metric, &still_b, &still_c, sides.settings);
+        let still = clause::Sides {
+            baseline: &still_b,
+            candidate: &still_c,
+            change: still_change.as_ref(),
+            final_change: None,
+            ..*sides
+        };
+        clause::evaluate(cl, &analysed).verdict == Verdict::Pass
+            && clause::evaluate(cl, &still).verdict == Verdict::Pass
     };
     for (cl, res) in gate.clauses.iter().zip(clauses.iter_mut()) {
-        if res.verdict != Verdict::Pass {
-            continue;
-        }
-        if clause::evaluate(cl, &filled).verdict == Verdict::Pass
-            && clause::evaluate(cl, &still).verdict == Verdict::Pass
-        {
+        if res.verdict != Verdict::Pass || passes(cl, filled_b, filled_c) {
             continue;
         }
         res.verdict = Verdict::Inconclusive;
         let uses_baseline = matches!(cl, Clause::Regression { .. });
+        // The sides whose holes can turn the verdict: each whose fill does it alone, or,
+        // where neither does alone, both.
+        let both_filled = uses_baseline && bf.is_some() && cf.is_some();
+        let alone = |role: Role| match role {
+            Role::Candidate => !passes(cl, b, filled_c),
+            Role::Baseline => !passes(cl, filled_b, c),
+        };
+        let decisive: Vec<Role> = if both_filled {
+            let single: Vec<Role> = [Role::Candidate, Role::Baseline]
+                .into_iter()
+                .filter(|&r| alone(r))
+                .collect();
+            if single.is_empty() {
+                vec![Role::Candidate, Role::Baseline]
+            } else {
+                single
+            }
+        } else {
+            vec![Role::Candidate, Role::Baseline]
+        };
         let mut hiding = Vec::new();
         for (side, filled) in [(c, &cf), (b, &bf)] {
-            if side.role == Role::Baseline && !uses_baseline {
+            if side.role == Role::Baseline && !uses_baseline || !decisive.contains(&side.role) {
                 continue;
             }
             if let (Some(e), Some((_, fill))) = (&side.evidence, filled) {
@@ -658,6 +679,40 @@ mod tests {
         let r = run(&m, "regression <= 10%", &b, &scattered);
         assert_eq!(r.verdict, Some(Verdict::Pass), "{:?}", r.reasons);
         assert!(has(&r, "gaps"));
+    }
+
+    #[test]
+    fn missing_data_is_blamed_on_the_side_whose_holes_turn_the_verdict() {
+        // Both runs miss their first slot. For a rate that should be high the candidate's
+        // hole can hold no worse than 0 — one slot of 460, harmless — while the baseline's
+        // has no upper limit, so only the baseline's hole keeps the pass from being proven.
+        let m = metric(Better::Higher, Kind::Series);
+        let (mut b, mut c) = (level(460, 150.0), level(460, 148.0));
+        b[0] = f64::NAN;
+        c[0] = f64::NAN;
+        let r = run(&m, "regression <= 10%", &b, &c);
+        assert_eq!(r.verdict, Some(Verdict::Inconclusive), "{:?}", r.reasons);
+        let blamed: Vec<Role> = r
+            .reasons
+            .iter()
+            .filter_map(|x| match x {
+                Reason::MissingDataCouldHide { side, .. } => Some(*side),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(blamed, [Role::Baseline], "{:?}", r.reasons);
+        // The candidate's gap is still told, as a note of its own.
+        assert!(
+            r.reasons.iter().any(|x| matches!(
+                x,
+                Reason::Gaps {
+                    side: Role::Candidate,
+                    ..
+                }
+            )),
+            "{:?}",
+            r.reasons
+        );
     }
 
     #[test]

@@ -600,6 +600,49 @@ fn a_snapshot_recorded_with_another_query_warns() {
     );
 }
 
+/// A pack changed since many metrics were recorded: one warning names them (three lines per
+/// metric buried everything else), `--verbose` shows each pair of queries.
+#[test]
+fn many_metrics_recorded_with_other_queries_warn_once() {
+    let dir = temp_dir("mismatch-many");
+    let mut snap: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("baselines/weekly.json")).unwrap(),
+    )
+    .unwrap();
+    for id in ["throughput", "created", "backpressure"] {
+        snap["metrics"][id]["query"] = Value::String(format!("old_{id}_query"));
+    }
+    let path = dir.join("old.json");
+    std::fs::write(&path, serde_json::to_string(&snap).unwrap()).unwrap();
+    let rest = repo().join("baselines/rest-run.json");
+    let args = |verbose: bool| {
+        let mut a = vec![
+            "--baseline",
+            path.to_str().unwrap(),
+            "--candidate",
+            rest.to_str().unwrap(),
+        ];
+        if verbose {
+            a.push("--verbose");
+        }
+        text(&benchcmp(&dir, &a).stderr)
+    };
+    let e = args(false);
+    let warnings: Vec<&str> = e.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{e}");
+    assert!(
+        warnings[0].contains("3 metrics")
+            && warnings[0].contains("throughput, created, backpressure")
+            && warnings[0].contains("--verbose"),
+        "{e}"
+    );
+    assert!(!e.contains("old_throughput_query"), "{e}");
+    let e = args(true);
+    for id in ["throughput", "created", "backpressure"] {
+        assert!(e.contains(&format!("recorded: old_{id}_query")), "{e}");
+    }
+}
+
 #[test]
 fn a_closed_stdout_pipe_is_not_a_panic() {
     use std::process::{Command, Stdio};

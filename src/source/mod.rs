@@ -187,6 +187,35 @@ fn plan<E>(
     Ok((texts, assemblies))
 }
 
+/// Warnings for the metrics of a snapshot recorded with other queries than the pack's
+/// current ones, `(id, recorded, current)`: each with both queries when there are one or two
+/// (or with `verbose`), else one warning naming them — a pack changed since the recording
+/// would otherwise print three lines per metric, and the JSON report has every query.
+fn changed_queries(
+    path: &std::path::Path,
+    changed: &[(&str, String, String)],
+    verbose: bool,
+) -> Vec<String> {
+    let path = path.display();
+    if changed.len() <= 2 || verbose {
+        return changed
+            .iter()
+            .map(|(id, recorded, current)| {
+                format!(
+                    "snapshot {path}: metric \"{id}\" was recorded with a different query than the pack's current one\n  recorded: {recorded}\n  current:  {current}"
+                )
+            })
+            .collect();
+    }
+    let ids: Vec<&str> = changed.iter().map(|(id, ..)| *id).collect();
+    vec![format!(
+        "snapshot {path}: {} metrics were recorded with other queries than the pack's current ones ({}); \
+         their recorded data is compared (--verbose shows each pair of queries)",
+        changed.len(),
+        ids.join(", ")
+    )]
+}
+
 /// Loads a run's data: from its snapshot, or by querying `client` for a config run.
 /// `on_done` is called after each finished query (for progress display).
 pub async fn load_run(
@@ -201,18 +230,15 @@ pub async fn load_run(
         Origin::Snapshot(snap) => {
             let mut data = BTreeMap::new();
             let mut warnings = Vec::new();
+            let mut changed = Vec::new();
             for m in metrics {
                 let Some(recorded) = snap.metrics.get(&m.id) else {
                     continue;
                 };
                 match expand_query(m, run, defaults) {
-                    Ok(current) if current != recorded.query => warnings.push(format!(
-                        "snapshot {}: metric \"{}\" was recorded with a different query than the pack's current one\n  recorded: {}\n  current:  {}",
-                        snap.path.display(),
-                        m.id,
-                        one_line(&recorded.query),
-                        one_line(&current)
-                    )),
+                    Ok(current) if current != recorded.query => {
+                        changed.push((m.id.as_str(), one_line(&recorded.query), one_line(&current)))
+                    }
                     Ok(_) => {}
                     Err(e) => warnings.push(format!("snapshot {}: {e}", snap.path.display())),
                 }
@@ -226,6 +252,7 @@ pub async fn load_run(
                 );
                 on_done();
             }
+            warnings.extend(changed_queries(&snap.path, &changed, verbose));
             Ok(RunData {
                 run: run.clone(),
                 metrics: data,

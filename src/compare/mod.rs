@@ -390,7 +390,7 @@ fn check_missing_data(
         };
         let mut hiding = Vec::new();
         for (side, filled) in [(c, &cf), (b, &bf)] {
-            if side.role == Role::Baseline && !uses_baseline || !decisive.contains(&side.role) {
+            if (side.role == Role::Baseline && !uses_baseline) || !decisive.contains(&side.role) {
                 continue;
             }
             if let (Some(e), Some((_, fill))) = (&side.evidence, filled) {

@@ -337,60 +337,30 @@ fn check_missing_data(
     let cf = refill(c, evidence::Lean::Worse, inputs.1);
     let filled_b = bf.as_ref().map_or(b, |f| &f.0);
     let filled_c = cf.as_ref().map_or(c, |f| &f.0);
-    // Whether `cl` still passes with these sides, as analysed and read as stationary: a
-    // fill is a clean constant, which segmentation would happily take for a step and leave
-    // out of the noise.
-    let passes = |cl: &Clause, bs: &SideResult, cs: &SideResult| {
-        let change = clause::change(metric, bs, cs, sides.settings);
-        let final_change = clause::final_change(metric, bs, cs, sides.settings);
-        let analysed = clause::Sides {
-            baseline: bs,
-            candidate: cs,
-            change: change.as_ref(),
-            final_change: final_change.as_ref(),
-            ..*sides
-        };
-        let (still_b, still_c) = (bs.stationary(), cs.stationary());
-        let still_change = clause::change(metric, &still_b, &still_c, sides.settings);
-        let still = clause::Sides {
-            baseline: &still_b,
-            candidate: &still_c,
-            change: still_change.as_ref(),
-            final_change: None,
-            ..*sides
-        };
-        clause::evaluate(cl, &analysed).verdict == Verdict::Pass
-            && clause::evaluate(cl, &still).verdict == Verdict::Pass
-    };
+    let both = Reading::of(sides, filled_b, filled_c);
     for (cl, res) in gate.clauses.iter().zip(clauses.iter_mut()) {
-        if res.verdict != Verdict::Pass || passes(cl, filled_b, filled_c) {
+        if res.verdict != Verdict::Pass || both.passes(cl, sides) {
             continue;
         }
         res.verdict = Verdict::Inconclusive;
         let uses_baseline = matches!(cl, Clause::Regression { .. });
-        // The sides whose holes can turn the verdict: each whose fill does it alone, or,
-        // where neither does alone, both.
-        let both_filled = uses_baseline && bf.is_some() && cf.is_some();
-        let alone = |role: Role| match role {
-            Role::Candidate => !passes(cl, b, filled_c),
-            Role::Baseline => !passes(cl, filled_b, c),
-        };
-        let decisive: Vec<Role> = if both_filled {
-            let single: Vec<Role> = [Role::Candidate, Role::Baseline]
-                .into_iter()
-                .filter(|&r| alone(r))
-                .collect();
-            if single.is_empty() {
-                vec![Role::Candidate, Role::Baseline]
-            } else {
-                single
-            }
+        // The sides whose holes turn the verdict alone; none when only both together do.
+        let alone: Vec<Role> = if uses_baseline && bf.is_some() && cf.is_some() {
+            [
+                (Role::Candidate, b, filled_c),
+                (Role::Baseline, filled_b, c),
+            ]
+            .into_iter()
+            .filter(|&(_, bs, cs)| !Reading::of(sides, bs, cs).passes(cl, sides))
+            .map(|(role, ..)| role)
+            .collect()
         } else {
-            vec![Role::Candidate, Role::Baseline]
+            Vec::new()
         };
+        let named = |role: Role| alone.is_empty() || alone.contains(&role);
         let mut hiding = Vec::new();
         for (side, filled) in [(c, &cf), (b, &bf)] {
-            if (side.role == Role::Baseline && !uses_baseline) || !decisive.contains(&side.role) {
+            if (side.role == Role::Baseline && !uses_baseline) || !named(side.role) {
                 continue;
             }
             if let (Some(e), Some((_, fill))) = (&side.evidence, filled) {
@@ -407,6 +377,53 @@ fn check_missing_data(
         }
         hiding.append(&mut res.reasons);
         res.reasons = hiding;
+    }
+}
+
+/// Two sides as a clause reads them: as analysed, and read as stationary — a fill is a
+/// clean constant, which segmentation would happily take for a step and leave out of the
+/// noise.
+struct Reading<'a> {
+    baseline: &'a SideResult,
+    candidate: &'a SideResult,
+    change: Option<Change>,
+    final_change: Option<Change>,
+    still: (SideResult, SideResult),
+    still_change: Option<Change>,
+}
+
+impl<'a> Reading<'a> {
+    fn of(sides: &clause::Sides, baseline: &'a SideResult, candidate: &'a SideResult) -> Self {
+        let (metric, settings) = (sides.metric, sides.settings);
+        let still = (baseline.stationary(), candidate.stationary());
+        Reading {
+            baseline,
+            candidate,
+            change: clause::change(metric, baseline, candidate, settings),
+            final_change: clause::final_change(metric, baseline, candidate, settings),
+            still_change: clause::change(metric, &still.0, &still.1, settings),
+            still,
+        }
+    }
+
+    /// Whether `cl` passes in both readings.
+    fn passes(&self, cl: &Clause, sides: &clause::Sides) -> bool {
+        let analysed = clause::Sides {
+            baseline: self.baseline,
+            candidate: self.candidate,
+            change: self.change.as_ref(),
+            final_change: self.final_change.as_ref(),
+            ..*sides
+        };
+        let still = clause::Sides {
+            baseline: &self.still.0,
+            candidate: &self.still.1,
+            change: self.still_change.as_ref(),
+            final_change: None,
+            ..*sides
+        };
+        clause::evaluate(cl, &analysed).verdict == Verdict::Pass
+            && clause::evaluate(cl, &still).verdict == Verdict::Pass
     }
 }
 

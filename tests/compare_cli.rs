@@ -25,6 +25,11 @@ fn compare_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
     (out.status.code().unwrap(), json, text(&out.stderr))
 }
 
+/// A shipped snapshot as JSON, to change and write elsewhere.
+fn shipped_json(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(snap(name)).unwrap()).unwrap()
+}
+
 fn metric<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["metrics"]
         .as_array()
@@ -296,10 +301,7 @@ fn a_run_that_collapses_halfway_reports_its_shift() {
 #[test]
 fn a_metric_missing_from_the_candidate_is_no_data_and_exit_1() {
     let dir = temp_dir("missing");
-    let mut snap: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("baselines/rest-run.json")).unwrap(),
-    )
-    .unwrap();
+    let mut snap = shipped_json("rest-run");
     snap["metrics"]
         .as_object_mut()
         .unwrap()
@@ -548,10 +550,7 @@ fn promql_the_server_rejects_exits_2_with_its_error_text() {
 #[test]
 fn a_snapshot_recorded_with_another_query_warns() {
     let dir = temp_dir("mismatch");
-    let mut snap: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("baselines/weekly.json")).unwrap(),
-    )
-    .unwrap();
+    let mut snap = shipped_json("weekly");
     snap["metrics"]["throughput"]["query"] =
         Value::String("sum(rate(old_metric_total[5m]))".into());
     let path = dir.join("old.json");
@@ -605,10 +604,7 @@ fn a_snapshot_recorded_with_another_query_warns() {
 #[test]
 fn many_metrics_recorded_with_other_queries_warn_once() {
     let dir = temp_dir("mismatch-many");
-    let mut snap: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("baselines/weekly.json")).unwrap(),
-    )
-    .unwrap();
+    let mut snap = shipped_json("weekly");
     for id in ["throughput", "created", "backpressure"] {
         snap["metrics"][id]["query"] = Value::String(format!("old_{id}_query"));
     }

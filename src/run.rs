@@ -121,6 +121,25 @@ pub fn locate(name: &str, config: &Config, baselines: &Path) -> Result<Location>
     )))
 }
 
+/// A source error while reading `run`, told with the snapshot that `run` shadows: a run
+/// named in the config wins over `<baselines>/<name>.json` (it is what the user wrote down
+/// for that name, and whether the source answers must not change which data is compared),
+/// so when the source fails the message says how to compare with the snapshot instead.
+pub fn with_shadowed_snapshot(error: Error, run: &Run, baselines: &Path) -> Error {
+    let snapshot = baselines.join(format!("{}.json", run.name));
+    match error {
+        Error::Source(message) if !run.is_snapshot() && snapshot.is_file() => {
+            Error::Source(format!(
+                "{message}\n  run {name} is [runs.{name}] in the config, which wins over the snapshot {path} of the same name; \
+                 to compare with the snapshot, name its path: {path}",
+                name = run.name,
+                path = snapshot.display()
+            ))
+        }
+        other => other,
+    }
+}
+
 /// Resolves a run name (see [`locate`]) and loads its snapshot if it has one.
 pub fn resolve(name: &str, config: &Config, baselines: &Path) -> Result<Run> {
     let path = match locate(name, config, baselines)? {
@@ -148,39 +167,156 @@ pub fn resolve(name: &str, config: &Config, baselines: &Path) -> Result<Run> {
     })
 }
 
-/// Whether `name` matches a glob `pattern` of `*` (any run of characters) and `?` (one).
-fn glob_match(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    // Iterative matching with backtracking to the last `*`.
-    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
-    while j < n.len() {
-        if i < p.len() && (p[i] == '?' || p[i] == n[j]) {
+/// One element of a glob pattern.
+#[derive(Debug, Clone, PartialEq)]
+enum GlobToken {
+    Literal(char),
+    /// `?`: one character.
+    One,
+    /// `*`: any run of characters.
+    Any,
+    /// `[...]`: one character in (or, negated with `!` or `^`, not in) the ranges.
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+/// A glob over run names, with the shell's syntax: `*`, `?`, `[abc]`, `[a-z]`, `[!a]` (or
+/// `[^a]`), and `\` before a character to take it literally.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glob(Vec<GlobToken>);
+
+impl Glob {
+    /// Whether `text` uses glob syntax at all (else it is a plain name).
+    pub fn is_glob(text: &str) -> bool {
+        text.contains(['*', '?', '['])
+    }
+
+    /// Parses `pattern`, or says what is wrong with it.
+    pub fn parse(pattern: &str) -> std::result::Result<Glob, String> {
+        let chars: Vec<char> = pattern.chars().collect();
+        let mut tokens = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '*' => tokens.push(GlobToken::Any),
+                '?' => tokens.push(GlobToken::One),
+                '\\' => {
+                    i += 1;
+                    let Some(c) = chars.get(i) else {
+                        return Err("ends with a lone \\ (it escapes the character after it)".into());
+                    };
+                    tokens.push(GlobToken::Literal(*c));
+                }
+                '{' => {
+                    return Err(
+                        "{a,b} is the shell's brace expansion, not a glob: list the runs with commas (--baseline a,b) or use [ab]".into(),
+                    )
+                }
+                '[' => {
+                    let (token, next) = Self::class(&chars, i)?;
+                    tokens.push(token);
+                    i = next;
+                    continue;
+                }
+                c => tokens.push(GlobToken::Literal(c)),
+            }
             i += 1;
-            j += 1;
-        } else if i < p.len() && p[i] == '*' {
-            star = Some(i);
-            mark = j;
+        }
+        Ok(Glob(tokens))
+    }
+
+    /// The class opening at `chars[open]` (a `[`), and the index after its `]`.
+    fn class(chars: &[char], open: usize) -> std::result::Result<(GlobToken, usize), String> {
+        let mut i = open + 1;
+        let negated = matches!(chars.get(i), Some('!' | '^'));
+        if negated {
             i += 1;
-        } else if let Some(s) = star {
-            i = s + 1;
-            mark += 1;
-            j = mark;
-        } else {
-            return false;
+        }
+        let mut ranges = Vec::new();
+        let mut first = true;
+        loop {
+            let Some(&c) = chars.get(i) else {
+                return Err(format!(
+                    "the class opened by [ at character {} is not closed with ]",
+                    open + 1
+                ));
+            };
+            // A ] right after [ (or [!) is a member, as in the shell.
+            if c == ']' && !first {
+                return Ok((GlobToken::Class { negated, ranges }, i + 1));
+            }
+            first = false;
+            let c = if c == '\\' {
+                i += 1;
+                *chars.get(i).ok_or("ends inside a class after a \\")?
+            } else {
+                c
+            };
+            if chars.get(i + 1) == Some(&'-') && chars.get(i + 2).is_some_and(|e| *e != ']') {
+                let end = chars[i + 2];
+                if end < c {
+                    return Err(format!("the range {c}-{end} runs backwards"));
+                }
+                ranges.push((c, end));
+                i += 3;
+            } else {
+                ranges.push((c, c));
+                i += 1;
+            }
         }
     }
-    p[i..].iter().all(|c| *c == '*')
+
+    /// Whether `name` matches, whole.
+    pub fn matches(&self, name: &str) -> bool {
+        let (p, n): (&[GlobToken], Vec<char>) = (&self.0, name.chars().collect());
+        let one = |t: &GlobToken, c: char| match t {
+            GlobToken::Literal(l) => *l == c,
+            GlobToken::One => true,
+            GlobToken::Any => false,
+            GlobToken::Class { negated, ranges } => {
+                ranges.iter().any(|(a, b)| (*a..=*b).contains(&c)) != *negated
+            }
+        };
+        // Iterative matching with backtracking to the last `*`.
+        let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+        while j < n.len() {
+            if i < p.len() && p[i] != GlobToken::Any && one(&p[i], n[j]) {
+                i += 1;
+                j += 1;
+            } else if i < p.len() && p[i] == GlobToken::Any {
+                star = Some(i);
+                mark = j;
+                i += 1;
+            } else if let Some(s) = star {
+                i = s + 1;
+                mark += 1;
+                j = mark;
+            } else {
+                return false;
+            }
+        }
+        p[i..].iter().all(|t| *t == GlobToken::Any)
+    }
 }
 
 /// The run names a `--baseline` value stands for: a comma list of names or snapshot paths,
-/// where a name with `*` or `?` is a glob over the config's runs and the snapshots in
-/// `baselines` (a config run wins over a snapshot of the same name). Order as given, each
-/// name once.
+/// where a name with `*`, `?` or `[...]` is a glob ([`Glob`]) over the config's runs and
+/// the snapshots in `baselines` (a config run wins over a snapshot of the same name). Order
+/// as given, each name once.
 pub fn expand_names(spec: &str, config: &Config, baselines: &Path) -> Result<Vec<String>> {
     let mut known: Vec<String> = config.runs.keys().cloned().collect();
     known.extend(snapshot::list_names(baselines));
     known.sort();
     known.dedup();
+    // Checked before the list is split at its commas, which {a,b} would be.
+    if spec.contains('{') {
+        return Err(Error::input(format!(
+            "--baseline '{spec}': {}",
+            Glob::parse(spec).expect_err("a brace is refused")
+        )));
+    }
     let mut out: Vec<String> = Vec::new();
     for token in spec.split(',').map(str::trim) {
         if token.is_empty() {
@@ -188,12 +324,13 @@ pub fn expand_names(spec: &str, config: &Config, baselines: &Path) -> Result<Vec
                 "--baseline '{spec}': an empty name in the list"
             )));
         }
-        let names: Vec<String> = if token.contains(['*', '?']) {
-            let matched: Vec<String> = known
-                .iter()
-                .filter(|n| glob_match(token, n))
-                .cloned()
-                .collect();
+        let names: Vec<String> = if Glob::is_glob(token) {
+            let glob = Glob::parse(token).map_err(|e| {
+                Error::input(format!(
+                    "--baseline '{token}': {e} (globs take *, ?, [abc], [a-z] and [!a])"
+                ))
+            })?;
+            let matched: Vec<String> = known.iter().filter(|n| glob.matches(n)).cloned().collect();
             if matched.is_empty() {
                 return Err(Error::input(format!(
                     "--baseline '{token}' matches no run (runs: {})",
@@ -253,6 +390,10 @@ pub fn resolve_all(
 mod tests {
     use super::*;
 
+    fn glob_match(pattern: &str, name: &str) -> bool {
+        Glob::parse(pattern).unwrap().matches(name)
+    }
+
     #[test]
     fn globs() {
         assert!(glob_match("weekly-*", "weekly-24"));
@@ -261,5 +402,38 @@ mod tests {
         assert!(glob_match("*", "x"));
         assert!(glob_match("w*k*y", "weekly"));
         assert!(!glob_match("weekly-*", "rest-run"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("?", ""));
+    }
+
+    #[test]
+    fn glob_classes_as_in_the_shell() {
+        for week in ["wk-01", "wk-03", "wk-05"] {
+            assert!(glob_match("wk-0[1-5]", week), "{week}");
+        }
+        for other in ["wk-06", "wk-00", "wk-1", "wk-015"] {
+            assert!(!glob_match("wk-0[1-5]", other), "{other}");
+        }
+        assert!(glob_match("wk-[13579]*", "wk-3x"));
+        assert!(glob_match("wk-[!0]*", "wk-1"));
+        assert!(!glob_match("wk-[!0]*", "wk-01"));
+        assert!(glob_match("wk-[^0]*", "wk-1"));
+        // ] first is a member; - last is a member; \\ takes the next character literally
+        assert!(glob_match("[]a]", "]"));
+        assert!(glob_match("[a-]", "-"));
+        assert!(glob_match("run\\*", "run*"));
+        assert!(!glob_match("run\\*", "runs"));
+        assert!(glob_match("[*]", "*"));
+        assert!(glob_match("*-[a-c]-*", "x-b-y"));
+    }
+
+    #[test]
+    fn glob_errors_say_what_is_supported() {
+        assert!(Glob::parse("wk-0[1-5").unwrap_err().contains("not closed"));
+        assert!(Glob::parse("wk-[5-1]").unwrap_err().contains("backwards"));
+        assert!(Glob::parse("wk-{1,2}")
+            .unwrap_err()
+            .contains("brace expansion"));
+        assert!(Glob::parse("wk\\").unwrap_err().contains("\\"));
     }
 }

@@ -154,6 +154,10 @@ fn cases() -> Vec<Case> {
         case("run: no candidate", "--baseline weekly", 2, &["--candidate"]),
         case("run: config run without a source", "--baseline weekly --candidate r", 2, &["source", "url"])
             .file("benchcmp.toml", "[runs.r]\nvars = { namespace = \"ns\" }\nstart = \"2025-06-27T08:00:00Z\"\nduration = \"4h\"\n"),
+        case("run: config run shadowing a snapshot, source down", w, 3, &["weekly", "baselines/weekly.json", "wins over"])
+            .file("benchcmp.toml", format!("[source]\nurl = \"{DEAD_URL}\"\nretries = 0\n\n[runs.weekly]\nvars = {{ namespace = \"ns\" }}\nstart = \"2025-06-27T08:00:00Z\"\nduration = \"4h\"\n")),
+        case("run: glob class not closed", "--baseline weekly-cw2[2-4 --candidate rest-run", 2, &["weekly-cw2[2-4", "not closed", "[a-z]"]),
+        case("run: brace expansion", "--baseline weekly-cw{22,23} --candidate rest-run", 2, &["brace expansion", "commas"]),
         // ---- windows ----
         case("window: record in the future", "record r", 2, &["future"])
             .file("benchcmp.toml", config("[runs.r]\nvars = { namespace = \"ns\" }\nstart = \"2099-01-01T00:00:00Z\"\nduration = \"4h\"\n")),
@@ -187,6 +191,10 @@ fn cases() -> Vec<Case> {
             .file("baselines/run5.json", snapshot("").replace(r#""run":{"name":"s","vars":{"namespace":"ns"},"start":"2025-06-27T08:00:00Z","end":"2025-06-27T12:00:00Z","step":"30s"}"#, r#""run":5"#)),
         case("snapshot: data a list", "--baseline weekly --candidate baselines/datalist.json", 2, &["datalist.json", "metrics.throughput.data", "resulttype"])
             .file("baselines/datalist.json", snapshot("").replace(r#""data":{"resultType":"matrix","result":[{"metric":{},"values":[]}]}"#, r#""data":[]"#)),
+        case("snapshot: series without its labels", "--baseline weekly --candidate baselines/nolabels.json", 2, &["nolabels.json", "metrics.throughput.data.result[0]", "metric"])
+            .file("baselines/nolabels.json", snapshot("[1751011200,\"150\"]").replace(r#"{"metric":{},"values""#, r#"{"values""#)),
+        case("snapshot: samples out of time order", "--baseline weekly --candidate baselines/order.json", 2, &["order.json", "throughput", "series 0, sample 2", "time order"])
+            .file("baselines/order.json", snapshot("[1751011200,\"150\"],[1751011260,\"150\"],[1751011230,\"150\"]")),
         case("snapshot: a directory", "--baseline weekly --candidate baselines", 2, &["baselines", "directory"]),
         case("snapshot: binary garbage", "--baseline weekly --candidate baselines/bin.json", 2, &["bin.json"])
             .file("baselines/bin.json", "\u{0}\u{1}\u{2}PK\u{3}\u{4}"),
@@ -324,4 +332,58 @@ fn every_bad_input_names_the_problem_with_the_documented_exit_code() {
         cases.len(),
         failures.join("\n\n")
     );
+}
+
+/// Every option and argument that takes one of a fixed set of values, on every subcommand:
+/// a value outside the set is a usage error (exit 2) that names the option and the values it
+/// takes, never a silent default.
+#[test]
+fn an_unknown_value_of_any_enumerated_option_is_a_usage_error() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, clap::Arg)>) {
+        for arg in cmd.get_arguments() {
+            if !arg.get_possible_values().is_empty() && arg.get_id() != "help" {
+                out.push((path.clone(), arg.clone()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            let mut p = path.clone();
+            p.push(sub.get_name().to_string());
+            walk(sub, p, out);
+        }
+    }
+    let mut options = Vec::new();
+    walk(&benchcmp::cli::Cli::command(), Vec::new(), &mut options);
+    let dir = temp_dir("enum-options");
+    let mut checked = 0;
+    for (path, arg) in options {
+        // Flags that take no value (a bool's true/false) are not enumerated options.
+        if matches!(
+            arg.get_action(),
+            clap::ArgAction::SetTrue | clap::ArgAction::SetFalse
+        ) {
+            continue;
+        }
+        let mut args: Vec<String> = path.clone();
+        let name = match arg.get_long() {
+            Some(long) => {
+                args.push(format!("--{long}"));
+                format!("--{long}")
+            }
+            None => arg.get_id().to_string().to_uppercase(),
+        };
+        args.push("no-such-value".into());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = benchcmp(&dir, &refs);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("no-such-value") && err.to_lowercase().contains("possible values"),
+            "{args:?} ({name}): {err}"
+        );
+        checked += 1;
+    }
+    // --format of compare, queries, runs and history; --color, --style, --chart-format,
+    // --chart-axis; completions' shell and schema's document at least.
+    assert!(checked >= 10, "only {checked} enumerated options found");
 }

@@ -113,6 +113,10 @@ fn the_shipped_story_fails_with_exit_1() {
         row("restarts").contains("FAIL") && row("oom_kills").contains("FAIL"),
         "{table}"
     );
+    // Each count in its own unit, as the pack gives it: OOM kills are not "restarts".
+    assert!(row("oom_kills").contains("85 kills"), "{table}");
+    assert!(!row("oom_kills").contains("restarts"), "{table}");
+    assert!(row("restarts").contains("85 restarts"), "{table}");
     assert!(row("rejections").contains("FAIL"), "{table}");
     assert!(table.contains("Overall: FAIL"), "{table}");
     assert!(
@@ -1042,6 +1046,26 @@ fn several_baselines_are_pooled_with_their_run_to_run_variation() {
     assert_eq!(code, 0);
     assert!(matches!(code_pooled, 0 | 4), "{code_pooled}");
 
+    // A class as in the shell: wk-1 to wk-3, not wk-4.
+    let (_, class, err) = compare_json(
+        &dir,
+        &[
+            "--baseline",
+            "wk-[1-3]",
+            "--candidate",
+            "cand",
+            "--only",
+            "throughput",
+        ],
+    );
+    let names: Vec<&str> = class["baselines"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{err}"))
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["wk-1", "wk-2", "wk-3"]);
+
     // Comma lists, --last, and the table's note.
     let (_, two, _) = compare_json(
         &dir,
@@ -1238,4 +1262,72 @@ fn history_finds_a_planted_step_and_not_an_outlier_week() {
             "{table}"
         );
     }
+}
+
+#[test]
+fn every_metric_is_shown_in_the_unit_its_pack_gives() {
+    // A pack whose OOM count has a unit of its own: the table, Findings and JSON follow the
+    // pack, never a neighbouring count's unit.
+    let dir = temp_dir("own-units");
+    std::fs::create_dir_all(dir.join("queries")).unwrap();
+    let pack = std::fs::read_to_string(queries_dir().join("zeebe.toml"))
+        .unwrap()
+        .replace("unit = \"kills\"", "unit = \"OOMs\"");
+    assert!(pack.contains("unit = \"OOMs\""));
+    std::fs::write(dir.join("queries/zeebe.toml"), pack).unwrap();
+    let out = benchcmp(
+        &dir,
+        &[
+            "--baselines",
+            repo().join("baselines").to_str().unwrap(),
+            "--baseline",
+            "weekly",
+            "--candidate",
+            "rest-run",
+            "--only",
+            "restarts,oom_kills",
+        ],
+    );
+    let table = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    let oom: Vec<&str> = table.lines().filter(|l| l.contains("oom_kills")).collect();
+    assert!(oom.len() >= 2, "{table}");
+    for line in oom {
+        assert!(line.contains("85 OOMs"), "{line}");
+        assert!(!line.contains("restarts"), "{line}");
+    }
+}
+
+#[test]
+fn a_run_read_from_its_first_second_has_no_missing_first_slot() {
+    // warmup = "0s": the steady window starts where the run does, where a rate() has no value
+    // yet (it needs two scrapes). That slot is the run's edge, not missing data: before, it
+    // made every rate, histogram and count inconclusive ("the missing part could hold
+    // anything above ...").
+    let dir = temp_dir("warmup-zero");
+    std::fs::write(
+        dir.join("benchcmp.toml"),
+        fixture_config(&prometheus().url).replace("warmup = \"10m\"", "warmup = \"0s\""),
+    )
+    .unwrap();
+    let (_, r, err) = compare_json(&dir, &["--baseline", "stable-a", "--candidate", "stable-b"]);
+    for m in r["metrics"].as_array().unwrap() {
+        for side in ["baseline", "candidate"] {
+            assert_eq!(
+                m[side]["leading_gap_seconds"].as_f64(),
+                Some(0.0),
+                "{} {side}: {err}",
+                m["id"]
+            );
+        }
+        let hiding: Vec<&Value> = m["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["code"] == "missing_data_could_hide")
+            .collect();
+        assert!(hiding.is_empty(), "{}: {hiding:?}", m["id"]);
+    }
+    let tp = metric(&r, "throughput");
+    assert_eq!(tp["verdict"], "pass", "{:#}", tp["reasons"]);
 }

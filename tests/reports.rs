@@ -69,8 +69,9 @@ fn charts_are_real_pngs_that_tell_pass_from_fail() {
         }
     }
     let overview = load(&dir.join("fail/overview.png"));
-    // Eight panels (more than eight metrics need attention) in four rows.
-    assert_eq!(overview.dimensions(), (1000, 96 + 4 * 390));
+    // A panel for each of the 13 failed metrics (more than the eight panels a comparison
+    // otherwise gets), two to a row.
+    assert_eq!(overview.dimensions(), (1000, 96 + 7 * 390));
     let summary = load(&dir.join("fail/summary.png"));
     // 8 relative rows, 6 absolute rows.
     assert_eq!(
@@ -353,6 +354,12 @@ fn markdown_reads_without_the_terminal() {
             && first.contains("weekly"),
         "{first}"
     );
+    // The snapshots were named by absolute paths outside the working directory: a pull
+    // request is told their file names, not this machine's layout.
+    let repo_path = repo().to_string_lossy().into_owned();
+    assert!(!md.contains(&repo_path), "{md}");
+    assert!(md.contains("snapshot `weekly.json`"), "{md}");
+    assert!(md.contains("snapshot `rest-run-2.json`"), "{md}");
     assert!(md.contains("| Metric | Baseline | Candidate | Change [95% CI] | Gate | Verdict |"));
     assert!(
         md.contains("| Completed process instances `throughput` | 150 PI/s |"),

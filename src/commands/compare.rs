@@ -227,10 +227,18 @@ fn compare_runs(
         let live = all
             .iter()
             .find(|r| !r.is_snapshot())
-            .map_or("", |r| r.name.as_str());
+            .expect("a run that is not a snapshot");
         Some(super::client(config, global)?.ok_or_else(|| {
+            let shadowed = global.baselines.join(format!("{}.json", live.name));
             Error::input(format!(
-                "run {live} is read from Prometheus, but no source is configured: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL"
+                "run {} is read from Prometheus ([runs.{}] in the config), but no source is configured: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL{}",
+                live.name,
+                live.name,
+                if shadowed.is_file() {
+                    format!("; or, to compare with the snapshot of the same name, name its path: {}", shadowed.display())
+                } else {
+                    String::new()
+                }
             ))
         })?)
     };
@@ -278,8 +286,8 @@ fn compare_runs(
     });
     drop(progress);
     let mut data: Vec<RunData> = Vec::new();
-    for d in loaded {
-        data.push(d?);
+    for (d, r) in loaded.into_iter().zip(&all) {
+        data.push(d.map_err(|e| run::with_shadowed_snapshot(e, r, &global.baselines))?);
     }
     let c_data = data.pop().expect("the candidate was loaded");
     let b_data = data;
@@ -490,16 +498,19 @@ fn compare_one(
         b_series.push(data.series(metric, defaults)?);
     }
     let c_series = candidate.1.series(metric, defaults)?;
+    let scrape_ms = defaults.scrape_interval_ms;
     fn input<'a>(
         (run, data, window): (&Run, &'a RunData, (i64, i64)),
         series: Option<&'a MetricSeries>,
         id: &str,
+        scrape_ms: i64,
     ) -> SideInput<'a> {
         SideInput {
             series,
             run_start_ms: run.start_ms,
             step_ms: run.step_ms,
             window,
+            edges: compare::side::run_edges(run.start_ms, run.end_ms, scrape_ms),
             warnings: data
                 .metrics
                 .get(id)
@@ -509,13 +520,13 @@ fn compare_one(
     let inputs: Vec<SideInput> = baselines
         .iter()
         .zip(&b_series)
-        .map(|(side, series)| input(*side, series.as_ref(), &metric.id))
+        .map(|(side, series)| input(*side, series.as_ref(), &metric.id, scrape_ms))
         .collect();
     let result = compare::compare_metric_runs(
         metric,
         gate,
         &inputs,
-        &input(candidate, c_series.as_ref(), &metric.id),
+        &input(candidate, c_series.as_ref(), &metric.id, scrape_ms),
         settings,
         prior_cv,
     );

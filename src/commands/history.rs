@@ -85,14 +85,17 @@ pub fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<()> {
     let mut data: Vec<RunData> = Vec::new();
     for r in &runs {
         let tick = progress.ticker(client.as_ref());
-        data.push(rt.block_on(load_run(
-            r,
-            &metrics,
-            &defaults,
-            client.as_ref(),
-            tick,
-            global.verbose,
-        ))?);
+        data.push(
+            rt.block_on(load_run(
+                r,
+                &metrics,
+                &defaults,
+                client.as_ref(),
+                tick,
+                global.verbose,
+            ))
+            .map_err(|e| run::with_shadowed_snapshot(e, r, &global.baselines))?,
+        );
     }
     drop(progress);
     let settings = Settings::default();
@@ -142,6 +145,7 @@ fn history_of(
             run_start_ms: r.start_ms,
             step_ms: r.step_ms,
             window,
+            edges: side::run_edges(r.start_ms, r.end_ms, defaults.scrape_interval_ms),
             warnings: &[],
         };
         let s = side::analyze(metric, &input, settings, Role::Baseline);

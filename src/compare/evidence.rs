@@ -117,6 +117,36 @@ impl Coverage {
         self.covered.iter().rev().take_while(|c| !**c).count() as i64 * self.step_ms
     }
 
+    /// The same coverage without the uncovered slots at the window's start that lie before
+    /// `edges.0` and those at its end after `edges.1`: outside the run, not missing.
+    pub fn within_edges(mut self, edges: (i64, i64)) -> Coverage {
+        // A window without any data keeps its slots: nothing to trim it to.
+        if self.covered_slots() == 0 {
+            return self;
+        }
+        let lead = self
+            .covered
+            .iter()
+            .enumerate()
+            .take_while(|&(k, c)| !*c && self.slot_time(k) < edges.0)
+            .count();
+        let slots = self.covered.len();
+        let trail = self
+            .covered
+            .iter()
+            .enumerate()
+            .rev()
+            .take_while(|&(k, c)| !*c && k >= lead && self.slot_time(k) > edges.1)
+            .count();
+        self.covered.truncate(slots - trail);
+        self.covered.drain(..lead);
+        self.window = (
+            self.window.0 + lead as i64 * self.step_ms,
+            self.window.1 - trail as i64 * self.step_ms,
+        );
+        self
+    }
+
     /// Time of slot `k`.
     pub fn slot_time(&self, k: usize) -> i64 {
         self.window.0 + k as i64 * self.step_ms
@@ -171,11 +201,13 @@ pub fn non_negative(metric: &Metric) -> bool {
             .any(|suffix| metric.unit.ends_with(suffix))
 }
 
-/// The usable samples of `series` for `metric`, or why the run cannot be used.
+/// The usable samples of `series` for `metric`, or why the run cannot be used. Slots
+/// without data at the window's ends that lie beyond the run's `edges` are not counted.
 pub fn prepare(
     metric: &Metric,
     series: &MetricSeries,
     window: (i64, i64),
+    edges: (i64, i64),
     step_ms: i64,
     side: Role,
 ) -> Result<Prepared, Reason> {
@@ -247,7 +279,7 @@ pub fn prepare(
         });
     }
     let times: Vec<i64> = out.points.iter().map(|p| p.0).collect();
-    out.coverage = Coverage::of(&times, window, step_ms);
+    out.coverage = Coverage::of(&times, window, step_ms).within_edges(edges);
     Ok(out)
 }
 
@@ -465,7 +497,14 @@ mod tests {
 
     fn prep(metric: &Metric, values: &[f64], side: Role) -> Result<Prepared, Reason> {
         let s = series(values);
-        prepare(metric, &s, s.window, STEP, side)
+        prepare(
+            metric,
+            &s,
+            s.window,
+            crate::compare::side::NO_EDGES,
+            STEP,
+            side,
+        )
     }
 
     fn series(values: &[f64]) -> MetricSeries {
@@ -501,6 +540,30 @@ mod tests {
         let holes = Coverage::of(&[0, STEP, 4 * STEP, 9 * STEP], (0, 9 * STEP), STEP);
         assert_eq!(holes.gaps(), vec![(2, 2), (5, 4)]);
         assert_eq!(holes.longest_gap_ms(), 4 * STEP);
+    }
+
+    #[test]
+    fn empty_slots_beyond_the_run_edges_are_not_missing() {
+        // slots 0..10; data from slot 1 to slot 8
+        let times: Vec<i64> = (1..9).map(|k| k * STEP).collect();
+        let window = (0, 9 * STEP);
+        let c = Coverage::of(&times, window, STEP).within_edges((2 * STEP, 8 * STEP));
+        assert_eq!((c.slots(), c.covered_slots()), (8, 8));
+        assert_eq!(c.window, (STEP, 8 * STEP));
+        assert!(c.is_complete());
+        // Edges before the hole: the hole is missing data.
+        let c = Coverage::of(&times, window, STEP).within_edges((0, 9 * STEP));
+        assert_eq!(
+            (c.slots(), c.leading_gap_ms(), c.trailing_gap_ms()),
+            (10, STEP, STEP)
+        );
+        // Only empty slots at the ends go, never a covered one, and only before the edge.
+        let late: Vec<i64> = (4..10).map(|k| k * STEP).collect();
+        let c = Coverage::of(&late, window, STEP).within_edges((2 * STEP, i64::MAX));
+        assert_eq!((c.slots(), c.leading_gap_ms()), (8, 2 * STEP));
+        // A window without data keeps its slots.
+        let c = Coverage::of(&[], window, STEP).within_edges((5 * STEP, 5 * STEP));
+        assert_eq!(c.slots(), 10);
     }
 
     #[test]

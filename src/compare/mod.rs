@@ -525,6 +525,7 @@ mod tests {
             run_start_ms: 0,
             step_ms: STEP,
             window: (0, (n as i64 - 1) * STEP),
+            edges: crate::compare::side::NO_EDGES,
             warnings: &[],
         }
     }
@@ -900,6 +901,7 @@ mod tests {
                 run_start_ms: -step,
                 step_ms: step,
                 window: s.window,
+                edges: crate::compare::side::NO_EDGES,
                 warnings: &[],
             }
         }

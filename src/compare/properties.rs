@@ -146,6 +146,7 @@ fn input(s: &MetricSeries) -> SideInput<'_> {
         run_start_ms: 0,
         step_ms: STEP,
         window: s.window,
+        edges: crate::compare::side::NO_EDGES,
         warnings: &[],
     }
 }
@@ -344,6 +345,7 @@ fn verdict_of(m: &Metric, v: Option<Verdict>, optional: bool) -> MetricResult {
         run_start_ms: 0,
         step_ms: STEP,
         window: b.window,
+        edges: crate::compare::side::NO_EDGES,
         warnings: &[],
     };
     let mut r = compare_metric(m, None, &input, &input, &Settings::default());

@@ -22,8 +22,27 @@ pub struct SideInput<'a> {
     pub step_ms: i64,
     /// The steady window (after warm-up and cool-down).
     pub window: (i64, i64),
+    /// The run's edges in time: slots without data at the window's start before `edges.0`,
+    /// and at its end after `edges.1`, lie outside what the run could record — a `rate()`
+    /// has no value before the run's second scrape, and the last scrape may fall short of
+    /// the run's end — so they are not missing data ([`run_edges`]; [`NO_EDGES`] for none).
+    pub edges: (i64, i64),
     /// Warnings the source sent with the data.
     pub warnings: &'a [String],
+}
+
+/// No edges: every slot of the window is the run's.
+pub const NO_EDGES: (i64, i64) = (i64::MIN, i64::MAX);
+
+/// The edges of a run from `start_ms` to `end_ms` scraped every `scrape_ms`: a rate's first
+/// value needs two scrapes, the first of which may come up to a scrape interval after the
+/// start; the last scrape may come up to a scrape interval before the end.
+pub fn run_edges(start_ms: i64, end_ms: i64, scrape_ms: i64) -> (i64, i64) {
+    let scrape = scrape_ms.max(0);
+    (
+        start_ms.saturating_add(2 * scrape),
+        end_ms.saturating_sub(scrape),
+    )
 }
 
 /// A level shift found inside a run.
@@ -302,7 +321,14 @@ pub fn analyze(metric: &Metric, input: &SideInput, settings: &Settings, role: Ro
     let Some(series) = input.series else {
         return SideResult::unusable(role, Reason::NotRecorded { side: role });
     };
-    match evidence::prepare(metric, series, input.window, input.step_ms, role) {
+    match evidence::prepare(
+        metric,
+        series,
+        input.window,
+        input.edges,
+        input.step_ms,
+        role,
+    ) {
         Err(problem) => SideResult::unusable(role, problem),
         Ok(prepared) => {
             let mut side = analyze_prepared(metric, prepared, input.run_start_ms, settings, role);

@@ -32,7 +32,7 @@ fn run_line(label: &str, r: &RunInfo) -> String {
         r.window_text(),
         vars.join(" "),
         r.origin,
-        r.location
+        r.shown_location()
     )
 }
 
@@ -258,26 +258,28 @@ fn link((base, ext): (&str, &str), name: &str) -> String {
     joined.replace('\\', "/").replace(' ', "%20")
 }
 
+/// `p` made absolute (from the working directory) with `.` and `..` resolved by name.
+fn absolute(p: &Path) -> std::path::PathBuf {
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    let mut out = std::path::PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// `to` relative to the directory `from_dir` (both made absolute first).
 pub fn relative_path(from_dir: &Path, to: &Path) -> std::path::PathBuf {
-    let absolute = |p: &Path| {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir().unwrap_or_default().join(p)
-        };
-        let mut out = std::path::PathBuf::new();
-        for c in p.components() {
-            match c {
-                std::path::Component::ParentDir => {
-                    out.pop();
-                }
-                std::path::Component::CurDir => {}
-                other => out.push(other),
-            }
-        }
-        out
-    };
     let (from, to) = (absolute(from_dir), absolute(to));
     let common = from
         .components()
@@ -297,10 +299,44 @@ pub fn relative_path(from_dir: &Path, to: &Path) -> std::path::PathBuf {
     rel
 }
 
+/// A file's path as a report others read shows it: relative to `cwd` when it lies inside
+/// it, else its file name alone — an absolute path of the CI machine would tell a pull
+/// request how its workspace is laid out.
+pub fn shown_path(path: &Path, cwd: &Path) -> String {
+    let (p, base) = (absolute(path), absolute(cwd));
+    match p.strip_prefix(&base) {
+        Ok(inside) if !inside.as_os_str().is_empty() => inside.display().to_string(),
+        _ => p.file_name().map_or_else(
+            || path.display().to_string(),
+            |f| f.to_string_lossy().into_owned(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn paths_shown_to_others_do_not_tell_the_workspace_layout() {
+        let cwd = Path::new("/home/runner/work/repo");
+        assert_eq!(
+            shown_path(
+                Path::new("/home/runner/work/repo/baselines/weekly.json"),
+                cwd
+            ),
+            "baselines/weekly.json"
+        );
+        assert_eq!(
+            shown_path(Path::new("/srv/ci/cache/weekly.json"), cwd),
+            "weekly.json"
+        );
+        assert_eq!(
+            shown_path(Path::new("/home/runner/work/repo/../other/x.json"), cwd),
+            "x.json"
+        );
+    }
 
     #[test]
     fn relative_paths() {

@@ -90,6 +90,19 @@ impl RunInfo {
 }
 
 impl RunInfo {
+    /// Where the run came from as reports for others (Markdown, JUnit) show it: a snapshot
+    /// relative to the working directory or by its file name, never as an absolute path of
+    /// this machine; a server by its (redacted) URL.
+    pub fn shown_location(&self) -> String {
+        match self.origin {
+            "snapshot" => markdown::shown_path(
+                std::path::Path::new(&self.location),
+                &std::env::current_dir().unwrap_or_default(),
+            ),
+            _ => self.location.clone(),
+        }
+    }
+
     /// `start → end (4h, steady 3h50m after 10m warm-up)`, for people.
     pub fn window_text(&self) -> String {
         use crate::config::format_time;

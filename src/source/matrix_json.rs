@@ -20,10 +20,10 @@ pub struct MatrixData {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(expecting = "a series: an object with \"metric\" and \"values\"")]
 pub struct SeriesJson {
-    #[serde(default)]
+    /// The series' labels (`{}` when it has none): required, as Prometheus always sends it,
+    /// so that a series cut out of its object is not read as one without labels.
     pub metric: BTreeMap<String, String>,
     /// `[<unix seconds>, "<value>"]` pairs; values are decimal text, `NaN`, `+Inf` or `-Inf`.
-    #[serde(default)]
     pub values: Samples,
 }
 
@@ -222,17 +222,18 @@ impl MatrixData {
                 return Err(format!("{where_}: series {i}, sample {j}: {problem}"));
             }
             let points = s.values.points;
+            // Prometheus returns samples in time order. Out of order is a corrupt file or a
+            // broken server, not something to repair silently.
+            if let Some(j) = points.windows(2).position(|w| w[1].0 < w[0].0) {
+                return Err(format!(
+                    "{where_}: series {i}, sample {}: its time {} comes before the time of the sample before it ({}); samples must be in time order",
+                    j + 1,
+                    crate::config::format_time(points[j + 1].0),
+                    crate::config::format_time(points[j].0)
+                ));
+            }
             // The same time twice with different values: which one is true is unknowable.
-            // Prometheus returns samples in time order; only out-of-order ones need a copy.
-            let sorted: std::borrow::Cow<[(i64, f64)]> =
-                if points.windows(2).all(|w| w[0].0 <= w[1].0) {
-                    std::borrow::Cow::Borrowed(&points)
-                } else {
-                    let mut copy = points.clone();
-                    copy.sort_by_key(|p| p.0);
-                    std::borrow::Cow::Owned(copy)
-                };
-            if let Some(w) = sorted
+            if let Some(w) = points
                 .windows(2)
                 .find(|w| w[0].0 == w[1].0 && w[0].1.to_bits() != w[1].1.to_bits())
             {
@@ -423,5 +424,21 @@ mod tests {
             data.into_matrix("x").unwrap_err(),
             "x: series 1, sample 1: bad value \"up\""
         );
+        // Samples out of time order are corrupt, not sorted behind the reader's back.
+        let data: MatrixData = serde_json::from_str(
+            r#"{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[3,"1"],[2,"1"]]}]}"#,
+        )
+        .unwrap();
+        let e = data.into_matrix("x").unwrap_err();
+        assert!(
+            e.starts_with("x: series 0, sample 2:") && e.contains("time order"),
+            "{e}"
+        );
+        // A series without its labels is not one without labels.
+        let e = serde_json::from_str::<MatrixData>(
+            r#"{"resultType":"matrix","result":[{"values":[[1,"1"]]}]}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("metric"), "{e}");
     }
 }

@@ -236,9 +236,10 @@ fn series(r: &mut Reader) -> Option<SeriesJson> {
         }
         Some(())
     })?;
+    // A series without either key is left to serde, which names the missing one.
     Some(SeriesJson {
-        metric: labels.unwrap_or_default(),
-        values: values.unwrap_or_default(),
+        metric: labels?,
+        values: values?,
     })
 }
 
@@ -257,20 +258,28 @@ mod tests {
 
     #[test]
     fn reads_what_prometheus_and_benchcmp_write() {
-        let written = r#"{"resultType":"matrix","result":[{"metric":{"partition":"1","pod":"zeebe-\"0\""},"values":[[1751011200,"102.5"],[1751011215,"NaN"],[1751011230,"+Inf"],[1751011245,"1e-7"]]},{"values":[]}]}"#;
+        let written = r#"{"resultType":"matrix","result":[{"metric":{"partition":"1","pod":"zeebe-\"0\""},"values":[[1751011200,"102.5"],[1751011215,"NaN"],[1751011230,"+Inf"],[1751011245,"1e-7"]]},{"metric":{},"values":[]}]}"#;
         let pretty = "{\n  \"resultType\": \"matrix\",\n  \"result\": [\n    {\n      \"metric\": {},\n      \"values\": [[0, \"-Inf\"], [1751011215, \"3\"]]\n    }\n  ]\n}";
         for text in [written, pretty] {
             let by_serde: MatrixData = serde_json::from_str(text).unwrap();
             assert_eq!(plain(text), Some(by_serde), "{text}");
         }
         // A value that is not a number is kept for the error, as serde's decoding keeps it.
-        let word = r#"{"resultType":"matrix","result":[{"values":[[1,"2"],[2,"fast"],[3,"x"]]}]}"#;
+        let word = r#"{"resultType":"matrix","result":[{"metric":{},"values":[[1,"2"],[2,"fast"],[3,"x"]]}]}"#;
         let m = plain(word).unwrap();
         assert_eq!(
             m.result[0].values.first_bad,
             Some((1, "bad value \"fast\"".into()))
         );
         assert_eq!(Some(m), serde_json::from_str(word).ok());
+        // Without its labels or its samples a series is left to serde, which names the key.
+        for cut in [
+            r#"{"resultType":"matrix","result":[{"values":[[1,"2"]]}]}"#,
+            r#"{"resultType":"matrix","result":[{"metric":{}}]}"#,
+        ] {
+            assert_eq!(plain(cut), None, "{cut}");
+            assert!(serde_json::from_str::<MatrixData>(cut).is_err(), "{cut}");
+        }
     }
 
     #[test]

@@ -158,6 +158,7 @@ fn input(s: &MetricSeries) -> SideInput<'_> {
         run_start_ms: 0,
         step_ms: STEP_MS,
         window: s.window,
+        edges: benchcmp::compare::side::NO_EDGES,
         warnings: &[],
     }
 }

@@ -1,6 +1,6 @@
-//! The overview: up to eight panels chosen by relevance — failed, without data and
-//! inconclusive metrics first, then the pack's headline metrics — each titled with its
-//! change and verdict, sized to stay legible at the width a pull request shows.
+//! The overview: a panel for every failed metric (and every required one without data), then,
+//! up to eight panels, the inconclusive ones and those that changed most — each titled with
+//! its change and verdict, sized to stay legible at the width a pull request shows.
 
 use std::path::Path;
 
@@ -10,8 +10,8 @@ use crate::compare::Verdict;
 use crate::report::text::verdict_label;
 use crate::report::{MetricReport, Report};
 
-/// Headline metrics of the default pack: first among those needing attention, and shown
-/// when fewer than eight metrics need it.
+/// Headline metrics of the default pack: first within each group of panels, and shown when
+/// nothing else needs the room.
 pub const HEADLINE: [&str; 6] = [
     "throughput",
     "latency_p99",
@@ -25,44 +25,74 @@ const WIDTH: f64 = 1000.0;
 const PANEL: f64 = 390.0;
 const HEAD: f64 = 96.0;
 
-/// At most this many panels.
+/// Panels beyond the failed metrics fill the overview up to this many.
 pub const PANELS: usize = 8;
 
-/// The panels, in order: what needs attention (headline metrics among them first), then
-/// the headline metrics, then the rest.
-pub fn chosen(report: &Report) -> Vec<&MetricReport> {
-    let attention = |m: &&MetricReport| match m.result.verdict {
-        Some(Verdict::Fail) | Some(Verdict::Inconclusive) => true,
-        Some(Verdict::NoData) => !m.result.metric.optional,
+/// What the choice of panels looks at in one metric.
+#[derive(Debug, Clone, Copy)]
+struct Candidate<'a> {
+    id: &'a str,
+    verdict: Option<Verdict>,
+    optional: bool,
+    /// The size of the change (direction-adjusted regression), when there is one.
+    change: Option<f64>,
+}
+
+/// Panel order, as indexes into `metrics`: every failed metric and every required one
+/// without data (these always appear, however many), then inconclusive ones, then the
+/// largest changes, then the rest — headline metrics first within each group, the pack's
+/// order after that; cut at [`PANELS`] unless more than that failed.
+fn order(metrics: &[Candidate]) -> Vec<usize> {
+    let failed = |m: &Candidate| match m.verdict {
+        Some(Verdict::Fail) => true,
+        Some(Verdict::NoData) => !m.optional,
         _ => false,
     };
-    let headline = |m: &&MetricReport| HEADLINE.contains(&m.result.metric.id.as_str());
-    let mut out: Vec<&MetricReport> = report
-        .metrics
-        .iter()
-        .filter(|m| attention(m) && headline(m))
-        .collect();
-    for m in report
-        .metrics
-        .iter()
-        .filter(|m| attention(m) && !headline(m))
-    {
-        out.push(m);
-    }
-    for id in HEADLINE {
-        if let Some(m) = report.metrics.iter().find(|m| m.result.metric.id == id) {
-            if !out.iter().any(|c| c.result.metric.id == id) {
-                out.push(m);
+    let group = |m: &Candidate| {
+        if failed(m) {
+            0
+        } else if m.verdict == Some(Verdict::Inconclusive) {
+            1
+        } else if m.change.is_some_and(f64::is_finite) {
+            2
+        } else {
+            3
+        }
+    };
+    let headline = |m: &Candidate| !HEADLINE.contains(&m.id);
+    let mut out: Vec<usize> = (0..metrics.len()).collect();
+    out.sort_by(|&a, &b| {
+        let (x, y) = (&metrics[a], &metrics[b]);
+        group(x).cmp(&group(y)).then_with(|| {
+            if group(x) == 2 {
+                let size = |m: &Candidate| m.change.map_or(0.0, f64::abs);
+                size(y).total_cmp(&size(x))
+            } else {
+                headline(x).cmp(&headline(y))
             }
-        }
-    }
-    for m in &report.metrics {
-        if !out.iter().any(|c| c.result.metric.id == m.result.metric.id) {
-            out.push(m);
-        }
-    }
-    out.truncate(PANELS);
+        })
+    });
+    let must = metrics.iter().filter(|m| failed(m)).count();
+    out.truncate(PANELS.max(must));
     out
+}
+
+/// The panels, in order (see [`order`]).
+pub fn chosen(report: &Report) -> Vec<&MetricReport> {
+    let candidates: Vec<Candidate> = report
+        .metrics
+        .iter()
+        .map(|m| Candidate {
+            id: &m.result.metric.id,
+            verdict: m.result.verdict,
+            optional: m.result.metric.optional,
+            change: m.result.change.and_then(|c| c.regression),
+        })
+        .collect();
+    order(&candidates)
+        .into_iter()
+        .map(|i| &report.metrics[i])
+        .collect()
 }
 
 pub fn write(path: &Path, report: &Report, options: &ChartOptions) -> crate::error::Result<()> {
@@ -78,11 +108,10 @@ pub fn write(path: &Path, report: &Report, options: &ChartOptions) -> crate::err
             let attention = report
                 .metrics
                 .iter()
-                .filter(|m| {
-                    matches!(
-                        m.result.verdict,
-                        Some(Verdict::Fail | Verdict::Inconclusive)
-                    )
+                .filter(|m| match m.result.verdict {
+                    Some(Verdict::Fail | Verdict::Inconclusive) => true,
+                    Some(Verdict::NoData) => !m.result.metric.optional,
+                    _ => false,
                 })
                 .count();
             look.write(
@@ -125,4 +154,77 @@ pub fn write(path: &Path, report: &Report, options: &ChartOptions) -> crate::err
             Ok::<(), String>(())
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(id: &'static str, verdict: Verdict, change: Option<f64>) -> Candidate<'static> {
+        Candidate {
+            id,
+            verdict: Some(verdict),
+            optional: false,
+            change,
+        }
+    }
+
+    fn ids<'a>(metrics: &[Candidate<'a>]) -> Vec<&'a str> {
+        order(metrics).into_iter().map(|i| metrics[i].id).collect()
+    }
+
+    #[test]
+    fn every_failure_gets_a_panel_however_many() {
+        // rest-run-2: more failures than panels, CPU throttling last in the pack
+        let mut metrics: Vec<Candidate> = [
+            "throughput",
+            "created",
+            "latency_p50",
+            "latency_p99",
+            "latency_mean",
+            "job_completion",
+            "job_push",
+            "job_timeouts",
+            "rejections",
+        ]
+        .into_iter()
+        .map(|id| candidate(id, Verdict::Fail, Some(0.7)))
+        .collect();
+        metrics.push(candidate("backpressure", Verdict::Pass, Some(0.0)));
+        metrics.push(candidate("cpu_throttling", Verdict::Fail, Some(9.0)));
+        let chosen = ids(&metrics);
+        assert_eq!(chosen.len(), 10);
+        assert!(chosen.contains(&"cpu_throttling"), "{chosen:?}");
+        assert!(!chosen.contains(&"backpressure"), "{chosen:?}");
+        // headline metrics lead the failures
+        assert_eq!(&chosen[..3], ["throughput", "latency_p99", "rejections"]);
+    }
+
+    #[test]
+    fn room_left_goes_to_inconclusive_then_the_largest_changes() {
+        let mut metrics = vec![
+            candidate("a", Verdict::Pass, Some(0.01)),
+            candidate("b", Verdict::Pass, Some(-0.30)),
+            candidate("c", Verdict::Inconclusive, Some(0.02)),
+            candidate("d", Verdict::Pass, None),
+            candidate("e", Verdict::Fail, Some(0.5)),
+            candidate("f", Verdict::Pass, Some(0.05)),
+            Candidate {
+                optional: true,
+                ..candidate("g", Verdict::NoData, None)
+            },
+            candidate("h", Verdict::NoData, None),
+        ];
+        assert_eq!(ids(&metrics), ["e", "h", "c", "b", "f", "a", "d", "g"]);
+        for i in 0..4 {
+            metrics.push(candidate(
+                ["p", "q", "r", "s"][i],
+                Verdict::Pass,
+                Some(0.001),
+            ));
+        }
+        let chosen = ids(&metrics);
+        assert_eq!(chosen.len(), PANELS);
+        assert_eq!(&chosen[..6], ["e", "h", "c", "b", "f", "a"]);
+    }
 }

@@ -80,6 +80,10 @@ pub struct Metric {
     /// (`max_by = ["namespace", "pod", "container"]`): the same series PromQL's aggregation
     /// would give, without its cost on the server.
     pub max_by: Option<Vec<String>>,
+    /// A series that is a per-second rate of events happening one at a time (`rate()` of a
+    /// counter of timeouts, rejections): its intervals are exact Poisson intervals of the
+    /// events it implies (mean × covered seconds), unless the events come in bursts.
+    pub events: bool,
     /// The pack file that defined it.
     pub file: PathBuf,
 }
@@ -191,6 +195,8 @@ struct RawMetric {
     axis: Option<Axis>,
     run_to_run: Option<String>,
     max_by: Option<Vec<String>>,
+    #[serde(default)]
+    events: bool,
 }
 
 /// Loads every `*.toml` in `dir` (sorted by file name).
@@ -470,6 +476,16 @@ fn check_metric(
             Some(units::parse_percentage(text).map_err(|e| fail(format!("run_to_run = {e}")))?)
         }
     };
+    if m.events && m.kind == Kind::Count {
+        return Err(fail(
+            "events = true marks a rate series of events; kind = \"count\" is counted as events already".into(),
+        ));
+    }
+    if m.events && derived.is_some() {
+        return Err(fail(
+            "events = true marks a rate of events, not a histogram statistic".into(),
+        ));
+    }
     if m.kind == Kind::Count && saturates_at.is_some() {
         return Err(fail(
             "saturates_at applies to histogram quantiles, not to kind = \"count\"".into(),
@@ -492,6 +508,7 @@ fn check_metric(
         run_to_run,
         derived,
         max_by: m.max_by.clone(),
+        events: m.events,
         file: path.to_path_buf(),
     })
 }

@@ -491,6 +491,7 @@ mod tests {
             run_to_run: None,
             derived: None,
             max_by: None,
+            events: false,
             file: "q.toml".into(),
         }
     }

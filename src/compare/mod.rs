@@ -500,6 +500,7 @@ mod tests {
             run_to_run: None,
             derived: None,
             max_by: None,
+            events: false,
             file: "q.toml".into(),
         }
     }
@@ -731,6 +732,159 @@ mod tests {
             "{:?}",
             r.reasons
         );
+    }
+
+    #[test]
+    fn too_short_a_run_gets_no_interval_and_says_why() {
+        // Four samples of a persistent run: their plain variance covered the truth in a
+        // third of runs. The change is shown as a number, without an interval.
+        let m = metric(Better::Higher, Kind::Series);
+        let r = run(&m, "regression <= 10%", &level(4, 150.0), &level(4, 140.0));
+        let ch = r.change.unwrap();
+        assert!(ch.relative.is_some());
+        assert_eq!((ch.ci_low, ch.ci_high, ch.relative_low), (None, None, None));
+        let words = crate::report::text::reasons(&r);
+        assert!(
+            words.contains("needed for a decision or an interval"),
+            "{words}"
+        );
+        // From the minimum evidence on, the interval is there.
+        let r = run(
+            &m,
+            "regression <= 10%",
+            &level(30, 150.0),
+            &level(30, 140.0),
+        );
+        assert!(r.change.unwrap().ci_low.is_some());
+    }
+
+    #[test]
+    fn a_run_that_ends_collapsed_never_passes() {
+        // The last 1 to 30 samples of a 460-sample run fall by 40%: too short for the shift
+        // search (or for the final level to fail the run), but never a pass.
+        let m = metric(Better::Higher, Kind::Series);
+        let b = level(460, 150.0);
+        for tail in [1, 2, 3, 4, 5, 8, 12, 20, 30] {
+            let mut c = level(460, 150.0);
+            for v in c.iter_mut().skip(460 - tail) {
+                *v *= 0.6;
+            }
+            let r = run(&m, "regression <= 10%", &b, &c);
+            assert_ne!(
+                r.verdict,
+                Some(Verdict::Pass),
+                "tail {tail}: {:?}",
+                r.reasons
+            );
+            assert!(
+                r.reasons
+                    .iter()
+                    .any(|x| matches!(x, Reason::EndsBeyond { .. } | Reason::FinalLevel { .. })),
+                "tail {tail}: {:?}",
+                r.reasons
+            );
+        }
+        // The same against an absolute mean: no pass either.
+        let mut c = level(460, 150.0);
+        for v in c.iter_mut().skip(457) {
+            *v *= 0.6;
+        }
+        let r = run(&m, "mean >= 140", &b, &c);
+        assert_eq!(r.verdict, Some(Verdict::Inconclusive), "{:?}", r.reasons);
+        assert!(
+            matches!(
+                r.reasons[0],
+                Reason::EndsBeyond { samples: 3, .. }
+                    | Reason::Absolute {
+                        stat: crate::gate::Stat::Last,
+                        ..
+                    }
+            ),
+            "{:?}",
+            r.reasons
+        );
+        // A run at its level to the end passes as before.
+        assert_eq!(
+            run(&m, "regression <= 10%", &b, &level(460, 149.0)).verdict,
+            Some(Verdict::Pass)
+        );
+    }
+
+    #[test]
+    fn rare_events_get_the_exact_poisson_interval() {
+        // A rate of timeouts, 0.01 per second in both runs: a rate() over four 30 s steps.
+        let mut m = metric(Better::Lower, Kind::Series);
+        m.unit = "jobs/s".into();
+        let rates = |seed: u64| -> Vec<f64> {
+            let mut state = seed;
+            let mut uniform = move || {
+                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+            };
+            // Poisson(0.3) events per step by inversion
+            let events: Vec<f64> = (0..463)
+                .map(|_| {
+                    let (mut k, mut p) = (0.0, uniform());
+                    while p > (-0.3f64).exp() {
+                        k += 1.0;
+                        p *= uniform();
+                    }
+                    k
+                })
+                .collect();
+            (0..460)
+                .map(|t| events[t..t + 4].iter().sum::<f64>() / 120.0)
+                .collect()
+        };
+        let (b, c) = (rates(1), rates(2));
+        let as_rate = run(&m, "regression <= 50%", &b, &c).change.unwrap();
+        m.events = true;
+        let r = run(&m, "regression <= 50%", &b, &c);
+        let ch = r.change.unwrap();
+        let total = |v: &[f64]| (v.iter().sum::<f64>() * 30.0).round() as u64;
+        let exposure = 460.0 * 30.0;
+        let (lo, hi) = crate::stats::count::rate_ratio_interval(
+            total(&c),
+            exposure,
+            total(&b),
+            exposure,
+            0.95,
+        )
+        .unwrap();
+        assert!(
+            (ch.relative_low.unwrap() - (lo - 1.0)).abs() < 1e-9,
+            "{ch:?} vs {lo}"
+        );
+        assert!(
+            (ch.relative_high.unwrap() - (hi - 1.0)).abs() < 1e-9,
+            "{ch:?} vs {hi}"
+        );
+        let width =
+            |c: &Change| ((1.0 + c.relative_high.unwrap()) / (1.0 + c.relative_low.unwrap())).ln();
+        assert!(
+            width(&as_rate) > 1.5 * width(&ch),
+            "{} vs {}",
+            width(&as_rate),
+            width(&ch)
+        );
+        // The absolute mean of events: the exact (Garwood) interval of their rate.
+        let r = run(&m, "mean <= 0.1", &b, &c);
+        let k = total(&c);
+        let clause = &r.clauses[0];
+        use statrs::distribution::{ChiSquared, ContinuousCDF};
+        let high = ChiSquared::new(2.0 * (k + 1) as f64)
+            .unwrap()
+            .inverse_cdf(0.975)
+            / 2.0
+            / exposure;
+        assert!(
+            (clause.high.unwrap() - high).abs() < 1e-12,
+            "{clause:?} vs {high}"
+        );
+        assert_eq!(r.verdict, Some(Verdict::Pass));
     }
 
     #[test]

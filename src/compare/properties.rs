@@ -39,6 +39,7 @@ fn metric(better: Better, kind: Kind, ceiling: Option<f64>) -> Metric {
         run_to_run: None,
         derived: None,
         max_by: None,
+        events: false,
         file: "q.toml".into(),
     }
 }

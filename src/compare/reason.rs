@@ -187,6 +187,19 @@ pub enum Reason {
         since_offset_ms: i64,
         from: super::side::LevelFrom,
     },
+    /// The candidate's last samples lie beyond the limit with confidence: a collapse at the
+    /// end of the run, too short to fail it (or for the shift search to find), keeps it
+    /// from passing.
+    EndsBeyond {
+        samples: usize,
+        /// Milliseconds from the candidate's start to the first of those samples.
+        since_offset_ms: i64,
+        level: f64,
+        low: f64,
+        high: f64,
+        /// The level the gate allows, in the metric's unit.
+        limit: f64,
+    },
     /// A relative clause whose baseline is zero (lower is better): no ratio exists; the
     /// question is whether the candidate is clearly above zero.
     FromZero {
@@ -264,6 +277,7 @@ impl Reason {
             Reason::SourceWarning { .. } => "source_warning",
             Reason::Trend { .. } => "trend",
             Reason::FinalLevel { .. } => "final_level",
+            Reason::EndsBeyond { .. } => "ends_beyond",
             Reason::TrendLimit { .. } => "trend_limit",
             Reason::Regression { .. } => "regression",
             Reason::FromZero { .. } => "from_zero",

@@ -148,6 +148,53 @@ pub struct Evidence {
     pub exposure_s: f64,
 }
 
+/// The mean of a run's last `samples` values, with a conservative standard deviation of
+/// such a mean under the noise of the rest of the run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TailMean {
+    pub samples: usize,
+    pub mean: f64,
+    /// `√min(γ₀, LRV / k)` of the samples before the tail — the upward-biased LRV, and at
+    /// least γ₀: never less than the spread of a `k`-sample mean of positively correlated
+    /// noise (it lies below both).
+    pub sd: f64,
+    /// The mean of the samples before the longest tail: the level the end is compared with.
+    pub before: f64,
+    /// Milliseconds from the run's start to the tail's first sample.
+    pub since_offset_ms: i64,
+}
+
+/// Longest tail looked at: beyond it the shift search finds a collapse on its own.
+pub const TAIL: usize = 30;
+
+/// The means of the run's last 1 to [`TAIL`] samples (at most a quarter of the run), each
+/// with the spread of such a mean measured on the samples before the longest tail, so that
+/// a collapse at the very end does not inflate the noise it is measured against.
+fn tail_means(prepared: &Prepared, values: &[f64], run_start_ms: i64) -> Vec<TailMean> {
+    let n = values.len();
+    let longest = TAIL.min(n / 4);
+    if longest == 0 {
+        return Vec::new();
+    }
+    let body = long_run_variance(&values[..n - longest]);
+    (1..=longest)
+        .map(|k| {
+            let tail = &values[n - k..];
+            TailMean {
+                samples: k,
+                mean: tail.iter().sum::<f64>() / k as f64,
+                sd: body
+                    .variance
+                    .min(body.lrv_upper.max(body.variance) / k as f64)
+                    .max(0.0)
+                    .sqrt(),
+                before: body.mean,
+                since_offset_ms: prepared.points[n - k].0 - run_start_ms,
+            }
+        })
+        .collect()
+}
+
 /// What one run shows for one metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SideResult {
@@ -167,6 +214,9 @@ pub struct SideResult {
     pub trend: Option<TrendAt>,
     /// Where the run ended up, when it shifted or trended.
     pub final_level: Option<FinalLevel>,
+    /// Means of the run's last samples (series only): a collapse too short for the shift
+    /// search still keeps a pass from being proven.
+    pub tail: Vec<TailMean>,
     /// Why this run's data cannot be used, if it cannot.
     pub problem: Option<Reason>,
     /// For the baseline side: how its runs were pooled into one population (`None` when
@@ -188,6 +238,7 @@ impl SideResult {
             shifts: Vec::new(),
             trend: None,
             final_level: None,
+            tail: Vec::new(),
             problem: Some(problem),
             prepared: None,
             between_run: None,
@@ -307,6 +358,7 @@ pub fn pool(metric: &Metric, mut runs: Vec<SideResult>, prior_cv: Option<f64>) -
     // missing slots stand for it.
     b.longrun = None;
     b.prepared = None;
+    b.tail.clear();
     b.shifts.clear();
     b.trend = None;
     b.final_level = None;
@@ -395,15 +447,22 @@ pub fn analyze_prepared(
     let (longrun, dynamics) = match metric.kind {
         Kind::Count => {
             let rates: Vec<f64> = values.iter().map(|v| v / step_s).collect();
-            (long_run_variance(&rates), None)
+            (long_run_variance(&rates).with_simulated_df(), None)
         }
         Kind::Series => {
-            let lr = long_run_variance(&values);
-            let dynamics = dynamics(&prepared, &lr, run_start_ms);
-            (lr, Some(dynamics))
+            let lr = long_run_variance(&values).with_simulated_df();
+            // A cycle (GC, an hourly job) is neither a shift, a trend nor a collapse at the
+            // end: look past it.
+            let clean = stats::periodic::remove_periodic(&values).residual;
+            let dynamics = dynamics(&prepared, &clean, &lr, run_start_ms);
+            (lr, Some((dynamics, clean)))
         }
     };
-    let (mean, supported, shifts, trend, final_level) = match dynamics {
+    let tail = match &dynamics {
+        Some((_, clean)) => tail_means(&prepared, clean, run_start_ms),
+        None => Vec::new(),
+    };
+    let (mean, supported, shifts, trend, final_level) = match dynamics.map(|d| d.0) {
         Some(d) => (d.mean, d.supported, d.shifts, d.trend, d.final_level),
         None => (
             longrun.mean_estimate(),
@@ -433,6 +492,7 @@ pub fn analyze_prepared(
         role,
         evidence: Some(evidence),
         summary: Summary::with_sorted(&values, &sorted),
+        tail,
         longrun: Some(longrun),
         mean: Some(mean),
         supported,
@@ -457,24 +517,21 @@ struct Dynamics {
 
 /// Shifts and a trend both explain a moving run; the one that leaves less unexplained wins,
 /// so a steady drift is not reported as a staircase of shifts nor a collapse as a slope.
-fn dynamics(prepared: &Prepared, lr: &LongRun, run_start_ms: i64) -> Dynamics {
-    let values = prepared.values();
-    let n = values.len();
+fn dynamics(prepared: &Prepared, clean: &[f64], lr: &LongRun, run_start_ms: i64) -> Dynamics {
+    let n = clean.len();
     let times: Vec<f64> = prepared
         .points
         .iter()
         .map(|p| (p.0 - run_start_ms) as f64 / 1000.0)
         .collect();
-    // A cycle (GC, an hourly job) is neither a shift nor a trend: look past it.
-    let clean = stats::periodic::remove_periodic(&values).residual;
-    let shifts = stats::detect_shifts(&clean, MIN_SEGMENT, MIN_SHIFT);
-    let fit = fit_trend(&times, &clean);
+    let shifts = stats::detect_shifts(clean, MIN_SEGMENT, MIN_SHIFT);
+    let fit = fit_trend(&times, clean);
     let span_s = times.last().copied().unwrap_or(0.0) - times.first().copied().unwrap_or(0.0);
     let trend_matters = fit
         .as_ref()
         .is_some_and(|f| f.significant && (f.slope * span_s).abs() >= MIN_SHIFT * lr.mean.abs());
     let bounds = segments(n, &shifts);
-    let segment_residuals = residuals_around(&clean, &bounds);
+    let segment_residuals = residuals_around(clean, &bounds);
     let use_trend = trend_matters
         && (shifts.is_empty()
             || fit
@@ -524,7 +581,7 @@ fn dynamics(prepared: &Prepared, lr: &LongRun, run_start_ms: i64) -> Dynamics {
         };
     }
     // Given the segmentation, the noise is what is left around the segment means.
-    let noise = long_run_variance(&segment_residuals);
+    let noise = long_run_variance(&segment_residuals).with_simulated_df();
     let last = bounds[bounds.len() - 2];
     let tail = &clean[last..];
     let final_level = Some(FinalLevel {

@@ -189,6 +189,22 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
                 }
             )
         }
+        Reason::EndsBeyond {
+            samples,
+            since_offset_ms,
+            level,
+            low,
+            high,
+            limit,
+        } => format!(
+            "the candidate's last {} (from {} on) fell to {} [{}, {}], beyond the {} the gate allows: a collapse at the end, too short to fail the run, keeps it from passing",
+            if *samples == 1 { "sample".to_string() } else { format!("{samples} samples") },
+            minutes(*since_offset_ms),
+            value(*level),
+            value(*low),
+            value(*high),
+            value(*limit)
+        ),
         Reason::TrendLimit {
             outcome,
             estimate,
@@ -227,8 +243,8 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
             samples,
             min_samples,
         } => format!(
-            "{}: {samples} samples, at least {min_samples} needed for a decision",
-            side.name()
+            "{}: {samples} samples, at least {min_samples} needed for a decision or an interval",
+            side.name(),
         ),
         Reason::MissingDataCouldHide {
             side,

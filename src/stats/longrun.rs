@@ -35,8 +35,10 @@ use super::periodic::{self, solve};
 pub const MAX_PERSISTENCE: f64 = 0.995;
 /// Highest autoregressive order tried.
 const MAX_ORDER: usize = 8;
-/// Below this many samples no autoregression is fitted.
-const MIN_FIT: usize = 8;
+/// Below this many samples no autoregression is fitted, and no interval is supported: the
+/// plain variance of three to five samples of a run with lag-1 autocorrelation 0.9 gave
+/// 95% intervals that covered the truth in a third of runs.
+pub const MIN_FIT: usize = 8;
 /// A fit with at most this many coefficients and a persistence below [`SETTLED`] needs no
 /// coarser blocks.
 const LOW_ORDER: usize = 2;
@@ -70,12 +72,63 @@ pub struct LongRun {
     pub periods: Vec<f64>,
     /// Whether the data support an interval at all.
     pub supported: bool,
+    /// The fitted autoregression, for [`LongRun::with_simulated_df`].
+    #[serde(skip)]
+    pub model: Option<ArModel>,
 }
+
+/// A fitted autoregression as a model to simulate from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArModel {
+    /// Coefficients, scaled to sum to the bias-corrected persistence.
+    pub phi: Vec<f64>,
+    /// Length of the series fitted (samples, or block means).
+    pub m: usize,
+}
+
+/// Below this many degrees of freedom the delta-method value is refined by simulation.
+const SIMULATE_BELOW_DF: f64 = 30.0;
+/// Simulation needs at least this many fitted values (and is not worth more than the upper
+/// limit: by then the degrees of freedom are many anyway).
+const SIMULATE_FROM: usize = 100;
+const SIMULATE_UP_TO: usize = 2000;
+/// Simulated series per refinement.
+const SIMULATIONS: usize = 200;
 
 impl LongRun {
     /// Variance of the sample mean.
     pub fn variance_of_mean(&self) -> f64 {
         self.lrv / self.n.max(1) as f64
+    }
+
+    /// The same estimate with its degrees of freedom refined by simulation, for the
+    /// intervals a verdict rests on.
+    ///
+    /// The delta method's `ν = 2 / (2/(m−p) + 4 Var(Ŝ)/(1−S)²)` understates how steady the
+    /// estimate really is when the persistence is strong and the run short (measured: 2.3
+    /// against 3.6 at lag-1 autocorrelation 0.9 and 120 samples), which made intervals wider
+    /// than the data need. The estimator's own spread under the fitted model — `2 E[V]² /
+    /// Var[V]` over simulated series of the same length, from a fixed seed — says how many
+    /// degrees of freedom it has. The fitted persistence is lowest exactly where the estimate
+    /// is too small, and the simulation then overstates the steadiness, so the refined value
+    /// is held between the delta method's and twice it, and only with at least 100 fitted
+    /// values; the calibration table shows the coverage and false passes this keeps.
+    pub fn with_simulated_df(mut self) -> LongRun {
+        let Some(model) = &self.model else {
+            return self;
+        };
+        if !self.supported
+            || self.df.is_nan()
+            || self.df >= SIMULATE_BELOW_DF
+            || self.persistence >= SETTLED
+            || !(SIMULATE_FROM..=SIMULATE_UP_TO).contains(&model.m)
+        {
+            return self;
+        }
+        if let Some(simulated) = simulated_df(&model.phi, model.m) {
+            self.df = simulated.clamp(self.df, 2.0 * self.df);
+        }
+        self
     }
 }
 
@@ -219,6 +272,10 @@ pub fn select_order(d: &[f64], max: usize) -> usize {
 
 /// The autoregressive estimate of a centred series' long-run variance.
 struct Autoregression {
+    /// The coefficients, scaled to sum to the bias-corrected persistence.
+    phi: Vec<f64>,
+    /// Series length the model was fitted to (samples or block means).
+    m: usize,
     /// Samples per block mean the model was fitted to.
     block: usize,
     order: usize,
@@ -239,7 +296,12 @@ struct Autoregression {
 /// the samples'. The smallest block whose fit needs at most [`LOW_ORDER`] coefficients and
 /// stays clear of a unit root is used; where none does, the fit with the most degrees of
 /// freedom.
-fn autoregression(d: &[f64]) -> Option<Autoregression> {
+///
+/// `lost` is the share of the samples' degrees of freedom already spent on removing periodic
+/// components: the residual variance is that much smaller than the noise's, and the variance
+/// estimate rests on that many fewer residuals.
+fn autoregression(d: &[f64], lost: f64) -> Option<Autoregression> {
+    let kept = (1.0 - lost).clamp(0.05, 1.0);
     let mut tried: Vec<Autoregression> = Vec::new();
     for block in [1usize, 2, 4, 8] {
         let m = d.len() / block;
@@ -261,19 +323,28 @@ fn autoregression(d: &[f64]) -> Option<Autoregression> {
         let fit = fit_ar(&series, order, order)?;
         let raw = fit.phi.iter().sum::<f64>();
         let persistence = (raw + (1.0 + 3.0 * raw) / m as f64).min(MAX_PERSISTENCE);
-        let residuals = fit.residuals.len() as f64;
+        let residuals = fit.residuals.len() as f64 * kept;
+        let sigma2 = fit.sigma2 / kept;
         let relative_variance = 2.0 / (residuals - order as f64).max(1.0)
             + 4.0 * fit.persistence_variance / (1.0 - persistence).powi(2);
         // σ²/(1 − S)² is convex in S: even an unbiased persistence overstates it on average
         // by 1 + 3 Var(Ŝ)/(1 − S)² (second-order Taylor expansion), which is divided out.
         let jensen = 1.0 + 3.0 * fit.persistence_variance / (1.0 - persistence).powi(2);
-        let lrv_upper = fit.sigma2 / (1.0 - persistence).powi(2);
+        let lrv_upper = sigma2 / (1.0 - persistence).powi(2);
+        let df = 2.0 / relative_variance;
+        let scale = if raw.abs() > 1e-9 {
+            persistence / raw
+        } else {
+            1.0
+        };
         let fit = Autoregression {
+            phi: fit.phi.iter().map(|p| p * scale).collect(),
+            m,
             block,
             order,
             raw,
             persistence,
-            df: 2.0 / relative_variance,
+            df,
             lrv: lrv_upper / jensen,
             lrv_upper,
         };
@@ -283,6 +354,53 @@ fn autoregression(d: &[f64]) -> Option<Autoregression> {
         tried.push(fit);
     }
     tried.into_iter().max_by(|a, b| a.df.total_cmp(&b.df))
+}
+
+/// The long-run variance an AR fit of `x` gives, as [`autoregression`] computes it for
+/// samples (no blocks, no periodic components).
+fn ar_lrv(x: &[f64]) -> Option<f64> {
+    let m = x.len();
+    let mean = x.iter().sum::<f64>() / m as f64;
+    let series: Vec<f64> = x.iter().map(|v| v - mean).collect();
+    let order = select_order(&series, (m / 10).clamp(1, MAX_ORDER));
+    let fit = fit_ar(&series, order, order)?;
+    let raw = fit.phi.iter().sum::<f64>();
+    let persistence = (raw + (1.0 + 3.0 * raw) / m as f64).min(MAX_PERSISTENCE);
+    let jensen = 1.0 + 3.0 * fit.persistence_variance / (1.0 - persistence).powi(2);
+    Some(fit.sigma2 / (1.0 - persistence).powi(2) / jensen)
+}
+
+/// Degrees of freedom of the long-run variance estimate from its own spread under an
+/// autoregression with coefficients `phi`: `2 E[V]² / Var[V]` over [`SIMULATIONS`] series of
+/// length `m` (after a burn-in), each estimated as [`ar_lrv`] does, from a fixed seed.
+fn simulated_df(phi: &[f64], m: usize) -> Option<f64> {
+    let mut state = 0x5EED_u64 ^ (m as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut uniform = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (((z ^ (z >> 31)) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    let mut normal = || (-2.0 * uniform().ln()).sqrt() * (std::f64::consts::TAU * uniform()).cos();
+    let p = phi.len();
+    let burn = 200;
+    let mut values = Vec::with_capacity(SIMULATIONS);
+    let mut x = vec![0.0; m + burn];
+    for _ in 0..SIMULATIONS {
+        for t in 0..m + burn {
+            let mut v = normal();
+            for k in 1..=p.min(t) {
+                v += phi[k - 1] * x[t - k];
+            }
+            x[t] = v;
+        }
+        values.push(ar_lrv(&x[burn..])?);
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (var > 0.0).then(|| 2.0 * mean * mean / var)
 }
 
 /// Long-run variance of `x` (finite values in time order).
@@ -315,6 +433,7 @@ pub fn long_run_variance(x: &[f64]) -> LongRun {
         n_eff: n as f64,
         periods: Vec::new(),
         supported,
+        model: None,
     };
     // Constant up to rounding: nothing to estimate.
     if variance <= (1e-12 * mean.abs()).powi(2) {
@@ -327,7 +446,7 @@ pub fn long_run_variance(x: &[f64]) -> LongRun {
         };
     }
     if n < MIN_FIT {
-        return plain(n >= 2);
+        return plain(false);
     }
     let periodic = periodic::remove_periodic(x);
     let u_mean = periodic.residual.iter().sum::<f64>() / n as f64;
@@ -349,7 +468,7 @@ pub fn long_run_variance(x: &[f64]) -> LongRun {
             ..plain(true)
         };
     }
-    let Some(ar) = autoregression(&d) else {
+    let Some(ar) = autoregression(&d, periodic.parameters as f64 / n as f64) else {
         return plain(false);
     };
     let periodic_part = n as f64 * periodic.mean_variance;
@@ -374,6 +493,10 @@ pub fn long_run_variance(x: &[f64]) -> LongRun {
         },
         periods: periodic.periods,
         supported,
+        model: Some(ArModel {
+            phi: ar.phi,
+            m: ar.m,
+        }),
     }
 }
 
@@ -495,6 +618,46 @@ mod tests {
             assert!(close(lr.df, e.df, 1e-9), "{} vs {}", lr.df, e.df);
             assert!(lr.supported);
         }
+    }
+
+    #[test]
+    fn simulated_degrees_of_freedom_stay_between_the_delta_method_and_twice_it() {
+        let ar = |phi: f64, n: usize, seed: u64| -> Vec<f64> {
+            let mut state = seed;
+            let mut x = 0.0;
+            (0..n)
+                .map(|_| {
+                    state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                    let mut z = state;
+                    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                    x = phi * x + ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                    x
+                })
+                .collect()
+        };
+        let x = ar(0.9, 120, 5);
+        let delta = long_run_variance(&x);
+        let refined = delta.clone().with_simulated_df();
+        assert!(delta.df < 30.0, "{}", delta.df);
+        assert!(
+            refined.df > delta.df && refined.df <= 2.0 * delta.df,
+            "{} vs {}",
+            refined.df,
+            delta.df
+        );
+        // Everything else is the estimate as it was, and the refinement is repeatable.
+        assert_eq!(
+            (refined.lrv, refined.persistence),
+            (delta.lrv, delta.persistence)
+        );
+        assert_eq!(refined.df, delta.clone().with_simulated_df().df);
+        // Too short to simulate, or steady enough already: unchanged.
+        let short = long_run_variance(&ar(0.9, 60, 6));
+        assert_eq!(short.clone().with_simulated_df().df, short.df);
+        let steady = long_run_variance(&ar(0.2, 460, 7));
+        assert!(steady.df >= 30.0);
+        assert_eq!(steady.clone().with_simulated_df().df, steady.df);
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub fn fit_trend(t: &[f64], x: &[f64]) -> Option<Trend> {
         .map(|(a, b)| b - x_mean - slope * (a - t_mean))
         .collect();
     let rss = residuals.iter().map(|e| e * e).sum();
-    let residual = long_run_variance(&residuals);
+    let residual = long_run_variance(&residuals).with_simulated_df();
     let se = (residual.lrv / sxx).sqrt();
     let df = residual.df;
     let statistic = if se > 0.0 {

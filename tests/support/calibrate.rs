@@ -37,6 +37,16 @@ pub enum Noise {
     Sawtooth(f64),
     /// AR(0.5) of Student-t(3) innovations: heavy-tailed spikes.
     Spikes,
+    /// AR(0.5) noise under a job that takes `depth` (a share, e.g. 0.3) of the level for
+    /// `length` samples of every `period`: an hourly batch job, not a sine.
+    Pulse {
+        period: usize,
+        length: usize,
+        depth: f64,
+    },
+    /// AR(0.5) noise on a sawtooth of ± `amplitude` (a share of the level) with this period
+    /// in samples: GC cycles that build up and drop at once.
+    Gc { period: usize, amplitude: f64 },
 }
 
 impl Noise {
@@ -47,6 +57,21 @@ impl Noise {
             Noise::Sine(p) => format!("sine {} min + AR(0.5)", p / 2.0),
             Noise::Sawtooth(p) => format!("sawtooth {} min + AR(0.5)", p / 2.0),
             Noise::Spikes => "t(3) spikes, AR(0.5)".into(),
+            Noise::Pulse {
+                period,
+                length,
+                depth,
+            } => format!(
+                "job: −{:.0}% for {} min every {} min",
+                depth * 100.0,
+                *length as f64 / 2.0,
+                *period as f64 / 2.0
+            ),
+            Noise::Gc { period, amplitude } => format!(
+                "GC sawtooth ±{:.0}% every {} min",
+                amplitude * 100.0,
+                *period as f64 / 2.0
+            ),
         }
     }
 }
@@ -103,6 +128,31 @@ pub fn noise(kind: Noise, n: usize, rng: &mut Rng) -> Vec<f64> {
                 .collect()
         }
         Noise::Spikes => ar1(rng, n, 0.5, &mut student_t3),
+        // The shapes are in units of the 5% noise, so that `run` scales them to a share.
+        Noise::Pulse {
+            period,
+            length,
+            depth,
+        } => {
+            let phase = (rng.uniform() * period as f64) as usize;
+            let base = ar1(rng, n, 0.5, &mut normal);
+            (0..n)
+                .map(|t| {
+                    let job = (t + phase) % period < length;
+                    base[t] - if job { depth / NOISE } else { 0.0 }
+                })
+                .collect()
+        }
+        Noise::Gc { period, amplitude } => {
+            let phase = rng.uniform() * period as f64;
+            let base = ar1(rng, n, 0.5, &mut normal);
+            (0..n)
+                .map(|t| {
+                    let s = 2.0 * (((t as f64 + phase) % period as f64) / period as f64) - 1.0;
+                    base[t] + amplitude / NOISE * s
+                })
+                .collect()
+        }
     }
 }
 
@@ -132,6 +182,7 @@ pub fn metric(better: Better) -> Metric {
         run_to_run: None,
         derived: None,
         max_by: None,
+        events: false,
         file: "q.toml".into(),
     }
 }
@@ -184,6 +235,24 @@ pub struct AtTruth {
     /// Pass and fail shares of the oracle interval.
     pub oracle_pass: f64,
     pub oracle_fail: f64,
+    /// Median width of the given intervals over the oracle's width.
+    pub width_ratio: f64,
+    /// Pass share of a t interval on the true effective degrees of freedom (NaN where the
+    /// noise has no such number here): the estimate ± t(ν) times the true standard error
+    /// scaled by √(χ²_ν / ν), as an interval whose variance estimate had ν degrees of freedom.
+    pub t_true_pass: f64,
+}
+
+impl Noise {
+    /// The effective degrees of freedom `ν = n(1−φ)/(1+φ)` of a run of `n` samples (the
+    /// rate window's MA(3) of four equal terms: `n / 4`), where the noise has one.
+    pub fn true_df(&self, n: usize) -> Option<f64> {
+        match self {
+            Noise::Ar1(phi) => Some(n as f64 * (1.0 - phi) / (1.0 + phi)),
+            Noise::Ma3 => Some(n as f64 / 4.0),
+            _ => None,
+        }
+    }
 }
 
 /// Runs `reps` replicate pairs of `kind` noise, `n` samples, true regression `truth`.
@@ -192,6 +261,7 @@ pub fn at_truth(kind: Noise, n: usize, truth: f64, reps: usize, seed: u64) -> At
     let mut out = AtTruth::default();
     let mut logs = Vec::with_capacity(reps);
     let mut covered = 0usize;
+    let mut widths = Vec::new();
     for _ in 0..reps {
         let b = run(kind, n, LEVEL, &mut rng);
         let c = run(kind, n, LEVEL * (1.0 - truth), &mut rng);
@@ -206,6 +276,7 @@ pub fn at_truth(kind: Noise, n: usize, truth: f64, reps: usize, seed: u64) -> At
         let clause = &r.clauses[0];
         if let (Some(lo), Some(hi)) = (clause.low, clause.high) {
             out.given += 1.0;
+            widths.push(((1.0 - lo) / (1.0 - hi)).ln());
             if lo <= truth && truth <= hi {
                 covered += 1;
             }
@@ -213,6 +284,10 @@ pub fn at_truth(kind: Noise, n: usize, truth: f64, reps: usize, seed: u64) -> At
     }
     let m = logs.iter().sum::<f64>() / reps as f64;
     let sd = (logs.iter().map(|l| (l - m).powi(2)).sum::<f64>() / (reps as f64 - 1.0)).sqrt();
+    widths.sort_by(f64::total_cmp);
+    out.width_ratio = widths
+        .get(widths.len() / 2)
+        .map_or(f64::NAN, |w| w / (2.0 * Z * sd));
     let limit = (1.0 - BUDGET).ln();
     for l in &logs {
         if l - Z * sd >= limit {
@@ -221,6 +296,22 @@ pub fn at_truth(kind: Noise, n: usize, truth: f64, reps: usize, seed: u64) -> At
             out.oracle_fail += 1.0;
         }
     }
+    // P(l − t(ν)·sd·√(χ²_ν/ν) ≥ limit) for each replicate's estimate, averaged.
+    out.t_true_pass = kind.true_df(n).map_or(f64::NAN, |nu| {
+        use statrs::distribution::{ChiSquared, ContinuousCDF, StudentsT};
+        let t = StudentsT::new(0.0, 1.0, nu).unwrap().inverse_cdf(0.975);
+        let chi = ChiSquared::new(nu).unwrap();
+        logs.iter()
+            .map(|l| {
+                if *l <= limit {
+                    0.0
+                } else {
+                    chi.cdf(nu * ((l - limit) / (t * sd)).powi(2))
+                }
+            })
+            .sum::<f64>()
+            / reps as f64
+    });
     out.coverage = if out.given > 0.0 {
         covered as f64 / out.given
     } else {
@@ -484,4 +575,85 @@ pub fn replicates() -> usize {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1000)
+}
+
+/// A Poisson draw (inversion; for the small means event counts per step have here).
+pub fn poisson(mean: f64, rng: &mut Rng) -> f64 {
+    let limit = (-mean).exp();
+    let (mut k, mut p) = (0.0, rng.uniform());
+    while p > limit {
+        k += 1.0;
+        p *= rng.uniform();
+    }
+    k
+}
+
+/// Events per 30 s step at `rate` per second: one at a time (Poisson), or in bursts — a
+/// rate that drifts as exp of an AR(0.9) with unit variance, so events cluster in time.
+pub fn events(rate: f64, bursty: bool, n: usize, rng: &mut Rng) -> Vec<f64> {
+    let step_s = STEP_MS as f64 / 1000.0;
+    let latent = if bursty {
+        noise(Noise::Ar1(0.9), n, rng)
+    } else {
+        vec![0.0; n]
+    };
+    // exp(z − ½) has mean 1 for a unit-variance normal z.
+    latent
+        .iter()
+        .map(|z| poisson(rate * step_s * (z - 0.5).exp(), rng))
+        .collect()
+}
+
+/// Event counts compared as rates (`kind = "count"`, lower is better) with the candidate's
+/// true rate `1 + truth` times the baseline's: the coverage of the change's interval, and
+/// the median width of its log-interval over the exact Poisson ratio interval's.
+pub fn counts_at(
+    rate: f64,
+    bursty: bool,
+    n: usize,
+    truth: f64,
+    reps: usize,
+    seed: u64,
+) -> (f64, f64) {
+    let m = Metric {
+        unit: "events".into(),
+        kind: Kind::Count,
+        ..metric(Better::Lower)
+    };
+    let g = gate::parse("regression <= 50%", "events").unwrap();
+    let mut rng = Rng(seed);
+    let (mut given, mut covered) = (0usize, 0usize);
+    let mut widths = Vec::new();
+    for _ in 0..reps {
+        let b = events(rate, bursty, n, &mut rng);
+        let c = events(rate * (1.0 + truth), bursty, n, &mut rng);
+        let (bs, cs) = (as_series(&b), as_series(&c));
+        let r = compare_metric(&m, Some(&g), &input(&bs), &input(&cs), &Settings::default());
+        let Some(ch) = r.change else { continue };
+        let (Some(lo), Some(hi)) = (ch.relative_low, ch.relative_high) else {
+            continue;
+        };
+        given += 1;
+        if lo <= truth && truth <= hi {
+            covered += 1;
+        }
+        let exposure = n as f64 * STEP_MS as f64 / 1000.0;
+        let total = |v: &[f64]| v.iter().sum::<f64>() as u64;
+        if let Some((elo, ehi)) = benchcmp::stats::count::rate_ratio_interval(
+            total(&c),
+            exposure,
+            total(&b),
+            exposure,
+            0.95,
+        ) {
+            if elo > 0.0 && ehi.is_finite() {
+                widths.push(((1.0 + hi) / (1.0 + lo)).ln() / (ehi / elo).ln());
+            }
+        }
+    }
+    widths.sort_by(f64::total_cmp);
+    (
+        covered as f64 / given.max(1) as f64,
+        widths.get(widths.len() / 2).copied().unwrap_or(f64::NAN),
+    )
 }

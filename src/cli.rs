@@ -171,35 +171,8 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Markdown,
-    Junit,
-}
-
-impl Format {
-    /// The name `--format` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Markdown => "markdown",
-            Format::Junit => "junit",
-        }
-    }
-
-    /// The file option of the format.
-    pub fn option(self) -> &'static str {
-        match self {
-            Format::Table => "--format table",
-            Format::Json => "--json",
-            Format::Markdown => "--markdown",
-            Format::Junit => "--junit",
-        }
-    }
-}
+/// The report formats (`--format`); defined with the reports.
+pub use crate::report::Format;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -241,195 +241,43 @@ pub fn load(path: &Path) -> Result<Config> {
     Ok(config)
 }
 
+/// Where a configuration value is: the file's name and text, to name `file:line:col` in
+/// messages.
+struct Locator<'t> {
+    origin: &'t str,
+    text: &'t str,
+}
+
+impl Locator<'_> {
+    fn at(&self, span: std::ops::Range<usize>) -> String {
+        let (line, col) = line_col(self.text, span.start);
+        format!("{}:{line}:{col}", self.origin)
+    }
+
+    fn duration(&self, value: &Spanned<String>, key: &str) -> Result<i64> {
+        duration::parse(value.get_ref())
+            .map_err(|e| Error::input(format!("{}: {key}: {e}", self.at(value.span()))))
+    }
+}
+
 /// Parses configuration text; `origin` names the file in messages, `env` reads secrets.
 pub fn parse(text: &str, origin: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
     let raw: RawConfig = toml::from_str(text)
         .map_err(|e| Error::input(format!("{origin}: {}", e.to_string().trim_end())))?;
-    let at = |span: std::ops::Range<usize>| {
-        let (line, col) = line_col(text, span.start);
-        format!("{origin}:{line}:{col}")
+    let loc = Locator { origin, text };
+    let defaults = match &raw.defaults {
+        Some(d) => parse_defaults(d, &loc)?,
+        None => Defaults::default(),
     };
-    let dur = |value: &Spanned<String>, key: &str| -> Result<i64> {
-        duration::parse(value.get_ref())
-            .map_err(|e| Error::input(format!("{}: {key}: {e}", at(value.span()))))
-    };
-
-    let mut defaults = Defaults::default();
-    if let Some(d) = &raw.defaults {
-        if let Some(v) = &d.step {
-            defaults.step_ms = dur(v, "defaults.step")?;
-            if defaults.step_ms <= 0 {
-                return Err(Error::input(format!(
-                    "{}: defaults.step must be positive",
-                    at(v.span())
-                )));
-            }
-        }
-        if let Some(v) = &d.scrape_interval {
-            defaults.scrape_interval_ms = dur(v, "defaults.scrape_interval")?;
-            if defaults.scrape_interval_ms <= 0 {
-                return Err(Error::input(format!(
-                    "{}: defaults.scrape_interval must be positive",
-                    at(v.span())
-                )));
-            }
-        }
-        if let Some(v) = &d.warmup {
-            defaults.warmup_ms = dur(v, "defaults.warmup")?;
-        }
-        if let Some(v) = &d.cooldown {
-            defaults.cooldown_ms = dur(v, "defaults.cooldown")?;
-        }
-    }
-
     let source = match raw.source {
+        Some(s) => Some(parse_source(s, &loc, env)?),
         None => None,
-        Some(s) => {
-            let url = match &s.url {
-                Some(u) => {
-                    check_url(u.get_ref())
-                        .map_err(|e| Error::input(format!("{}: source.url: {e}", at(u.span()))))?;
-                    u.get_ref().clone()
-                }
-                None => String::new(), // may come from --prometheus / the environment
-            };
-            let mut source = SourceConfig::with_url(&url);
-            if let Some(v) = &s.timeout {
-                source.timeout_ms = dur(v, "source.timeout")?;
-                if source.timeout_ms <= 0 {
-                    return Err(Error::input(format!(
-                        "{}: source.timeout must be positive",
-                        at(v.span())
-                    )));
-                }
-            }
-            if let Some(v) = &s.max_response_bytes {
-                let bytes = crate::units::parse_quantity(v.get_ref(), "B").map_err(|e| {
-                    Error::input(format!("{}: source.max_response_bytes: {e}", at(v.span())))
-                })?;
-                if !(1024.0..=64.0 * 1024.0 * 1024.0 * 1024.0).contains(&bytes) {
-                    return Err(Error::input(format!(
-                        "{}: source.max_response_bytes must be between 1KiB and 64GiB",
-                        at(v.span())
-                    )));
-                }
-                source.max_response_bytes = bytes as u64;
-            }
-            if let Some(v) = &s.retries {
-                source.retries = u32::try_from(*v.get_ref())
-                    .ok()
-                    .filter(|r| *r <= 10)
-                    .ok_or_else(|| {
-                        Error::input(format!(
-                            "{}: source.retries must be between 0 and 10",
-                            at(v.span())
-                        ))
-                    })?;
-            }
-            if let Some(v) = &s.concurrency {
-                source.concurrency = usize::try_from(*v.get_ref())
-                    .ok()
-                    .filter(|c| (1..=64).contains(c))
-                    .ok_or_else(|| {
-                        Error::input(format!(
-                            "{}: source.concurrency must be between 1 and 64",
-                            at(v.span())
-                        ))
-                    })?;
-            }
-            source.auth = match (&s.bearer_token_env, &s.username, &s.password_env) {
-                (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-                    return Err(Error::input(format!(
-                        "{origin}: [source] sets both bearer_token_env and basic auth (username/password_env); choose one"
-                    )))
-                }
-                (Some(var), None, None) => {
-                    let token = env(var.get_ref()).filter(|t| !t.is_empty()).ok_or_else(|| {
-                        Error::input(format!(
-                            "{}: source.bearer_token_env: environment variable {} is not set",
-                            at(var.span()),
-                            var.get_ref()
-                        ))
-                    })?;
-                    Auth::Bearer(token.trim().to_string())
-                }
-                (None, Some(user), password_env) => {
-                    let password = match password_env {
-                        Some(var) => env(var.get_ref()).ok_or_else(|| {
-                            Error::input(format!(
-                                "{}: source.password_env: environment variable {} is not set",
-                                at(var.span()),
-                                var.get_ref()
-                            ))
-                        })?,
-                        None => String::new(),
-                    };
-                    Auth::Basic { username: user.clone(), password }
-                }
-                (None, None, Some(var)) => {
-                    return Err(Error::input(format!(
-                        "{}: source.password_env is set but source.username is not",
-                        at(var.span())
-                    )))
-                }
-                (None, None, None) => Auth::None,
-            };
-            source.headers = s.headers;
-            source.ca_file = s.ca_file.map(|f| PathBuf::from(f.into_inner()));
-            Some(source)
-        }
     };
-
     let mut runs = BTreeMap::new();
     for (name, spanned) in raw.runs {
-        let run_at = at(spanned.span());
-        check_run_name(&name).map_err(|e| Error::input(format!("{run_at}: runs.{name}: {e}")))?;
-        let run = spanned.into_inner();
-        let start_ms = parse_time(run.start.get_ref(), None).map_err(|e| {
-            Error::input(format!("{}: runs.{name}.start: {e}", at(run.start.span())))
-        })?;
-        let end_ms = match (&run.end, &run.duration) {
-            (Some(_), Some(d)) => {
-                return Err(Error::input(format!(
-                    "{}: runs.{name}: set either end or duration, not both",
-                    at(d.span())
-                )))
-            }
-            (Some(end), None) => parse_time(end.get_ref(), Some(chrono::Utc::now().timestamp_millis()))
-                .map_err(|e| Error::input(format!("{}: runs.{name}.end: {e}", at(end.span()))))?,
-            (None, Some(d)) => start_ms + dur(d, &format!("runs.{name}.duration"))?,
-            (None, None) => {
-                return Err(Error::input(format!(
-                    "{run_at}: runs.{name}: missing end or duration (e.g. duration = \"4h\" or end = \"now\")"
-                )))
-            }
-        };
-        if end_ms <= start_ms {
-            return Err(Error::input(format!(
-                "{run_at}: runs.{name}: the window is empty (end is not after start)"
-            )));
-        }
-        let trimmed = defaults.warmup_ms + defaults.cooldown_ms;
-        if trimmed >= end_ms - start_ms {
-            return Err(Error::input(format!(
-                "{run_at}: runs.{name}: the warm-up ({}) and cool-down ({}) leave nothing of the {} window to compare",
-                duration::human(defaults.warmup_ms),
-                duration::human(defaults.cooldown_ms),
-                duration::human(end_ms - start_ms)
-            )));
-        }
-        crate::template::check_vars(&run.vars)
-            .map_err(|e| Error::input(format!("{run_at}: runs.{name}.vars: {e}")))?;
-        runs.insert(
-            name,
-            RunConfig {
-                vars: run.vars,
-                start_ms,
-                end_ms,
-            },
-        );
+        let run = parse_run(&name, spanned, &defaults, &loc)?;
+        runs.insert(name, run);
     }
-
     let mut run_to_run = BTreeMap::new();
     for (id, text) in &raw.run_to_run {
         let share = crate::units::parse_percentage(text)
@@ -443,6 +291,195 @@ pub fn parse(text: &str, origin: &str, env: &dyn Fn(&str) -> Option<String>) -> 
         runs,
         gates: raw.gates,
         run_to_run,
+    })
+}
+
+/// `[defaults]`: step, scrape interval, warm-up and cool-down.
+fn parse_defaults(d: &RawDefaults, loc: &Locator) -> Result<Defaults> {
+    let mut defaults = Defaults::default();
+    if let Some(v) = &d.step {
+        defaults.step_ms = loc.duration(v, "defaults.step")?;
+        if defaults.step_ms <= 0 {
+            return Err(Error::input(format!(
+                "{}: defaults.step must be positive",
+                loc.at(v.span())
+            )));
+        }
+    }
+    if let Some(v) = &d.scrape_interval {
+        defaults.scrape_interval_ms = loc.duration(v, "defaults.scrape_interval")?;
+        if defaults.scrape_interval_ms <= 0 {
+            return Err(Error::input(format!(
+                "{}: defaults.scrape_interval must be positive",
+                loc.at(v.span())
+            )));
+        }
+    }
+    if let Some(v) = &d.warmup {
+        defaults.warmup_ms = loc.duration(v, "defaults.warmup")?;
+    }
+    if let Some(v) = &d.cooldown {
+        defaults.cooldown_ms = loc.duration(v, "defaults.cooldown")?;
+    }
+    Ok(defaults)
+}
+
+/// `[source]`: where Prometheus is and how to talk to it (secrets read through `env`).
+fn parse_source(
+    s: RawSource,
+    loc: &Locator,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<SourceConfig> {
+    let url = match &s.url {
+        Some(u) => {
+            check_url(u.get_ref())
+                .map_err(|e| Error::input(format!("{}: source.url: {e}", loc.at(u.span()))))?;
+            u.get_ref().clone()
+        }
+        None => String::new(), // may come from --prometheus / the environment
+    };
+    let mut source = SourceConfig::with_url(&url);
+    if let Some(v) = &s.timeout {
+        source.timeout_ms = loc.duration(v, "source.timeout")?;
+        if source.timeout_ms <= 0 {
+            return Err(Error::input(format!(
+                "{}: source.timeout must be positive",
+                loc.at(v.span())
+            )));
+        }
+    }
+    if let Some(v) = &s.max_response_bytes {
+        let bytes = crate::units::parse_quantity(v.get_ref(), "B").map_err(|e| {
+            Error::input(format!(
+                "{}: source.max_response_bytes: {e}",
+                loc.at(v.span())
+            ))
+        })?;
+        if !(1024.0..=64.0 * 1024.0 * 1024.0 * 1024.0).contains(&bytes) {
+            return Err(Error::input(format!(
+                "{}: source.max_response_bytes must be between 1KiB and 64GiB",
+                loc.at(v.span())
+            )));
+        }
+        source.max_response_bytes = bytes as u64;
+    }
+    if let Some(v) = &s.retries {
+        source.retries = u32::try_from(*v.get_ref())
+            .ok()
+            .filter(|r| *r <= 10)
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "{}: source.retries must be between 0 and 10",
+                    loc.at(v.span())
+                ))
+            })?;
+    }
+    if let Some(v) = &s.concurrency {
+        source.concurrency = usize::try_from(*v.get_ref())
+            .ok()
+            .filter(|c| (1..=64).contains(c))
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "{}: source.concurrency must be between 1 and 64",
+                    loc.at(v.span())
+                ))
+            })?;
+    }
+    source.auth = match (&s.bearer_token_env, &s.username, &s.password_env) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(Error::input(format!(
+                "{}: [source] sets both bearer_token_env and basic auth (username/password_env); choose one",
+                loc.origin
+            )))
+        }
+        (Some(var), None, None) => {
+            let token = env(var.get_ref()).filter(|t| !t.is_empty()).ok_or_else(|| {
+                Error::input(format!(
+                    "{}: source.bearer_token_env: environment variable {} is not set",
+                    loc.at(var.span()),
+                    var.get_ref()
+                ))
+            })?;
+            Auth::Bearer(token.trim().to_string())
+        }
+        (None, Some(user), password_env) => {
+            let password = match password_env {
+                Some(var) => env(var.get_ref()).ok_or_else(|| {
+                    Error::input(format!(
+                        "{}: source.password_env: environment variable {} is not set",
+                        loc.at(var.span()),
+                        var.get_ref()
+                    ))
+                })?,
+                None => String::new(),
+            };
+            Auth::Basic { username: user.clone(), password }
+        }
+        (None, None, Some(var)) => {
+            return Err(Error::input(format!(
+                "{}: source.password_env is set but source.username is not",
+                loc.at(var.span())
+            )))
+        }
+        (None, None, None) => Auth::None,
+    };
+    source.headers = s.headers;
+    source.ca_file = s.ca_file.map(|f| PathBuf::from(f.into_inner()));
+    Ok(source)
+}
+
+/// One `[runs.<name>]`: its window (checked against the warm-up and cool-down) and vars.
+fn parse_run(
+    name: &str,
+    spanned: Spanned<RawRun>,
+    defaults: &Defaults,
+    loc: &Locator,
+) -> Result<RunConfig> {
+    let run_at = loc.at(spanned.span());
+    check_run_name(name).map_err(|e| Error::input(format!("{run_at}: runs.{name}: {e}")))?;
+    let run = spanned.into_inner();
+    let start_ms = parse_time(run.start.get_ref(), None).map_err(|e| {
+        Error::input(format!(
+            "{}: runs.{name}.start: {e}",
+            loc.at(run.start.span())
+        ))
+    })?;
+    let end_ms = match (&run.end, &run.duration) {
+        (Some(_), Some(d)) => {
+            return Err(Error::input(format!(
+                "{}: runs.{name}: set either end or duration, not both",
+                loc.at(d.span())
+            )))
+        }
+        (Some(end), None) => parse_time(end.get_ref(), Some(chrono::Utc::now().timestamp_millis()))
+            .map_err(|e| Error::input(format!("{}: runs.{name}.end: {e}", loc.at(end.span()))))?,
+        (None, Some(d)) => start_ms + loc.duration(d, &format!("runs.{name}.duration"))?,
+        (None, None) => {
+            return Err(Error::input(format!(
+                "{run_at}: runs.{name}: missing end or duration (e.g. duration = \"4h\" or end = \"now\")"
+            )))
+        }
+    };
+    if end_ms <= start_ms {
+        return Err(Error::input(format!(
+            "{run_at}: runs.{name}: the window is empty (end is not after start)"
+        )));
+    }
+    let trimmed = defaults.warmup_ms + defaults.cooldown_ms;
+    if trimmed >= end_ms - start_ms {
+        return Err(Error::input(format!(
+            "{run_at}: runs.{name}: the warm-up ({}) and cool-down ({}) leave nothing of the {} window to compare",
+            duration::human(defaults.warmup_ms),
+            duration::human(defaults.cooldown_ms),
+            duration::human(end_ms - start_ms)
+        )));
+    }
+    crate::template::check_vars(&run.vars)
+        .map_err(|e| Error::input(format!("{run_at}: runs.{name}.vars: {e}")))?;
+    Ok(RunConfig {
+        vars: run.vars,
+        start_ms,
+        end_ms,
     })
 }
 

@@ -9,47 +9,37 @@ use crate::cli::{ColorChoice, CompareArgs, Format, GlobalArgs, TextStyle};
 use crate::error::{Error, Result};
 use crate::output::{self, Target};
 use crate::report::charts::{ChartFormat, ChartOptions};
+pub use crate::report::Terminal;
 
-/// How the terminal is written to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Terminal {
-    pub color: bool,
-    /// Columns to fit: the terminal's, else `COLUMNS`, else 100.
-    pub width: u16,
-    /// ASCII only (`--style ascii`).
-    pub ascii: bool,
-}
-
-impl Terminal {
-    pub fn from_args(global: &GlobalArgs) -> Terminal {
-        use std::io::IsTerminal;
-        let stdout = std::io::stdout();
-        // anstream applies NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM=dumb to `auto`.
-        let color = match global.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => !matches!(
-                anstream::AutoStream::choice(&stdout),
-                anstream::ColorChoice::Never
-            ),
-        };
-        let from_env = || {
-            std::env::var("COLUMNS")
-                .ok()
-                .and_then(|c| c.trim().parse::<u16>().ok())
-                .filter(|c| *c >= 20)
-        };
-        let width = if stdout.is_terminal() {
-            comfy_table::Table::new().width().or_else(from_env)
-        } else {
-            from_env()
-        }
-        .unwrap_or(100);
-        Terminal {
-            color,
-            width,
-            ascii: global.style == TextStyle::Ascii,
-        }
+/// How the terminal is written to, from the global flags and the environment.
+pub fn terminal(global: &GlobalArgs) -> Terminal {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    // anstream applies NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM=dumb to `auto`.
+    let color = match global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !matches!(
+            anstream::AutoStream::choice(&stdout),
+            anstream::ColorChoice::Never
+        ),
+    };
+    let from_env = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .filter(|c| *c >= 20)
+    };
+    let width = if stdout.is_terminal() {
+        comfy_table::Table::new().width().or_else(from_env)
+    } else {
+        from_env()
+    }
+    .unwrap_or(100);
+    Terminal {
+        color,
+        width,
+        ascii: global.style == TextStyle::Ascii,
     }
 }
 
@@ -130,7 +120,7 @@ impl CompareOptions {
             only: args.only.clone(),
             gate_overrides: args.gates.clone(),
             outputs: outputs(args)?,
-            terminal: Terminal::from_args(global),
+            terminal: terminal(global),
         })
     }
 

@@ -1,5 +1,5 @@
 //! Independent jobs on the machine's cores (metric analyses, charts, CSV pieces), results
-//! in input order: a scoped pool of at most `available_parallelism` threads taking jobs in
+//! in input order, or as their inputs arrive: a scoped pool of at most `available_parallelism` threads taking jobs in
 //! turn.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,6 +40,43 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Jobs that arrive while `produce` runs on the calling thread (e.g. metrics whose data
+/// has come in while other queries are in flight): each index received from `jobs` is
+/// given to `f` on one of up to as many threads as the machine has cores as soon as it
+/// arrives. Returns what `produce` returned and the results by index (`None` for an index
+/// never received). `produce` must let every sender of `jobs` go before it returns, or the
+/// workers wait for more.
+pub fn as_they_arrive<R: Send, P>(
+    jobs: std::sync::mpsc::Receiver<usize>,
+    count: usize,
+    f: impl Fn(usize) -> R + Sync,
+    produce: impl FnOnce() -> P,
+) -> (P, Vec<Option<R>>) {
+    let jobs = Mutex::new(jobs);
+    let done: Mutex<Vec<Option<R>>> = Mutex::new((0..count).map(|_| None).collect());
+    let produced = std::thread::scope(|scope| {
+        for _ in 0..workers(count).max(1) {
+            scope.spawn(|| loop {
+                let next = jobs
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .recv();
+                let Ok(i) = next else {
+                    return;
+                };
+                let result = f(i);
+                done.lock().unwrap_or_else(|poisoned| poisoned.into_inner())[i] = Some(result);
+            });
+        }
+        produce()
+    });
+    (
+        produced,
+        done.into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    )
 }
 
 /// `f` applied to every item on up to as many threads as the machine has cores, and
@@ -226,6 +263,35 @@ mod tests {
             )
         });
         assert!(panicked.is_err());
+    }
+
+    #[test]
+    fn as_they_arrive_works_while_the_producer_still_produces() {
+        let (sender, jobs) = std::sync::mpsc::sync_channel(10);
+        let started = AtomicUsize::new(0);
+        let (produced, results) = super::as_they_arrive(
+            jobs,
+            10,
+            |i| {
+                started.fetch_add(1, Ordering::SeqCst);
+                i * 10
+            },
+            || {
+                // Out of order, one index never sent.
+                for i in [7, 3, 0, 9, 1, 2, 5, 4, 8] {
+                    sender.send(i).unwrap();
+                }
+                // The first jobs run before the producer is done.
+                while started.load(Ordering::SeqCst) == 0 {
+                    std::thread::yield_now();
+                }
+                drop(sender);
+                "produced"
+            },
+        );
+        assert_eq!(produced, "produced");
+        let expected: Vec<Option<usize>> = (0..10).map(|i| (i != 6).then_some(i * 10)).collect();
+        assert_eq!(results, expected);
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::output;
 use crate::pack::{Kind, Metric, Pack};
 use crate::report::{self, MetricReport, Presentation, Report, RunInfo, SideData, SideRuns};
 use crate::run::{self, Run};
-use crate::source::{load_run, MetricSeries, RunData};
+use crate::source::{load_run_streaming, MetricData, MetricSeries, RunData};
+use std::sync::{Arc, Mutex};
 
 /// Gates per metric id: the pack's, then `[gates]` of the config, then `--gate`.
 pub fn resolve_gates(
@@ -250,39 +251,63 @@ fn compare_runs(
         "comparing",
         client.as_ref(),
     );
-    // All runs load together; the client bounds the requests in flight.
-    let loaded: Vec<Result<RunData>> = rt.block_on(async {
-        let tick = progress.ticker(client.as_ref());
-        let mut tasks = tokio::task::JoinSet::new();
-        for (i, r) in all.iter().enumerate() {
-            let (run, metrics, client, tick) = (
-                (*r).clone(),
-                metrics
-                    .iter()
-                    .map(|m| (*m).clone())
-                    .collect::<Vec<Metric>>(),
-                client.clone(),
-                tick.clone(),
-            );
-            let verbose = global.verbose;
-            tasks.spawn(async move {
-                let refs: Vec<&Metric> = metrics.iter().collect();
-                (
-                    i,
-                    load_run(&run, &refs, &defaults, client.as_ref(), tick, verbose).await,
-                )
-            });
-        }
-        let mut out: Vec<Option<Result<RunData>>> = (0..all.len()).map(|_| None).collect();
-        while let Some(done) = tasks.join_next().await {
-            match done {
-                Ok((i, data)) => out[i] = Some(data),
-                Err(e) => return vec![Err(Error::input(format!("loading a run failed: {e}")))],
-            }
-        }
-        out.into_iter()
-            .map(|d| d.expect("every run loaded"))
-            .collect()
+    let settings = Settings {
+        confidence: options.confidence,
+        ..Settings::default()
+    };
+    let windows: Vec<(i64, i64)> = baseline_windows
+        .iter()
+        .copied()
+        .chain([candidate_window])
+        .collect();
+    // Each metric is analysed as soon as every run's data for it is in, while the other
+    // queries are in flight; the report is assembled in pack order whatever the order of
+    // the answers.
+    let (jobs_in, jobs) = std::sync::mpsc::sync_channel(metrics.len());
+    let arrivals = Arc::new(Mutex::new(Arrivals::new(metrics.len(), all.len(), jobs_in)));
+    let analyse = |m: usize| {
+        let metric = metrics[m];
+        let data = lock(&arrivals).take(m);
+        let sides: Vec<RunSide> = all
+            .iter()
+            .zip(&windows)
+            .zip(&data)
+            .map(|((run, window), data)| RunSide {
+                run,
+                window: *window,
+                data: data.as_ref(),
+            })
+            .collect();
+        let (candidate, baselines) = sides.split_last().expect("a candidate");
+        let prior = config
+            .run_to_run
+            .get(&metric.id)
+            .copied()
+            .or(metric.run_to_run);
+        compare_one(
+            metric,
+            gates.get(&metric.id),
+            prior,
+            baselines,
+            candidate,
+            &defaults,
+            &settings,
+        )
+    };
+    let (loaded, analysed) = crate::parallel::as_they_arrive(jobs, metrics.len(), analyse, || {
+        let loaded = load_all(
+            &rt,
+            &all,
+            metrics,
+            &defaults,
+            client.as_ref(),
+            &progress,
+            &arrivals,
+            global.verbose,
+        );
+        // No metric arrives any more: the analyses still waiting end.
+        lock(&arrivals).close();
+        loaded
     });
     drop(progress);
     let mut data: Vec<RunData> = Vec::new();
@@ -291,32 +316,10 @@ fn compare_runs(
     }
     let c_data = data.pop().expect("the candidate was loaded");
     let b_data = data;
-
-    let settings = Settings {
-        confidence: options.confidence,
-        ..Settings::default()
-    };
-    let baseline_sides: Vec<(&Run, &RunData, (i64, i64))> = baselines
-        .iter()
-        .zip(&b_data)
-        .zip(&baseline_windows)
-        .map(|((r, d), w)| (r, d, *w))
-        .collect();
-    // Metrics are independent: analysed on every core, reported in pack order.
-    let reports = crate::parallel::map(metrics, |m| {
-        let prior = config.run_to_run.get(&m.id).copied().or(m.run_to_run);
-        compare_one(
-            m,
-            gates.get(&m.id),
-            prior,
-            &baseline_sides,
-            (&candidate, &c_data, candidate_window),
-            &defaults,
-            &settings,
-        )
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>>>()?;
+    let reports = analysed
+        .into_iter()
+        .map(|r| r.expect("every metric arrived from every run that loaded"))
+        .collect::<Result<Vec<_>>>()?;
     let overall = compare::overall(reports.iter().map(|r| &r.result));
     let mut warnings: Vec<String> = b_data
         .iter()
@@ -360,6 +363,135 @@ fn compare_runs(
         generated_at_ms: chrono::Utc::now().timestamp_millis() / 1000 * 1000,
         elapsed_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// What has come in of each metric from each run, and the analyses waiting for it: a
+/// metric is handed to the analysis (its index sent on `ready`) once every run has
+/// delivered it, or finished without it (a snapshot that did not record it).
+struct Arrivals {
+    /// `[metric][run]`: the data, until the analysis takes it.
+    data: Vec<Vec<Option<MetricData>>>,
+    /// `[metric][run]`: whether that run is done with that metric.
+    done: Vec<Vec<bool>>,
+    /// Runs each metric still waits for.
+    waiting: Vec<usize>,
+    ready: Option<std::sync::mpsc::SyncSender<usize>>,
+}
+
+impl Arrivals {
+    fn new(metrics: usize, runs: usize, ready: std::sync::mpsc::SyncSender<usize>) -> Self {
+        Arrivals {
+            data: vec![vec![None; runs]; metrics],
+            done: vec![vec![false; runs]; metrics],
+            waiting: vec![runs; metrics],
+            ready: Some(ready),
+        }
+    }
+
+    /// Run `run` delivered metric `m` (`None`: it has none).
+    fn arrived(&mut self, m: usize, run: usize, data: Option<MetricData>) {
+        if std::mem::replace(&mut self.done[m][run], true) {
+            return;
+        }
+        self.data[m][run] = data;
+        self.waiting[m] -= 1;
+        if self.waiting[m] == 0 {
+            if let Some(ready) = &self.ready {
+                // Room for every metric: never blocks the fetch.
+                let _ = ready.try_send(m);
+            }
+        }
+    }
+
+    /// Run `run` has finished: the metrics it did not deliver it does not have.
+    fn run_finished(&mut self, run: usize) {
+        for m in 0..self.done.len() {
+            self.arrived(m, run, None);
+        }
+    }
+
+    /// Metric `m`'s data from every run, taken for its analysis.
+    fn take(&mut self, m: usize) -> Vec<Option<MetricData>> {
+        std::mem::take(&mut self.data[m])
+    }
+
+    fn close(&mut self) {
+        self.ready = None;
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Loads every run together (the client bounds the requests in flight), handing each
+/// metric to `arrivals` as it is assembled; the runs' data in the order of `all`.
+#[allow(clippy::too_many_arguments)]
+fn load_all(
+    rt: &tokio::runtime::Runtime,
+    all: &[&Run],
+    metrics: &[&Metric],
+    defaults: &crate::config::Defaults,
+    client: Option<&crate::source::prometheus::PrometheusClient>,
+    progress: &super::Progress,
+    arrivals: &Arc<Mutex<Arrivals>>,
+    verbose: bool,
+) -> Vec<Result<RunData>> {
+    rt.block_on(async {
+        let tick = progress.ticker(client);
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, r) in all.iter().enumerate() {
+            let (run, metrics, client, tick, defaults) = (
+                (*r).clone(),
+                metrics
+                    .iter()
+                    .map(|m| (*m).clone())
+                    .collect::<Vec<Metric>>(),
+                client.cloned(),
+                tick.clone(),
+                *defaults,
+            );
+            let arrivals = Arc::clone(arrivals);
+            tasks.spawn(async move {
+                let refs: Vec<&Metric> = metrics.iter().collect();
+                let to = Arc::clone(&arrivals);
+                let deliver: crate::source::Deliver =
+                    Box::new(move |m, data| lock(&to).arrived(m, i, Some(data.clone())));
+                let loaded = load_run_streaming(
+                    &run,
+                    &refs,
+                    &defaults,
+                    client.as_ref(),
+                    tick,
+                    verbose,
+                    deliver,
+                )
+                .await;
+                if loaded.is_ok() {
+                    lock(&arrivals).run_finished(i);
+                }
+                (i, loaded)
+            });
+        }
+        let mut out: Vec<Option<Result<RunData>>> = (0..all.len()).map(|_| None).collect();
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok((i, data)) => out[i] = Some(data),
+                Err(e) => return vec![Err(Error::input(format!("loading a run failed: {e}")))],
+            }
+        }
+        out.into_iter()
+            .map(|d| d.expect("every run loaded"))
+            .collect()
+    })
+}
+
+/// One run's part in the comparison of one metric.
+struct RunSide<'a> {
+    run: &'a Run,
+    window: (i64, i64),
+    /// What the run has of the metric (`None`: not recorded).
+    data: Option<&'a MetricData>,
 }
 
 /// Writes every report: charts and CSV into staged directories, report files staged, all
@@ -483,50 +615,53 @@ fn write_github(
     }
 }
 
+/// One metric compared across the runs: each run's series reduced, the verdict, and what
+/// the reports show of the newest baseline and the candidate.
 fn compare_one(
     metric: &Metric,
     gate: Option<&Gate>,
     prior_cv: Option<f64>,
-    baselines: &[(&Run, &RunData, (i64, i64))],
-    candidate: (&Run, &RunData, (i64, i64)),
+    baselines: &[RunSide],
+    candidate: &RunSide,
     defaults: &crate::config::Defaults,
     settings: &Settings,
 ) -> Result<MetricReport> {
     let started = std::time::Instant::now();
+    let series = |side: &RunSide| -> Result<Option<MetricSeries>> {
+        side.data
+            .map(|data| crate::source::metric_series(side.run, metric, data, defaults))
+            .transpose()
+    };
     let mut b_series = Vec::new();
-    for (_, data, _) in baselines {
-        b_series.push(data.series(metric, defaults)?);
+    for side in baselines {
+        b_series.push(series(side)?);
     }
-    let c_series = candidate.1.series(metric, defaults)?;
+    let c_series = series(candidate)?;
     let scrape_ms = defaults.scrape_interval_ms;
     fn input<'a>(
-        (run, data, window): (&Run, &'a RunData, (i64, i64)),
+        side: &RunSide<'a>,
         series: Option<&'a MetricSeries>,
-        id: &str,
         scrape_ms: i64,
     ) -> SideInput<'a> {
         SideInput {
             series,
-            run_start_ms: run.start_ms,
-            step_ms: run.step_ms,
-            window,
-            edges: compare::side::run_edges(run.start_ms, run.end_ms, scrape_ms),
-            warnings: data
-                .metrics
-                .get(id)
-                .map_or(&[][..], |d| d.warnings.as_slice()),
+            run_start_ms: side.run.start_ms,
+            step_ms: side.run.step_ms,
+            window: side.window,
+            edges: compare::side::run_edges(side.run.start_ms, side.run.end_ms, scrape_ms),
+            warnings: side.data.map_or(&[][..], |d| d.warnings.as_slice()),
         }
     }
     let inputs: Vec<SideInput> = baselines
         .iter()
         .zip(&b_series)
-        .map(|(side, series)| input(*side, series.as_ref(), &metric.id, scrape_ms))
+        .map(|(side, series)| input(side, series.as_ref(), scrape_ms))
         .collect();
     let result = compare::compare_metric_runs(
         metric,
         gate,
         &inputs,
-        &input(candidate, c_series.as_ref(), &metric.id, scrape_ms),
+        &input(candidate, c_series.as_ref(), scrape_ms),
         settings,
         prior_cv,
     );
@@ -534,22 +669,22 @@ fn compare_one(
     let band_runs: Vec<(i64, &MetricSeries)> = baselines
         .iter()
         .zip(&b_series)
-        .filter_map(|((run, _, _), s)| s.as_ref().map(|s| (run.start_ms, s)))
+        .filter_map(|(side, s)| s.as_ref().map(|s| (side.run.start_ms, s)))
         .collect();
     let band = if metric.kind == crate::pack::Kind::Series {
-        report::band(&band_runs, newest.0.step_ms)
+        report::band(&band_runs, newest.run.step_ms)
     } else {
         Vec::new()
     };
     Ok(MetricReport {
         result,
         baseline: SideData {
-            query: newest.1.metrics.get(&metric.id).map(|d| d.query.clone()),
+            query: newest.data.map(|d| d.query.clone()),
             series: b_series.pop().flatten(),
             band,
         },
         candidate: SideData {
-            query: candidate.1.metrics.get(&metric.id).map(|d| d.query.clone()),
+            query: candidate.data.map(|d| d.query.clone()),
             series: c_series,
             band: Vec::new(),
         },

@@ -454,13 +454,11 @@ fn count_from_zero(
 ) -> ClauseResult {
     let settings = s.settings;
     let events = events_of(s.metric, c);
-    let exposure_s = c.evidence.as_ref().map_or(0.0, |e| e.exposure_s);
-    let baseline_exposure_s = b.evidence.as_ref().map_or(0.0, |e| e.exposure_s);
+    let exposure_s = |side: &SideResult| side.evidence.as_ref().map_or(0.0, |e| e.exposure_s);
+    let baseline_exposure_s = exposure_s(b);
     let p_value = count::rate_ratio_p_value(
-        events.round() as u64,
-        exposure_s,
-        0,
-        baseline_exposure_s,
+        count::Counted::new(events.round() as u64, exposure_s(c)),
+        count::Counted::new(0, baseline_exposure_s),
         1.0 + budget,
     );
     let alpha = (1.0 - settings.confidence) / 2.0;
@@ -478,7 +476,7 @@ fn count_from_zero(
         Reason::CountFromZero {
             outcome,
             events,
-            exposure_s,
+            exposure_s: exposure_s(c),
             baseline_exposure_s,
             p_value,
             budget,
@@ -902,11 +900,13 @@ pub fn change(
         with_interval(b, c, settings),
     );
     if counted(metric) && mb.value > 0.0 {
-        let events = |side: &SideResult| events_of(metric, side).round() as u64;
-        let exposure = |side: &SideResult| side.evidence.as_ref().map_or(0.0, |e| e.exposure_s);
-        if let Some((lo, hi)) =
-            count::rate_ratio_interval(events(c), exposure(c), events(b), exposure(b), confidence)
-        {
+        let counted = |side: &SideResult| {
+            count::Counted::new(
+                events_of(metric, side).round() as u64,
+                side.evidence.as_ref().map_or(0.0, |e| e.exposure_s),
+            )
+        };
+        if let Some((lo, hi)) = count::rate_ratio_interval(counted(c), counted(b), confidence) {
             // Events one at a time are Poisson: the exact interval is the right width (an
             // autocorrelation-aware one was 2.5 times as wide for rare events). Only where
             // a run's events come in bursts does the wider one hold.

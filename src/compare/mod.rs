@@ -21,8 +21,9 @@ use crate::pack::{Kind, Metric};
 use crate::stats::Summary;
 
 pub use clause::ClauseResult;
+pub use reason::LevelFrom;
 pub use reason::{Bound, Outcome, Reason, Role};
-pub use side::{Evidence, FinalLevel, LevelFrom, ShiftAt, SideInput, SideResult, TrendAt};
+pub use side::{Evidence, FinalLevel, ShiftAt, SideInput, SideResult, TrendAt};
 
 /// Share of the steady window that must carry data for a run to be used at all.
 pub const MIN_COVERAGE: f64 = 0.8;
@@ -847,10 +848,8 @@ mod tests {
         let total = |v: &[f64]| (v.iter().sum::<f64>() * 30.0).round() as u64;
         let exposure = 460.0 * 30.0;
         let (lo, hi) = crate::stats::count::rate_ratio_interval(
-            total(&c),
-            exposure,
-            total(&b),
-            exposure,
+            crate::stats::count::Counted::new(total(&c), exposure),
+            crate::stats::count::Counted::new(total(&b), exposure),
             0.95,
         )
         .unwrap();

@@ -185,7 +185,7 @@ pub enum Reason {
         level: f64,
         /// Milliseconds from the candidate's start to where the final level begins.
         since_offset_ms: i64,
-        from: super::side::LevelFrom,
+        from: LevelFrom,
     },
     /// The candidate's last samples lie beyond the limit with confidence: a collapse at the
     /// end of the run, too short to fail it (or for the shift search to find), keeps it
@@ -300,4 +300,12 @@ impl Reason {
                 | Reason::Trend { .. }
         )
     }
+}
+
+/// What a final level was taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelFrom {
+    Shift,
+    Trend,
 }

@@ -10,7 +10,7 @@ use crate::stats::shift::{residuals_around, segments, MIN_SEGMENT};
 use crate::stats::{self, fit_trend, long_run_variance, Estimate, LongRun, Summary};
 
 use super::evidence::{self, Prepared};
-use super::reason::{Bound, Reason, Role};
+use super::reason::{Bound, LevelFrom, Reason, Role};
 use super::{Settings, MIN_SHIFT};
 
 /// One run's data for one metric, as the comparison needs it.
@@ -68,14 +68,6 @@ pub struct FinalLevel {
     pub since_offset_ms: i64,
     pub samples: usize,
     pub from: LevelFrom,
-}
-
-/// What a final level was taken from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LevelFrom {
-    Shift,
-    Trend,
 }
 
 /// A run's linear trend over time.

@@ -17,10 +17,51 @@ use crate::config::Defaults;
 use crate::run::{Origin, Run};
 use crate::source::MetricSeries;
 
+/// A format a report is rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+    Junit,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Junit => "junit",
+        }
+    }
+
+    /// The file option of the format.
+    pub fn option(self) -> &'static str {
+        match self {
+            Format::Table => "--format table",
+            Format::Json => "--json",
+            Format::Markdown => "--markdown",
+            Format::Junit => "--junit",
+        }
+    }
+}
+
+/// How the terminal is written to: settled by the command line, passed down as a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    pub color: bool,
+    /// Columns to fit: the terminal's, else `COLUMNS`, else 100.
+    pub width: u16,
+    /// ASCII only (`--style ascii`).
+    pub ascii: bool,
+}
+
 /// How a format is presented, beyond the report's data.
 #[derive(Debug, Clone)]
 pub struct Presentation {
-    pub terminal: crate::options::Terminal,
+    pub terminal: Terminal,
     /// Markdown: the base of chart links (a URL, or the chart directory relative to the
     /// Markdown file), when charts were written.
     pub chart_links: Option<String>,
@@ -32,8 +73,7 @@ pub struct Presentation {
 }
 
 /// The one output dispatch: a format, rendered. A new format is a module and an arm here.
-pub fn render(format: crate::cli::Format, report: &Report, p: &Presentation) -> String {
-    use crate::cli::Format;
+pub fn render(format: Format, report: &Report, p: &Presentation) -> String {
     match format {
         Format::Table => table::render(report, p.terminal),
         Format::Json => json::render(report),

@@ -6,10 +6,10 @@
 use comfy_table::{Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width};
 
 use super::text::{self, verdict_label};
+use super::Terminal;
 use super::{Report, RunInfo};
 use crate::compare::Verdict;
 use crate::duration;
-use crate::options::Terminal;
 use crate::units;
 
 /// The columns, in the order they are left out when the terminal is too narrow for all of

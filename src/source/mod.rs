@@ -87,18 +87,28 @@ impl MetricSeries {
 impl RunData {
     /// The reduced series of `metric`, or why there is none (not recorded / bad shape).
     pub fn series(&self, metric: &Metric, defaults: &Defaults) -> Result<Option<MetricSeries>> {
-        let Some(data) = self.metrics.get(&metric.id) else {
-            return Ok(None);
-        };
-        let full = series::reduce(metric, &data.matrix, self.run.start_ms)
-            .map_err(|e| Error::input(format!("run {}: {e}", self.run.name)))?;
-        let window = self.run.steady_window(defaults)?;
-        Ok(Some(MetricSeries {
-            full,
-            window,
-            first_negative: series::first_negative(&data.matrix, window.0, window.1),
-        }))
+        self.metrics
+            .get(&metric.id)
+            .map(|data| metric_series(&self.run, metric, data, defaults))
+            .transpose()
     }
+}
+
+/// `data` of `metric` in `run`, reduced to one series with its steady window.
+pub fn metric_series(
+    run: &Run,
+    metric: &Metric,
+    data: &MetricData,
+    defaults: &Defaults,
+) -> Result<MetricSeries> {
+    let full = series::reduce(metric, &data.matrix, run.start_ms)
+        .map_err(|e| Error::input(format!("run {}: {e}", run.name)))?;
+    let window = run.steady_window(defaults)?;
+    Ok(MetricSeries {
+        full,
+        window,
+        first_negative: series::first_negative(&data.matrix, window.0, window.1),
+    })
 }
 
 /// Expands the query of `metric` for `run`; errors name the metric, the run and the position.
@@ -216,6 +226,10 @@ fn changed_queries(
     )]
 }
 
+/// Hands on each metric of a run as soon as its data is assembled: its index in the
+/// metrics asked for, and the data (also kept in the run's `RunData`).
+pub type Deliver = Box<dyn FnMut(usize, &MetricData) + Send>;
+
 /// Loads a run's data: from its snapshot, or by querying `client` for a config run.
 /// `on_done` is called after each finished query (for progress display).
 pub async fn load_run(
@@ -226,12 +240,28 @@ pub async fn load_run(
     on_done: Arc<dyn Fn() + Send + Sync>,
     verbose: bool,
 ) -> Result<RunData> {
+    let ignore: Deliver = Box::new(|_, _| {});
+    load_run_streaming(run, metrics, defaults, client, on_done, verbose, ignore).await
+}
+
+/// [`load_run`], handing each metric to `deliver` as soon as its answers are in: a
+/// snapshot's metrics at once, a live run's as Prometheus answers, in whatever order
+/// they arrive. The `RunData` returned at the end is the same whatever the order.
+pub async fn load_run_streaming(
+    run: &Run,
+    metrics: &[&Metric],
+    defaults: &Defaults,
+    client: Option<&PrometheusClient>,
+    on_done: Arc<dyn Fn() + Send + Sync>,
+    verbose: bool,
+    mut deliver: Deliver,
+) -> Result<RunData> {
     match &run.origin {
         Origin::Snapshot(snap) => {
             let mut data = BTreeMap::new();
             let mut warnings = Vec::new();
             let mut changed = Vec::new();
-            for m in metrics {
+            for (index, m) in metrics.iter().enumerate() {
                 let Some(recorded) = snap.metrics.get(&m.id) else {
                     continue;
                 };
@@ -242,14 +272,13 @@ pub async fn load_run(
                     Ok(_) => {}
                     Err(e) => warnings.push(format!("snapshot {}: {e}", snap.path.display())),
                 }
-                data.insert(
-                    m.id.clone(),
-                    MetricData {
-                        query: recorded.query.clone(),
-                        matrix: Arc::clone(&recorded.matrix),
-                        warnings: recorded.warnings.clone(),
-                    },
-                );
+                let metric = MetricData {
+                    query: recorded.query.clone(),
+                    matrix: Arc::clone(&recorded.matrix),
+                    warnings: recorded.warnings.clone(),
+                };
+                deliver(index, &metric);
+                data.insert(m.id.clone(), metric);
                 on_done();
             }
             warnings.extend(changed_queries(&snap.path, &changed, verbose));
@@ -278,22 +307,32 @@ pub async fn load_run(
                     step_ms: run.step_ms,
                 })
                 .collect();
-            let mut results = client.query_range_all(requests, on_done).await;
-            // How many metrics still need each answer: the last one takes it.
-            let mut users = vec![0usize; texts.len()];
-            for a in &assemblies {
-                if let Assembly::Sent(i) = a {
-                    users[*i] += 1;
+            let mut answers = client.query_range_each(requests, on_done);
+            let mut assembler = Assembler::new(run, defaults, &texts, metrics, &assemblies);
+            let mut results: Vec<
+                Option<std::result::Result<prometheus::QueryOutput, QueryFailure>>,
+            > = (0..texts.len()).map(|_| None).collect();
+            let mut failed = false;
+            while let Some((i, result)) = answers.recv().await {
+                failed |= result.is_err();
+                results[i] = Some(result);
+                // After a failure the run fails: the other answers are only awaited to
+                // name every cause.
+                if !failed {
+                    for m in assembler.answered(i, &mut results)? {
+                        deliver(m, assembler.data(m));
+                    }
                 }
             }
-            let mut data = BTreeMap::new();
-            let mut warnings = Vec::new();
-            let mut prepared_buckets: BTreeMap<usize, histogram::Buckets> = BTreeMap::new();
+            let results: Vec<_> = results
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|| Err(prometheus::not_run())))
+                .collect();
             // Failures grouped by cause: one unreachable source is one line, not one per metric.
             let mut causes: Vec<(QueryFailure, Vec<(String, String)>)> = Vec::new();
             for (m, assembly) in metrics.iter().zip(&assemblies) {
-                let needed = assembly.needs();
-                if let Some((f, i)) = needed
+                if let Some((f, i)) = assembly
+                    .needs()
                     .iter()
                     .find_map(|&i| results[i].as_ref().err().map(|f| (f.clone(), i)))
                 {
@@ -302,57 +341,10 @@ pub async fn load_run(
                         Some((_, metrics)) => metrics.push((m.id.clone(), query)),
                         None => causes.push((f, vec![(m.id.clone(), query)])),
                     }
-                    continue;
                 }
-                let mut server_warnings: Vec<String> = Vec::new();
-                for &i in &needed {
-                    for w in &answered(&results, i).warnings {
-                        if !server_warnings.contains(w) {
-                            server_warnings.push(w.clone());
-                        }
-                    }
-                }
-
-                let (query, matrix) = match *assembly {
-                    Assembly::Sent(i) => {
-                        users[i] -= 1;
-                        let matrix = match (users[i], &mut results[i]) {
-                            (0, Ok(out)) => std::mem::take(&mut out.matrix),
-                            _ => answered(&results, i).matrix.clone(),
-                        };
-                        (texts[i].clone(), matrix)
-                    }
-                    Assembly::Quantile { q, buckets } => {
-                        // Prepared once per fetch, however many quantiles read it.
-                        let prepared = prepared_buckets.entry(buckets).or_insert_with(|| {
-                            histogram::Buckets::new(&answered(&results, buckets).matrix)
-                        });
-                        warnings.extend(ceiling_mismatch(m, &run.name, prepared));
-                        (expand_query(m, run, defaults)?, prepared.quantiles(q))
-                    }
-                    Assembly::Mean { sum, count } => (
-                        expand_query(m, run, defaults)?,
-                        histogram::means(
-                            &answered(&results, sum).matrix,
-                            &answered(&results, count).matrix,
-                        ),
-                    ),
-                };
-                data.insert(
-                    m.id.clone(),
-                    MetricData {
-                        query,
-                        matrix: Arc::new(matrix),
-                        warnings: server_warnings,
-                    },
-                );
             }
             if causes.is_empty() {
-                return Ok(RunData {
-                    run: run.clone(),
-                    metrics: data,
-                    warnings,
-                });
+                return Ok(assembler.finish());
             }
             let lines: Vec<String> = causes
                 .iter()
@@ -393,6 +385,153 @@ pub async fn load_run(
     }
 }
 
+type Answers = [Option<std::result::Result<prometheus::QueryOutput, QueryFailure>>];
+
+/// Answer `i`, known to have succeeded.
+fn answer(results: &Answers, i: usize) -> &prometheus::QueryOutput {
+    results[i]
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .expect("a metric is assembled from successful answers only")
+}
+
+/// Makes a live run's metrics from its answers as they arrive: a metric is assembled when
+/// the last answer it needs is in (a quantile from its prepared histogram, a mean from its
+/// sum and count); an answer only one metric uses is moved into it, not copied.
+struct Assembler<'a> {
+    run: &'a Run,
+    defaults: &'a Defaults,
+    texts: &'a [String],
+    metrics: &'a [&'a Metric],
+    assemblies: &'a [Assembly],
+    /// The metrics each answer is needed by.
+    needed_by: Vec<Vec<usize>>,
+    /// Answers each metric still waits for.
+    waiting: Vec<usize>,
+    /// Metrics made from each plain answer that are not assembled yet.
+    users: Vec<usize>,
+    prepared_buckets: BTreeMap<usize, histogram::Buckets>,
+    data: Vec<Option<MetricData>>,
+    warnings: Vec<Vec<String>>,
+}
+
+impl<'a> Assembler<'a> {
+    fn new(
+        run: &'a Run,
+        defaults: &'a Defaults,
+        texts: &'a [String],
+        metrics: &'a [&'a Metric],
+        assemblies: &'a [Assembly],
+    ) -> Self {
+        let mut needed_by = vec![Vec::new(); texts.len()];
+        let mut waiting = vec![0; metrics.len()];
+        let mut users = vec![0; texts.len()];
+        for (m, a) in assemblies.iter().enumerate() {
+            let mut needs = a.needs();
+            needs.sort_unstable();
+            needs.dedup();
+            waiting[m] = needs.len();
+            for i in needs {
+                needed_by[i].push(m);
+            }
+            if let Assembly::Sent(i) = a {
+                users[*i] += 1;
+            }
+        }
+        Assembler {
+            run,
+            defaults,
+            texts,
+            metrics,
+            assemblies,
+            needed_by,
+            waiting,
+            users,
+            prepared_buckets: BTreeMap::new(),
+            data: (0..metrics.len()).map(|_| None).collect(),
+            warnings: vec![Vec::new(); metrics.len()],
+        }
+    }
+
+    /// Answer `i` (successful) is in: assembles the metrics it completes, returning them.
+    fn answered(&mut self, i: usize, results: &mut Answers) -> Result<Vec<usize>> {
+        let mut complete = Vec::new();
+        for &m in &self.needed_by[i] {
+            self.waiting[m] -= 1;
+            if self.waiting[m] == 0 {
+                complete.push(m);
+            }
+        }
+        for &m in &complete {
+            let data = self.assemble(m, results)?;
+            self.data[m] = Some(data);
+        }
+        Ok(complete)
+    }
+
+    fn data(&self, m: usize) -> &MetricData {
+        self.data[m].as_ref().expect("an assembled metric")
+    }
+
+    fn assemble(&mut self, m: usize, results: &mut Answers) -> Result<MetricData> {
+        let metric = self.metrics[m];
+        let mut server_warnings: Vec<String> = Vec::new();
+        for i in self.assemblies[m].needs() {
+            for w in &answer(results, i).warnings {
+                if !server_warnings.contains(w) {
+                    server_warnings.push(w.clone());
+                }
+            }
+        }
+        let (query, matrix) = match self.assemblies[m] {
+            Assembly::Sent(i) => {
+                self.users[i] -= 1;
+                let matrix = match (self.users[i], &mut results[i]) {
+                    (0, Some(Ok(out))) => std::mem::take(&mut out.matrix),
+                    _ => answer(results, i).matrix.clone(),
+                };
+                (self.texts[i].clone(), matrix)
+            }
+            Assembly::Quantile { q, buckets } => {
+                // Prepared once per fetch, however many quantiles read it.
+                let prepared = self
+                    .prepared_buckets
+                    .entry(buckets)
+                    .or_insert_with(|| histogram::Buckets::new(&answer(results, buckets).matrix));
+                self.warnings[m].extend(ceiling_mismatch(metric, &self.run.name, prepared));
+                (
+                    expand_query(metric, self.run, self.defaults)?,
+                    prepared.quantiles(q),
+                )
+            }
+            Assembly::Mean { sum, count } => (
+                expand_query(metric, self.run, self.defaults)?,
+                histogram::means(&answer(results, sum).matrix, &answer(results, count).matrix),
+            ),
+        };
+        Ok(MetricData {
+            query,
+            matrix: Arc::new(matrix),
+            warnings: server_warnings,
+        })
+    }
+
+    /// The run's data, in the order of the metrics whatever the order of the answers.
+    fn finish(self) -> RunData {
+        let mut metrics = BTreeMap::new();
+        for (m, data) in self.metrics.iter().zip(self.data) {
+            if let Some(data) = data {
+                metrics.insert(m.id.clone(), data);
+            }
+        }
+        RunData {
+            run: self.run.clone(),
+            metrics,
+            warnings: self.warnings.into_iter().flatten().collect(),
+        }
+    }
+}
+
 /// A quantile can only be told apart from "at least the top bucket" where the pack says
 /// where that is (`saturates_at`): a histogram whose top finite bucket is elsewhere would
 /// have its saturated values taken as measured ones.
@@ -410,16 +549,6 @@ fn ceiling_mismatch(metric: &Metric, run: &str, buckets: &histogram::Buckets) ->
          set saturates_at = \"{top}{unit}\" in the pack",
         metric.id
     ))
-}
-
-/// The answer to query `i`, known to have succeeded.
-fn answered(
-    results: &[std::result::Result<prometheus::QueryOutput, QueryFailure>],
-    i: usize,
-) -> &prometheus::QueryOutput {
-    results[i]
-        .as_ref()
-        .expect("failed answers are handled first")
 }
 
 /// A query on one line, for messages.

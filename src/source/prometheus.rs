@@ -261,12 +261,7 @@ impl PrometheusClient {
     /// Runs one range query, split into parts of at most `MAX_POINTS_PER_QUERY` points.
     pub async fn query_range(&self, q: &RangeQuery) -> Result<QueryOutput, QueryFailure> {
         let mut results = self.query_range_all(vec![q.clone()], Arc::new(|| {})).await;
-        results.pop().unwrap_or_else(|| {
-            Err(QueryFailure {
-                message: "query was not run".into(),
-                kind: FailureKind::Server,
-            })
-        })
+        results.pop().unwrap_or_else(|| Err(not_run()))
     }
 
     /// Runs many range queries with at most `concurrency` requests in flight; results come
@@ -276,14 +271,36 @@ impl PrometheusClient {
         queries: Vec<RangeQuery>,
         on_done: Arc<dyn Fn() + Send + Sync>,
     ) -> Vec<Result<QueryOutput, QueryFailure>> {
-        let semaphore = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
-        let mut tasks = tokio::task::JoinSet::new();
         let count = queries.len();
+        let mut answers = self.query_range_each(queries, on_done);
+        let mut results: Vec<Option<Result<QueryOutput, QueryFailure>>> =
+            (0..count).map(|_| None).collect();
+        while let Some((index, result)) = answers.recv().await {
+            results[index] = Some(result);
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(not_run())))
+            .collect()
+    }
+
+    /// Runs many range queries with at most `concurrency` requests in flight and hands each
+    /// answer on as it arrives, with its index in `queries`: the caller can work on one
+    /// while the others are in flight. A query whose task died (a bug) never arrives; the
+    /// channel closes when every task has ended.
+    pub fn query_range_each(
+        &self,
+        queries: Vec<RangeQuery>,
+        on_done: Arc<dyn Fn() + Send + Sync>,
+    ) -> tokio::sync::mpsc::UnboundedReceiver<(usize, Result<QueryOutput, QueryFailure>)> {
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
         for (index, q) in queries.into_iter().enumerate() {
             let client = self.clone();
             let semaphore = semaphore.clone();
             let on_done = on_done.clone();
-            tasks.spawn(async move {
+            let sender = sender.clone();
+            tokio::spawn(async move {
                 // Parts of one query share the bound with everything else.
                 let mut parts = Vec::new();
                 let mut warnings: Vec<String> = Vec::new();
@@ -320,38 +337,11 @@ impl PrometheusClient {
                     },
                     Err,
                 );
-                (index, result)
+                // The receiver may have gone (the caller failed on another query).
+                let _ = sender.send((index, result));
             });
         }
-        let mut results: Vec<Option<Result<QueryOutput, QueryFailure>>> =
-            (0..count).map(|_| None).collect();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((index, result)) => results[index] = Some(result),
-                Err(e) => {
-                    // A panicking task is a bug; surface it instead of losing the query.
-                    return (0..count)
-                        .map(|_| {
-                            Err(QueryFailure {
-                                message: format!("internal error in a query task: {e}"),
-                                kind: FailureKind::Server,
-                            })
-                        })
-                        .collect();
-                }
-            }
-        }
-        results
-            .into_iter()
-            .map(|r| {
-                r.unwrap_or_else(|| {
-                    Err(QueryFailure {
-                        message: "query was not run".into(),
-                        kind: FailureKind::Server,
-                    })
-                })
-            })
-            .collect()
+        receiver
     }
 
     async fn query_range_part(
@@ -596,6 +586,15 @@ impl PrometheusClient {
             kind,
             transient,
         ))
+    }
+}
+
+/// The failure of a query whose task ended without an answer (a bug, surfaced instead of
+/// losing the query).
+pub fn not_run() -> QueryFailure {
+    QueryFailure {
+        message: "internal error: a query task ended without an answer".into(),
+        kind: FailureKind::Server,
     }
 }
 

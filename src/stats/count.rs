@@ -1,4 +1,4 @@
-//! Two event counts observed over different exposures (seconds of covered time): exact
+//! Two event counts (`Counted`) observed over different exposures (seconds of covered time): exact
 //! inference on the ratio of their Poisson rates, conditional on the total.
 //!
 //! Given `k_c + k_b = n` events, `k_c` is Binomial(n, p) with
@@ -26,19 +26,25 @@ pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> f64 {
     Beta::new(k as f64, (n - k + 1) as f64).map_or(f64::NAN, |b| b.cdf(p))
 }
 
-/// The exact one-sided p-value of `λ_c / λ_b ≤ ratio` against "the candidate's rate is
-/// higher", from `events` candidate events over `exposure` seconds and `baseline_events`
-/// over `baseline_exposure` seconds.
-pub fn rate_ratio_p_value(
-    events: u64,
-    exposure: f64,
-    baseline_events: u64,
-    baseline_exposure: f64,
-    ratio: f64,
-) -> f64 {
-    let n = events + baseline_events;
-    let p0 = ratio * exposure / (ratio * exposure + baseline_exposure);
-    binomial_upper_tail(events, n, p0)
+/// Events counted over an exposure (seconds of covered time).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counted {
+    pub events: u64,
+    pub exposure_s: f64,
+}
+
+impl Counted {
+    pub fn new(events: u64, exposure_s: f64) -> Counted {
+        Counted { events, exposure_s }
+    }
+}
+
+/// The exact one-sided p-value of `λ_over / λ_base ≤ ratio` against "the rate of `over` is
+/// higher".
+pub fn rate_ratio_p_value(over: Counted, base: Counted, ratio: f64) -> f64 {
+    let n = over.events + base.events;
+    let p0 = ratio * over.exposure_s / (ratio * over.exposure_s + base.exposure_s);
+    binomial_upper_tail(over.events, n, p0)
 }
 
 /// The Clopper–Pearson interval of a binomial proportion `k / n` at `confidence`.
@@ -58,20 +64,14 @@ pub fn clopper_pearson(k: u64, n: u64, confidence: f64) -> (f64, f64) {
     (low, high)
 }
 
-/// The exact interval of the rate ratio `λ_c / λ_b`; `None` without any event.
-pub fn rate_ratio_interval(
-    events: u64,
-    exposure: f64,
-    baseline_events: u64,
-    baseline_exposure: f64,
-    confidence: f64,
-) -> Option<(f64, f64)> {
-    let n = events + baseline_events;
-    if n == 0 || exposure <= 0.0 || baseline_exposure <= 0.0 {
+/// The exact interval of the rate ratio `λ_over / λ_base`; `None` without any event.
+pub fn rate_ratio_interval(over: Counted, base: Counted, confidence: f64) -> Option<(f64, f64)> {
+    let n = over.events + base.events;
+    if n == 0 || over.exposure_s <= 0.0 || base.exposure_s <= 0.0 {
         return None;
     }
-    let (pl, ph) = clopper_pearson(events, n, confidence);
-    let scale = baseline_exposure / exposure;
+    let (pl, ph) = clopper_pearson(over.events, n, confidence);
+    let scale = base.exposure_s / over.exposure_s;
     let ratio = |p: f64| {
         if p >= 1.0 {
             f64::INFINITY
@@ -117,14 +117,18 @@ mod tests {
     #[test]
     fn zero_baseline_test() {
         // equal exposures, no baseline events: p = 0.5^k
-        let p = rate_ratio_p_value(6, 100.0, 0, 100.0, 1.0);
+        let p = rate_ratio_p_value(Counted::new(6, 100.0), Counted::new(0, 100.0), 1.0);
         assert!(close(p, 0.5f64.powi(6), 1e-12), "{p}");
         // a 10% budget makes the null rate a little higher
-        let p = rate_ratio_p_value(6, 100.0, 0, 100.0, 1.1);
+        let p = rate_ratio_p_value(Counted::new(6, 100.0), Counted::new(0, 100.0), 1.1);
         assert!(close(p, (110.0f64 / 210.0).powi(6), 1e-12), "{p}");
-        assert_eq!(rate_ratio_p_value(0, 100.0, 0, 100.0, 1.0), 1.0);
-        assert!(rate_ratio_interval(0, 1.0, 0, 1.0, 0.95).is_none());
-        let (lo, hi) = rate_ratio_interval(20, 100.0, 10, 50.0, 0.95).unwrap();
+        assert_eq!(
+            rate_ratio_p_value(Counted::new(0, 100.0), Counted::new(0, 100.0), 1.0),
+            1.0
+        );
+        assert!(rate_ratio_interval(Counted::new(0, 1.0), Counted::new(0, 1.0), 0.95).is_none());
+        let (lo, hi) =
+            rate_ratio_interval(Counted::new(20, 100.0), Counted::new(10, 50.0), 0.95).unwrap();
         assert!(lo < 1.0 && hi > 1.0, "{lo} {hi}");
     }
 }

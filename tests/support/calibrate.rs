@@ -640,10 +640,8 @@ pub fn counts_at(
         let exposure = n as f64 * STEP_MS as f64 / 1000.0;
         let total = |v: &[f64]| v.iter().sum::<f64>() as u64;
         if let Some((elo, ehi)) = benchcmp::stats::count::rate_ratio_interval(
-            total(&c),
-            exposure,
-            total(&b),
-            exposure,
+            benchcmp::stats::count::Counted::new(total(&c), exposure),
+            benchcmp::stats::count::Counted::new(total(&b), exposure),
             0.95,
         ) {
             if elo > 0.0 && ehi.is_finite() {

@@ -15,13 +15,15 @@
 #     use per comparison against the cores' time, peak memory, and the Prometheus floor:
 #     every query of the comparison sent at once (scripts/prom_floor.py).
 # Needs hyperfine (apt-get install hyperfine); peak memory comes from /usr/bin/time if present.
-# `scripts/bench.sh snapshots` runs 1–3 only, `scripts/bench.sh prometheus` 4 only.
+#  5. watch: the cost of one poll (judging every gated metric of a 4 h run).
+# `scripts/bench.sh snapshots` runs 1–3 and 5 only, `scripts/bench.sh prometheus` 4 only.
 set -euo pipefail
 what="${1:-all}"
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 cargo build --release --quiet --example bench-data
-bin="$PWD/target/release/benchcmp"
+# BENCHCMP_BIN: another build to measure (e.g. an older commit's, to compare).
+bin="${BENCHCMP_BIN:-$PWD/target/release/benchcmp}"
 work="$(mktemp -d)"
 # Reports, charts and CSV go to a RAM disk where there is one: the numbers are then
 # benchcmp's work and not the disk's (a week's 86 MB CSV on this machine's disk varied
@@ -158,12 +160,41 @@ PY
       $bin $common $outputs >/dev/null || true
   fi
   python3 scripts/prom_floor.py "$url" "$dir/report.json" 5
+  # The goals' measure: end to end against the floor, in turns.
+  # shellcheck disable=SC2086
+  python3 scripts/own_share.py "$url" "$dir/report.json" 9 "$label, table only" -- $bin $common
+  # shellcheck disable=SC2086
+  python3 scripts/own_share.py "$url" "$dir/report.json" 9 "$label, every report and chart" -- $bin $common $outputs
   kill "$server"
   wait "$server" 2>/dev/null || true
 }
 
+# 5. watch: the cost of one poll with the default pack, judging every gated metric of a
+# 4 h run at a 30 s step (the weekly run as baseline, another week's replayed as the
+# candidate, looked at after every sample; --min-duration 5h keeps it from stopping early).
+bench_watch() {
+  echo "== watch: cost per poll, default pack, 4 h at 30 s, a poll per sample"
+  local lines="$work/watch.jsonl"
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "whole watch (setup, every poll, the final reports): %U s user, %S s system, %M KiB peak" \
+      "$bin" watch --baseline weekly --replay baselines/weekly-cw24.json --speed 20000 --every 30s \
+      --min-duration 5h --json-lines "$lines" --quiet || true
+  else
+    "$bin" watch --baseline weekly --replay baselines/weekly-cw24.json --speed 20000 --every 30s \
+      --min-duration 5h --json-lines "$lines" --quiet || true
+  fi
+  python3 - "$lines" <<'PY'
+import json, statistics, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+ms = [r["judging_ms"] for r in records]
+print(f"{len(records)} polls: judging per poll median {statistics.median(ms):.2f} ms, "
+      f"at 4 h {ms[-1]:.2f} ms, largest {max(ms):.2f} ms")
+PY
+}
+
 if [ "$what" != prometheus ]; then
   bench_snapshots
+  bench_watch
 fi
 if [ "$what" = snapshots ]; then
   :

@@ -174,4 +174,16 @@ for k, n, conf in [(0, 10, 0.95), (3, 10, 0.95), (10, 10, 0.95), (20, 30, 0.9), 
     lo, hi = proportion_confint(k, n, alpha=1 - conf, method="beta")
     cp.append((k, n, conf, float(lo), float(hi)))
 lines.append("pub const CLOPPER_PEARSON: &[(u64, u64, f64, f64, f64)] = &[%s];" % ", ".join(f"({k}, {n}, {c!r}, {lo!r}, {hi!r})" for k, n, c, lo, hi in cp))
+# Sequential: the normal-mixture boundary's mixing parameter that is tightest at V* = 1,
+# alpha = 5% (minimising (1 + r) ln((1 + r) / (r alpha^2)) over r).
+from scipy.optimize import minimize_scalar
+
+
+def mixture_objective(log_r, alpha=0.05):
+    r = np.exp(log_r)
+    return (1 + r) * np.log((1 + r) / (r * alpha * alpha))
+
+
+best = minimize_scalar(mixture_objective, bounds=(np.log(1e-6), np.log(10)), method="bounded", options={"xatol": 1e-12})
+lines.append(f"pub const MIXTURE_RHO_AT_5_PERCENT: f64 = {float(np.exp(best.x))!r};")
 print("\n".join(lines))

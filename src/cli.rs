@@ -71,6 +71,21 @@ by Welch's t at p < 0.05, adjusted for the splits tried: one outlier week is not
 
 Exit codes: 0 listed · 2 usage or configuration error · 3 the source could not be read";
 
+const WATCH_HELP: &str = concat!(
+    "Examples:
+  benchcmp watch --baseline weekly --candidate rest-run             poll Prometheus every minute
+  benchcmp watch --baseline 'weekly-*' --candidate nightly --stop-on-fail --json-lines live.jsonl
+  benchcmp watch --baseline weekly --since 15m --candidate nightly   a run that started 15 min ago
+  benchcmp watch --baseline weekly --replay baselines/rest-run.json --speed 600
+
+A metric fails as soon as its confidence sequence lies wholly beyond the budget and passes
+when it lies wholly inside with the minimum evidence; the sequence stays valid however
+often it is looked at. Ctrl-C stops with the reports of what was seen.
+
+",
+    exit_codes!()
+);
+
 const INIT_HELP: &str = "Examples:
   benchcmp init                  write ./benchcmp.toml
   benchcmp init ci/benchcmp.toml
@@ -191,6 +206,9 @@ pub enum Command {
     /// Each run's mean per metric in time order, and the change point across runs
     #[command(after_help = HISTORY_HELP)]
     History(HistoryArgs),
+    /// Judge a candidate run while it runs: a live verdict, valid at every look
+    #[command(after_help = WATCH_HELP)]
+    Watch(Box<WatchArgs>),
     /// Write a commented starter benchcmp.toml
     #[command(after_help = INIT_HELP)]
     Init(InitArgs),
@@ -220,6 +238,8 @@ pub enum SchemaDocument {
     Report,
     /// `benchcmp.snapshot.v1`, what record writes
     Snapshot,
+    /// `benchcmp.watch.v1`, what watch --json-lines writes (one per line)
+    Watch,
 }
 
 #[derive(Debug, Args)]
@@ -354,6 +374,43 @@ pub struct CompareArgs {
     /// Compare only these metrics (comma-separated ids)
     #[arg(long, value_delimiter = ',', value_name = "METRIC,...")]
     pub only: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub compare: CompareArgs,
+
+    /// Poll every DURATION (the run's step is the floor) [default: 1m]
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<String>,
+
+    /// An open window: the candidate run started DURATION ago (its vars from the config)
+    /// and is watched until decided or stopped
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+
+    /// Steady time (after the warm-up) before anything can pass [default: 15m]
+    #[arg(long, value_name = "DURATION")]
+    pub min_duration: Option<String>,
+
+    /// Stop at the first certain regression (exit 1) instead of watching on
+    #[arg(long)]
+    pub stop_on_fail: bool,
+
+    /// Write one JSON record per poll to FILE (JSON Lines)
+    #[arg(long, value_name = "FILE")]
+    pub json_lines: Option<PathBuf>,
+
+    /// Replay a snapshot as the candidate, as if it were being recorded
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+
+    /// Run the clock N times as fast, from the candidate's start: replays a recorded
+    /// window (--replay, or a config run in the past read from Prometheus) as if live
+    /// [default: 1 for --replay; live runs follow the wall clock]
+    #[arg(long, value_name = "N")]
+    pub speed: Option<f64>,
 }
 
 #[derive(Debug, Args)]

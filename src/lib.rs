@@ -1,7 +1,7 @@
 //! benchcmp: is a candidate benchmark run worse than a baseline run?
 //!
 //! Data flows config → query pack → run → source (Prometheus or snapshot) → series →
-//! comparison → reports. Each module owns one step.
+//! comparison → reports. Each module owns one step; `watch` judges a run while it runs.
 
 pub mod cli;
 pub mod commands;
@@ -23,3 +23,4 @@ pub mod source;
 pub mod stats;
 pub mod template;
 pub mod units;
+pub mod watch;

@@ -33,6 +33,7 @@ fn main() {
         Some(Command::Man) => commands::docs::man().map(|_| 0),
         Some(Command::Schema { document }) => commands::docs::schema(*document).map(|_| 0),
         Some(Command::Compare(args)) => commands::compare::run(&cli.global, args),
+        Some(Command::Watch(args)) => commands::watch::run(&cli.global, args),
         None => commands::compare::run(&cli.global, &cli.compare),
     };
     match outcome {

@@ -12,6 +12,7 @@
 mod support;
 
 use support::calibrate::{self, Noise};
+use support::synth::Rng;
 
 const REPS: usize = 150;
 
@@ -232,4 +233,41 @@ fn pooled_baselines_keep_coverage_with_run_to_run_variation() {
         "one run cannot cover what it cannot see: {:.3}",
         p.coverage
     );
+}
+
+/// `watch` looked at after every poll: at exactly the budget, where a FAIL and a PASS are
+/// both wrong, it makes neither in almost every run, where `compare` asked every 5 minutes
+/// makes one in about a quarter (the full table: `cargo run --release --example
+/// calibrate-watch`).
+#[test]
+fn watch_stays_right_however_often_it_is_looked_at_where_repeated_compare_does_not() {
+    use support::watch::{error_rates, WatchNoise};
+    let r = error_rates(WatchNoise::Ar1(0.5), 60, 20, 10, 11);
+    assert!(
+        r.ever_fail_at_budget + r.ever_pass_at_budget <= 2.0 / 60.0,
+        "{r:?}"
+    );
+    assert!(
+        r.compare_ever_fail_at_budget + r.compare_ever_pass_at_budget >= 2.0 / 20.0,
+        "{r:?}"
+    );
+}
+
+/// A 70% drop with the example's noise is failed within 10 minutes of steady data; a run
+/// at the baseline's level passes, and not before the minimum duration (15 minutes).
+#[test]
+fn watch_fails_a_collapse_in_minutes_and_passes_a_healthy_run() {
+    use support::watch::{watch_run, WatchNoise, BASELINE_SAMPLES, LOOKS};
+    let mut rng = Rng(5);
+    for _ in 0..10 {
+        let b = WatchNoise::Example.run(BASELINE_SAMPLES, calibrate::LEVEL, &mut rng);
+        let drop = WatchNoise::Example.run(LOOKS, calibrate::LEVEL * 0.3, &mut rng);
+        let same = WatchNoise::Example.run(LOOKS, calibrate::LEVEL, &mut rng);
+        let (failed, passed) = watch_run(&b, &drop, "regression <= 10%");
+        assert!(failed.is_some_and(|k| k <= 20), "{failed:?}");
+        assert!(passed.is_none());
+        let (failed, passed) = watch_run(&b, &same, "regression <= 10%");
+        assert!(failed.is_none());
+        assert!(passed.is_some_and(|k| k >= 30), "{passed:?}");
+    }
 }

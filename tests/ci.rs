@@ -500,6 +500,7 @@ fn reports_and_snapshots_validate_against_the_committed_schemas() {
     for (doc, file) in [
         ("report", "benchcmp.report.v1.json"),
         ("snapshot", "benchcmp.snapshot.v1.json"),
+        ("watch", "benchcmp.watch.v1.json"),
     ] {
         let out = run_env(&dir, &["schema", doc], &[]);
         let committed = std::fs::read_to_string(repo().join("schemas").join(file)).unwrap();
@@ -560,6 +561,45 @@ for f in sys.argv[2:]:
             .to_str()
             .unwrap(),
         &snapshots,
+    );
+    let said = text(&out.stdout);
+    assert!(
+        out.status.success() && !said.contains("INVALID"),
+        "{said}{}",
+        text(&out.stderr)
+    );
+    // Every record `watch --json-lines` writes, each line on its own.
+    let lines = dir.join("live.jsonl");
+    let out = run_env(
+        &dir,
+        &[
+            "watch",
+            "--baseline",
+            &snap("weekly"),
+            "--replay",
+            &snap("rest-run"),
+            "--speed",
+            "5000",
+            "--json-lines",
+            lines.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let mut records = Vec::new();
+    for (i, line) in std::fs::read_to_string(&lines).unwrap().lines().enumerate() {
+        let file = dir.join(format!("record-{i}.json"));
+        std::fs::write(&file, line).unwrap();
+        records.push(file.to_string_lossy().into_owned());
+    }
+    assert!(records.len() > 100, "{} records", records.len());
+    let out = validate(
+        repo()
+            .join("schemas/benchcmp.watch.v1.json")
+            .to_str()
+            .unwrap(),
+        &records,
     );
     let said = text(&out.stdout);
     assert!(

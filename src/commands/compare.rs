@@ -164,7 +164,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     }
     reserve_outputs(&options, &config, global)?;
     let report = compare_runs(global, &options, &config, &pack, &metrics, &gates, started)?;
-    write_reports(&report, &options)?;
+    write_reports(&report, &options, true)?;
     Ok(report.exit_code())
 }
 
@@ -266,32 +266,10 @@ fn compare_runs(
     let (jobs_in, jobs) = std::sync::mpsc::sync_channel(metrics.len());
     let arrivals = Arc::new(Mutex::new(Arrivals::new(metrics.len(), all.len(), jobs_in)));
     let analyse = |m: usize| {
-        let metric = metrics[m];
         let data = lock(&arrivals).take(m);
-        let sides: Vec<RunSide> = all
-            .iter()
-            .zip(&windows)
-            .zip(&data)
-            .map(|((run, window), data)| RunSide {
-                run,
-                window: *window,
-                data: data.as_ref(),
-            })
-            .collect();
-        let (candidate, baselines) = sides.split_last().expect("a candidate");
-        let prior = config
-            .run_to_run
-            .get(&metric.id)
-            .copied()
-            .or(metric.run_to_run);
-        compare_one(
-            metric,
-            gates.get(&metric.id),
-            prior,
-            baselines,
-            candidate,
-            &defaults,
-            &settings,
+        let data: Vec<Option<&MetricData>> = data.iter().map(Option::as_ref).collect();
+        compare_across(
+            metrics[m], &all, &windows, &data, gates, config, &defaults, &settings,
         )
     };
     let (loaded, analysed) = crate::parallel::as_they_arrive(jobs, metrics.len(), analyse, || {
@@ -314,20 +292,112 @@ fn compare_runs(
     for (d, r) in loaded.into_iter().zip(&all) {
         data.push(d.map_err(|e| run::with_shadowed_snapshot(e, r, &global.baselines))?);
     }
-    let c_data = data.pop().expect("the candidate was loaded");
-    let b_data = data;
     let reports = analysed
         .into_iter()
         .map(|r| r.expect("every metric arrived from every run that loaded"))
         .collect::<Result<Vec<_>>>()?;
+    let url = client.as_ref().map(|c| c.base_url().to_string());
+    Ok(assemble(
+        &pack.name,
+        &all,
+        &windows,
+        &data,
+        reports,
+        &defaults,
+        url.as_deref(),
+        options,
+        &settings,
+        started,
+    ))
+}
+
+/// Every metric compared on runs already loaded (`all`: the baselines, then the
+/// candidate; `data` and `windows` in the same order), in pack order.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn analyse_loaded(
+    all: &[&Run],
+    windows: &[(i64, i64)],
+    data: &[RunData],
+    metrics: &[&Metric],
+    gates: &BTreeMap<String, Gate>,
+    config: &Config,
+    defaults: &crate::config::Defaults,
+    settings: &Settings,
+) -> Result<Vec<MetricReport>> {
+    crate::parallel::map(metrics, |metric| {
+        let of_metric: Vec<Option<&MetricData>> =
+            data.iter().map(|d| d.metrics.get(&metric.id)).collect();
+        compare_across(
+            metric, all, windows, &of_metric, gates, config, defaults, settings,
+        )
+    })
+    .into_iter()
+    .collect()
+}
+
+/// One metric compared across the runs (`all`: the baselines, then the candidate), given
+/// each run's window and data of it.
+#[allow(clippy::too_many_arguments)]
+fn compare_across(
+    metric: &Metric,
+    all: &[&Run],
+    windows: &[(i64, i64)],
+    data: &[Option<&MetricData>],
+    gates: &BTreeMap<String, Gate>,
+    config: &Config,
+    defaults: &crate::config::Defaults,
+    settings: &Settings,
+) -> Result<MetricReport> {
+    let sides: Vec<RunSide> = all
+        .iter()
+        .zip(windows)
+        .zip(data)
+        .map(|((run, window), data)| RunSide {
+            run,
+            window: *window,
+            data: *data,
+        })
+        .collect();
+    let (candidate, baselines) = sides.split_last().expect("a candidate");
+    let prior = config
+        .run_to_run
+        .get(&metric.id)
+        .copied()
+        .or(metric.run_to_run);
+    compare_one(
+        metric,
+        gates.get(&metric.id),
+        prior,
+        baselines,
+        candidate,
+        defaults,
+        settings,
+    )
+}
+
+/// The report of a comparison from its metrics' results: the runs described, warnings of
+/// the sources and of the comparison itself, the overall verdict.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn assemble(
+    pack: &str,
+    all: &[&Run],
+    windows: &[(i64, i64)],
+    data: &[RunData],
+    reports: Vec<MetricReport>,
+    defaults: &crate::config::Defaults,
+    url: Option<&str>,
+    options: &CompareOptions,
+    settings: &Settings,
+    started: std::time::Instant,
+) -> Report {
     let overall = compare::overall(reports.iter().map(|r| &r.result));
-    let mut warnings: Vec<String> = b_data
+    let mut warnings: Vec<String> = data
         .iter()
         .flat_map(|d| d.warnings.iter().cloned())
         .collect();
-    warnings.extend(c_data.warnings.iter().cloned());
+    let (candidate, baselines) = all.split_last().expect("a candidate");
+    let (candidate_window, baseline_windows) = windows.split_last().expect("a candidate");
     let baseline = baselines.last().expect("at least one baseline");
-
     if baseline.name == candidate.name && baseline.start_ms == candidate.start_ms {
         warnings.push(format!(
             "baseline and candidate are the same run ({})",
@@ -341,18 +411,17 @@ fn compare_runs(
             "no gated metric has data: nothing was judged, so nothing can pass".into()
         });
     }
-    let url = client.as_ref().map(|c| c.base_url().to_string());
-    Ok(Report {
-        pack: pack.name.clone(),
+    Report {
+        pack: pack.to_string(),
         baseline: SideRuns::new(
             baselines
                 .iter()
-                .zip(&baseline_windows)
-                .map(|(b, w)| RunInfo::new(b, &defaults, *w, url.as_deref()))
+                .zip(baseline_windows)
+                .map(|(b, w)| RunInfo::new(b, defaults, *w, url))
                 .collect(),
         )
         .expect("at least one baseline"),
-        candidate: RunInfo::new(&candidate, &defaults, candidate_window, url.as_deref()),
+        candidate: RunInfo::new(candidate, defaults, *candidate_window, url),
         metrics: reports,
         overall,
         confidence: options.confidence,
@@ -362,7 +431,7 @@ fn compare_runs(
         warnings,
         generated_at_ms: chrono::Utc::now().timestamp_millis() / 1000 * 1000,
         elapsed_seconds: started.elapsed().as_secs_f64(),
-    })
+    }
 }
 
 /// What has come in of each metric from each run, and the analyses waiting for it: a
@@ -496,7 +565,11 @@ struct RunSide<'a> {
 
 /// Writes every report: charts and CSV into staged directories, report files staged, all
 /// committed only when everything rendered; then stdout, GitHub's outputs and warnings.
-fn write_reports(report: &Report, options: &CompareOptions) -> Result<()> {
+pub(crate) fn write_reports(
+    report: &Report,
+    options: &CompareOptions,
+    with_stdout: bool,
+) -> Result<()> {
     let outputs = &options.outputs;
     let mut staging = output::Staging::default();
     let charts = match &outputs.charts {
@@ -574,9 +647,11 @@ fn write_reports(report: &Report, options: &CompareOptions) -> Result<()> {
         let text = render(*format, Some(path));
         staging.text(format.option(), path, &text)?;
     }
-    let stdout = render(outputs.stdout, None);
+    let stdout = with_stdout.then(|| render(outputs.stdout, None));
     staging.commit()?;
-    super::emit(&stdout)?;
+    if let Some(stdout) = stdout {
+        super::emit(&stdout)?;
+    }
     if let Some(github) = &outputs.github {
         let summary = github
             .step_summary

@@ -18,6 +18,7 @@ pub fn schema_text(document: SchemaDocument) -> String {
     let schema = match document {
         SchemaDocument::Report => crate::report::json::schema(),
         SchemaDocument::Snapshot => crate::source::snapshot::schema(),
+        SchemaDocument::Watch => crate::watch::schema(),
     };
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }

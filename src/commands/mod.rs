@@ -8,6 +8,7 @@ pub mod init;
 pub mod queries;
 pub mod record;
 pub mod runs;
+pub mod watch;
 
 use std::path::Path;
 

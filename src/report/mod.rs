@@ -6,6 +6,7 @@ pub mod csv;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod live;
 pub mod markdown;
 pub mod table;
 pub mod text;

@@ -254,6 +254,53 @@ pub async fn load_run_streaming(
     client: Option<&PrometheusClient>,
     on_done: Arc<dyn Fn() + Send + Sync>,
     verbose: bool,
+    deliver: Deliver,
+) -> Result<RunData> {
+    let window = (run.start_ms, run.end_ms);
+    load(
+        run, window, metrics, defaults, client, on_done, verbose, deliver,
+    )
+    .await
+}
+
+/// Part of a live run: its samples from `from_ms` to `to_ms` only, queried as the whole run
+/// is (the same PromQL: `$__range` is still the run's). What `watch` asks at each poll.
+pub async fn load_run_part(
+    run: &Run,
+    (from_ms, to_ms): (i64, i64),
+    metrics: &[&Metric],
+    defaults: &Defaults,
+    client: &PrometheusClient,
+    verbose: bool,
+) -> Result<RunData> {
+    let ignore: Deliver = Box::new(|_, _| {});
+    let quiet: Arc<dyn Fn() + Send + Sync> = Arc::new(|| {});
+    let live = Run {
+        origin: Origin::Config,
+        ..run.clone()
+    };
+    load(
+        &live,
+        (from_ms, to_ms),
+        metrics,
+        defaults,
+        Some(client),
+        quiet,
+        verbose,
+        ignore,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn load(
+    run: &Run,
+    (from_ms, to_ms): (i64, i64),
+    metrics: &[&Metric],
+    defaults: &Defaults,
+    client: Option<&PrometheusClient>,
+    on_done: Arc<dyn Fn() + Send + Sync>,
+    verbose: bool,
     mut deliver: Deliver,
 ) -> Result<RunData> {
     match &run.origin {
@@ -302,8 +349,8 @@ pub async fn load_run_streaming(
                 .iter()
                 .map(|q| RangeQuery {
                     query: q.clone(),
-                    start_ms: run.start_ms,
-                    end_ms: run.end_ms,
+                    start_ms: from_ms,
+                    end_ms: to_ms,
                     step_ms: run.step_ms,
                 })
                 .collect();

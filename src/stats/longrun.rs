@@ -393,17 +393,12 @@ fn innovations(m: usize) -> std::sync::Arc<Vec<f64>> {
     {
         return Arc::clone(found);
     }
-    let mut state = 0x5EED_u64 ^ (m as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let mut uniform = || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (((z ^ (z >> 31)) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    let mut normal = || (-2.0 * uniform().ln()).sqrt() * (std::f64::consts::TAU * uniform()).cos();
-    let drawn: Arc<Vec<f64>> =
-        Arc::new((0..SIMULATIONS * (m + BURN_IN)).map(|_| normal()).collect());
+    let mut rng = super::rng::SplitMix(0x5EED_u64 ^ (m as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let drawn: Arc<Vec<f64>> = Arc::new(
+        (0..SIMULATIONS * (m + BURN_IN))
+            .map(|_| rng.normal())
+            .collect(),
+    );
     let mut kept = kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if kept.len() >= KEPT_LENGTHS {
         kept.clear();

@@ -14,6 +14,8 @@ pub mod order;
 pub mod periodic;
 pub mod pooled;
 pub mod ratio;
+pub mod rng;
+pub mod sequential;
 pub mod shift;
 mod shift_table;
 pub mod summary;

@@ -7,6 +7,7 @@ pub mod calibrate;
 pub mod prom;
 pub mod synth;
 pub mod tls;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

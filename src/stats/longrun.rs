@@ -375,7 +375,7 @@ fn ar_lrv(x: &[f64]) -> Option<f64> {
 /// Samples simulated before those used, so the series start in their stationary state.
 const BURN_IN: usize = 200;
 /// Series lengths whose innovations are kept ([`innovations`]).
-const KEPT_LENGTHS: usize = 16;
+const KEPT_LENGTHS: usize = 4;
 
 /// The standard normal innovations of the [`SIMULATIONS`] series of length `m` (with their
 /// burn-in), from a seed fixed by `m`: the same for every model, so they are drawn once per

@@ -92,6 +92,8 @@ impl WatchOptions {
 /// Everything fixed for the whole watch of one gated metric.
 struct Watched<'a> {
     metric: &'a Metric,
+    /// Its place among the selected metrics (and in the feed's data).
+    index: usize,
     gate: &'a Gate,
     reference: Reference,
     trends: TrendLooks,
@@ -212,6 +214,10 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
             .or(metric.run_to_run);
         watched.push(Watched {
             metric,
+            index: metrics
+                .iter()
+                .position(|m| m.id == metric.id)
+                .expect("a watched metric is a selected one"),
             gate: &gates[&metric.id],
             reference: decide::reference(metric, &inputs, prior, &settings),
             trends: TrendLooks::default(),
@@ -264,12 +270,6 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
     let mut drawn_lines = 0usize;
     let mut previous: Option<Vec<MetricLook>> = None;
     let mut data: Vec<Option<MetricData>> = vec![None; metrics.len()];
-    let index_of = |id: &str| {
-        metrics
-            .iter()
-            .position(|m| m.id == id)
-            .expect("a selected metric")
-    };
     let steady_start = candidate.start_ms + defaults.warmup_ms;
     let speed = watch.speed.unwrap_or(1.0);
     let pause = Duration::from_secs_f64(every_ms as f64 / 1000.0 / speed);
@@ -303,7 +303,7 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
         let window = (steady_start, seen_to.max(steady_start));
         let mut looks = Vec::with_capacity(watched.len());
         for w in watched.iter_mut() {
-            let slot = &data[index_of(&w.metric.id)];
+            let slot = &data[w.index];
             let series = match slot {
                 Some(d) if seen_to > steady_start => {
                     Some(source::metric_series(&so_far, w.metric, d, &defaults)?)

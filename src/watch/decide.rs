@@ -799,21 +799,26 @@ mod tests {
         }
     }
 
+    /// One look at `candidate` with no trend test made before.
+    fn once(m: &Metric, g: &Gate, r: &Reference, candidate: &SideInput) -> MetricLook {
+        look(
+            m,
+            g,
+            r,
+            candidate,
+            &settings(),
+            &mut TrendLooks::default(),
+            false,
+        )
+    }
+
     /// `m` looked at once: the candidate's `c` against the baseline's `b`.
     fn look_once(m: &Metric, gate_text: &str, b: &[f64], c: &[f64]) -> MetricLook {
         let g = gate::parse(gate_text, &m.unit).unwrap();
         let bs = series(b);
         let reference = reference(m, &[input(Some(&bs), b.len())], None, &settings());
         let cs = series(c);
-        look(
-            m,
-            &g,
-            &reference,
-            &input(Some(&cs), c.len()),
-            &settings(),
-            &mut TrendLooks::default(),
-            false,
-        )
+        once(m, &g, &reference, &input(Some(&cs), c.len()))
     }
 
     fn wobble(level: f64, n: usize) -> Vec<f64> {
@@ -860,42 +865,18 @@ mod tests {
         let bs = series(&b);
         let r = reference(&m, &[input(Some(&bs), b.len())], None, &settings());
         // no series at all
-        let l = look(
-            &m,
-            &g,
-            &r,
-            &input(None, 60),
-            &settings(),
-            &mut TrendLooks::default(),
-            false,
-        );
+        let l = once(&m, &g, &r, &input(None, 60));
         assert_eq!(l.state, State::Pending);
         assert!(matches!(l.clauses[0].why, Why::NoData { .. }));
         // the same level, but half the window missing
         let c = wobble(100.0, 60);
         let cs = series(&c[..30]);
-        let l = look(
-            &m,
-            &g,
-            &r,
-            &input(Some(&cs), 60),
-            &settings(),
-            &mut TrendLooks::default(),
-            false,
-        );
+        let l = once(&m, &g, &r, &input(Some(&cs), 60));
         assert_eq!(l.state, State::Pending, "{l:?}");
         assert!(matches!(l.clauses[0].why, Why::NeedsEvidence { coverage, .. } if coverage < 0.9));
         // all of it: passes
         let cs = series(&c);
-        let l = look(
-            &m,
-            &g,
-            &r,
-            &input(Some(&cs), 60),
-            &settings(),
-            &mut TrendLooks::default(),
-            false,
-        );
+        let l = once(&m, &g, &r, &input(Some(&cs), 60));
         assert_eq!(l.state, State::Pass, "{l:?}");
     }
 }

@@ -36,6 +36,7 @@ pub enum Feed {
     Replay {
         /// The whole recorded run, revealed as the run's clock passes.
         recorded: Vec<Option<MetricData>>,
+        shown_to: Option<i64>,
     },
 }
 
@@ -51,7 +52,10 @@ impl Feed {
 
     /// A replay of `recorded` (the metrics in order).
     pub fn replay(recorded: Vec<Option<MetricData>>) -> Feed {
-        Feed::Replay { recorded }
+        Feed::Replay {
+            recorded,
+            shown_to: None,
+        }
     }
 
     /// Brings `data` (one entry per metric) up to `now_ms` on the run's clock: the newest
@@ -97,33 +101,17 @@ impl Feed {
                     complete: to + run.step_ms > run.end_ms,
                 })
             }
-            Feed::Replay { recorded } => {
+            Feed::Replay { recorded, shown_to } => {
                 let to = slot(now_ms.min(run.end_ms));
-                let before = data
-                    .iter()
-                    .flatten()
-                    .flat_map(|d| d.matrix.iter().flat_map(|s| s.points.last()))
-                    .map(|p| p.0)
-                    .max();
-                for (slot, full) in data.iter_mut().zip(recorded.iter()) {
-                    *slot = full.as_ref().map(|full| MetricData {
-                        query: full.query.clone(),
-                        matrix: Arc::new(
-                            full.matrix
-                                .iter()
-                                .map(|s| LabeledSeries {
-                                    labels: s.labels.clone(),
-                                    points: s.points[..s.points.partition_point(|p| p.0 <= to)]
-                                        .to_vec(),
-                                })
-                                .collect(),
-                        ),
-                        warnings: full.warnings.clone(),
-                    });
+                let from = shown_to.map_or(run.start_ms, |t| t + run.step_ms);
+                if to >= from {
+                    for (slot, full) in data.iter_mut().zip(recorded.iter()) {
+                        *slot = full.as_ref().map(|full| up_to(full, to));
+                    }
+                    *shown_to = Some(to);
                 }
-                let from = before.map_or(run.start_ms, |t| t + run.step_ms);
                 Ok(Poll {
-                    observed_end_ms: to,
+                    observed_end_ms: to.max(from - run.step_ms),
                     new_slots: if to >= from {
                         ((to - from) / run.step_ms + 1) as usize
                     } else {
@@ -133,6 +121,23 @@ impl Feed {
                 })
             }
         }
+    }
+}
+
+/// A recorded metric's samples up to `to_ms`.
+fn up_to(full: &MetricData, to_ms: i64) -> MetricData {
+    MetricData {
+        query: full.query.clone(),
+        matrix: Arc::new(
+            full.matrix
+                .iter()
+                .map(|s| LabeledSeries {
+                    labels: s.labels.clone(),
+                    points: s.points[..s.points.partition_point(|p| p.0 <= to_ms)].to_vec(),
+                })
+                .collect(),
+        ),
+        warnings: full.warnings.clone(),
     }
 }
 

@@ -148,26 +148,9 @@ impl RunSpec {
     }
 }
 
-/// A small deterministic generator (splitmix64 + Box-Muller): no dependency, same numbers
-/// on every machine.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    pub fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-}
+/// The deterministic generator the statistics simulate with (splitmix64 + Box–Muller): no
+/// dependency, same numbers on every machine.
+pub use benchcmp::stats::rng::SplitMix as Rng;
 
 /// Values of a level at each scrape.
 fn realize(level: &Level, times: &[i64], start: i64, rng: &mut Rng) -> Vec<f64> {

@@ -50,36 +50,32 @@ pub struct Periodic {
     pub parameters: usize,
 }
 
-/// The periodogram ordinate `|Σ d_t e^{-2πift}|² / n` at any frequency `f` (cycles per
-/// sample), by Goertzel's recurrence.
-fn ordinate(d: &[f64], f: f64) -> f64 {
-    let c = 2.0 * (2.0 * std::f64::consts::PI * f).cos();
-    let (mut s1, mut s2) = (0.0f64, 0.0f64);
-    for &x in d {
-        let s0 = x + c * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    (s1 * s1 + s2 * s2 - c * s1 * s2) / d.len() as f64
-}
-
 /// The frequency near `f` (within a Fourier step either way) where the fundamental and its
 /// harmonics together carry the most power: a square pulse or a sawtooth spreads its power
 /// over harmonics, which pin the period down more finely than the fundamental alone.
 fn refine(d: &[f64], f: f64) -> f64 {
     const GRID: usize = 40;
     let n = d.len() as f64;
-    let power = |g: f64| -> f64 {
-        (1..=HARMONICS)
-            .take_while(|h| *h as f64 * g < 0.5)
-            .map(|h| ordinate(d, h as f64 * g))
-            .sum()
-    };
     let best_within = |centre: f64, reach: f64| {
-        (0..=GRID)
+        let grid: Vec<f64> = (0..=GRID)
             .map(|i| centre + (i as f64 / GRID as f64 * 2.0 - 1.0) * reach)
             .filter(|g| *g > 0.0)
-            .map(|g| (g, power(g)))
+            .collect();
+        // Every grid frequency's harmonics below the Nyquist frequency, in one pass of lanes.
+        let harmonics = |g: f64| (1..=HARMONICS).take_while(move |h| *h as f64 * g < 0.5);
+        let coefficients: Vec<f64> = grid
+            .iter()
+            .flat_map(|&g| harmonics(g).map(move |h| goertzel_coefficient(h as f64 * g)))
+            .collect();
+        let ordinates = goertzel(d, &coefficients);
+        let mut at = 0;
+        grid.iter()
+            .map(|&g| {
+                let count = harmonics(g).count();
+                let power: f64 = ordinates[at..at + count].iter().sum();
+                at += count;
+                (g, power)
+            })
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map_or(centre, |(g, _)| g)
     };
@@ -126,52 +122,157 @@ fn fit_phases(d: &[f64], f: f64) -> Option<(Vec<f64>, usize)> {
 /// Most harmonics a fitted harmonic series has.
 const MAX_HARMONICS: usize = 20;
 
+/// `Σ_{t<n} cos(ωt)` and `Σ_{t<n} sin(ωt)`, in closed form: the sum of `e^{iωt}` is
+/// `e^{iω(n−1)/2} · sin(nω/2) / sin(ω/2)` (Dirichlet's kernel), and `n` at `ω = 0`.
+fn trig_sums(omega: f64, n: usize) -> (f64, f64) {
+    let half = omega / 2.0;
+    if half.sin() == 0.0 {
+        return (n as f64 * (half * 2.0).cos(), 0.0);
+    }
+    let kernel = (n as f64 * half).sin() / half.sin();
+    let centre = half * (n as f64 - 1.0);
+    (centre.cos() * kernel, centre.sin() * kernel)
+}
+
+/// A regressor `cos(ωt)` or `sin(ωt)`.
+#[derive(Clone, Copy)]
+enum Wave {
+    Cos(f64),
+    Sin(f64),
+}
+
+/// The cross products `Σ_{t<n} a(t) b(t)` of the regressors, from the product-to-sum
+/// identities and [`trig_sums`]: a few operations each instead of a pass over the series
+/// (and as exact, the sums being summed in closed form rather than term by term).
+fn gram(waves: &[Wave], n: usize) -> Vec<Vec<f64>> {
+    let cross = |a: Wave, b: Wave| -> f64 {
+        let (x, y, product_of_sines) = match (a, b) {
+            (Wave::Cos(x), Wave::Cos(y)) => (x, y, false),
+            (Wave::Sin(x), Wave::Sin(y)) => (x, y, true),
+            // sin(xt)·cos(yt) = ½[sin((x+y)t) + sin((x−y)t)]
+            (Wave::Sin(x), Wave::Cos(y)) | (Wave::Cos(y), Wave::Sin(x)) => {
+                return (trig_sums(x + y, n).1 + trig_sums(x - y, n).1) / 2.0;
+            }
+        };
+        // cos·cos = ½[cos((x−y)t) + cos((x+y)t)], sin·sin = ½[cos((x−y)t) − cos((x+y)t)]
+        let (difference, sum) = (trig_sums(x - y, n).0, trig_sums(x + y, n).0);
+        if product_of_sines {
+            (difference - sum) / 2.0
+        } else {
+            (difference + sum) / 2.0
+        }
+    };
+    let p = waves.len();
+    let mut gram = vec![vec![0.0; p]; p];
+    for i in 0..p {
+        for j in i..p {
+            let c = cross(waves[i], waves[j]);
+            gram[i][j] = c;
+            gram[j][i] = c;
+        }
+    }
+    gram
+}
+
+/// The harmonic regressors at time `t`: `cos(hθ), sin(hθ)` for `h = 1, 2, …` into `out`
+/// (`θ = 2πft`), the higher harmonics by rotation from the fundamental.
+fn harmonic_values(f: f64, t: usize, out: &mut [f64]) {
+    let theta = 2.0 * std::f64::consts::PI * f * t as f64;
+    let (c1, s1) = (theta.cos(), theta.sin());
+    let (mut c, mut s) = (c1, s1);
+    for pair in out.chunks_exact_mut(2) {
+        pair[0] = c;
+        pair[1] = s;
+        (c, s) = (c * c1 - s * s1, s * c1 + c * s1);
+    }
+}
+
+/// Least-squares fits of harmonic series at one frequency, fewest harmonics first.
+struct HarmonicSeries {
+    f: f64,
+    fits: Vec<HarmonicFit>,
+}
+
+/// The fit of `k / 2` harmonics (`cos, sin` at `f, 2f, …`).
+struct HarmonicFit {
+    k: usize,
+    beta: Vec<f64>,
+    rss: f64,
+}
+
+impl HarmonicSeries {
+    /// The fitted values of `fit`.
+    fn fitted(&self, fit: &HarmonicFit, n: usize) -> Vec<f64> {
+        let beta = &fit.beta;
+        let mut basis = vec![0.0; fit.k];
+        (0..n)
+            .map(|t| {
+                harmonic_values(self.f, t, &mut basis);
+                beta.iter().zip(&basis).map(|(b, x)| b * x).sum()
+            })
+            .collect()
+    }
+}
+
 /// Harmonic series at frequency `f`: for each number of harmonics `h` (1 to the most that
-/// fit below the Nyquist frequency, at most [`MAX_HARMONICS`]), the least-squares fit of
-/// cosines and sines at `f, 2f, …, hf`, as `(fitted values, 2h)`. Cross products are summed
-/// once; each fit solves the leading block of the normal equations.
-fn fit_harmonics(d: &[f64], f: f64, at_most: usize) -> Vec<(Vec<f64>, usize)> {
+/// fit below the Nyquist frequency, at most `at_most` and [`MAX_HARMONICS`]), the
+/// least-squares fit. The cross products of the regressors are in closed form ([`gram`]),
+/// their products with the data take one pass, and each fit solves the leading block of
+/// the normal equations. A fit's residual sum of squares is `d'd − β'X'd`, summed
+/// directly only where that difference loses more than six digits to cancellation.
+fn fit_harmonics(d: &[f64], f: f64, at_most: usize) -> HarmonicSeries {
     let n = d.len();
     let most = ((0.5 / f).ceil() as usize)
         .saturating_sub(1)
         .min(at_most)
         .min(n / 8);
+    let mut series = HarmonicSeries {
+        f,
+        fits: Vec::new(),
+    };
     if most == 0 {
-        return Vec::new();
+        return series;
     }
-    let columns: Vec<Vec<f64>> = (1..=most)
-        .flat_map(|h| {
-            let w = 2.0 * std::f64::consts::PI * f * h as f64;
-            [
-                (0..n).map(|t| (w * t as f64).cos()).collect::<Vec<f64>>(),
-                (0..n).map(|t| (w * t as f64).sin()).collect::<Vec<f64>>(),
-            ]
-        })
+    let p = 2 * most;
+    let w = 2.0 * std::f64::consts::PI * f;
+    let waves: Vec<Wave> = (1..=most)
+        .flat_map(|h| [Wave::Cos(w * h as f64), Wave::Sin(w * h as f64)])
         .collect();
-    let p = columns.len();
-    let mut gram = vec![vec![0.0; p]; p];
-    for i in 0..p {
-        for j in i..p {
-            let c: f64 = columns[i].iter().zip(&columns[j]).map(|(a, b)| a * b).sum();
-            gram[i][j] = c;
-            gram[j][i] = c;
+    let gram = gram(&waves, n);
+    let (mut rhs, mut basis) = (vec![0.0; p], vec![0.0; p]);
+    for (t, v) in d.iter().enumerate() {
+        harmonic_values(f, t, &mut basis);
+        for (r, x) in rhs.iter_mut().zip(&basis) {
+            *r += v * x;
         }
     }
-    let rhs: Vec<f64> = columns
-        .iter()
-        .map(|c| c.iter().zip(d).map(|(a, b)| a * b).sum())
-        .collect();
-    (1..=most)
-        .filter_map(|h| {
-            let k = 2 * h;
-            let sub: Vec<Vec<f64>> = gram[..k].iter().map(|row| row[..k].to_vec()).collect();
-            let beta = solve(sub, rhs[..k].to_vec())?;
-            let fitted = (0..n)
-                .map(|t| (0..k).map(|i| beta[i] * columns[i][t]).sum())
-                .collect();
-            Some((fitted, k))
-        })
-        .collect()
+    let squares: f64 = d.iter().map(|v| v * v).sum();
+    for h in 1..=most {
+        let k = 2 * h;
+        let sub: Vec<Vec<f64>> = gram[..k].iter().map(|row| row[..k].to_vec()).collect();
+        let Some(beta) = solve(sub, rhs[..k].to_vec()) else {
+            continue;
+        };
+        let explained: f64 = beta.iter().zip(&rhs).map(|(b, r)| b * r).sum();
+        let mut rss = squares - explained;
+        // Cancellation leaves too few digits in the difference when the fit explains
+        // nearly all (or a NaN spoils it): sum the residuals directly then.
+        let cancelled = rss.partial_cmp(&(1e-6 * squares)) != Some(std::cmp::Ordering::Greater);
+        if cancelled {
+            let mut values = vec![0.0; k];
+            rss = d
+                .iter()
+                .enumerate()
+                .map(|(t, v)| {
+                    harmonic_values(f, t, &mut values);
+                    let fitted: f64 = beta.iter().zip(&values).map(|(b, x)| b * x).sum();
+                    (v - fitted).powi(2)
+                })
+                .sum();
+        }
+        series.fits.push(HarmonicFit { k, beta, rss });
+    }
+    series
 }
 
 /// Expected square, over a uniformly random phase of the cycle, of the window mean of a
@@ -195,20 +296,22 @@ fn window_mean_square(cycle: &[f64], n: usize) -> f64 {
         / starts as f64
 }
 
-/// Periodogram ordinates `I_j = |Σ d_t e^{-2πijt/n}|² / n` for `j` in `from..=to`.
-fn periodogram(d: &[f64], from: usize, to: usize) -> Vec<f64> {
-    // Goertzel's recurrence: one multiplication per sample, |X_j|² at the end. Each step
-    // waits for the one before, so several frequencies run side by side in one pass over
-    // the data (the same operations in the same order for each: the same ordinates).
+/// Goertzel's coefficient `2 cos(2πf)` for frequency `f` (cycles per sample).
+fn goertzel_coefficient(f: f64) -> f64 {
+    2.0 * (2.0 * std::f64::consts::PI * f).cos()
+}
+
+/// Periodogram ordinates `|Σ d_t e^{-2πift}|² / n`, one for each Goertzel coefficient
+/// `2 cos(2πf)`. The recurrence takes one multiplication per sample, but each step waits
+/// for the one before, so several frequencies run side by side in one pass over the data
+/// (the same operations in the same order for each as one at a time: the same ordinates).
+fn goertzel(d: &[f64], coefficients: &[f64]) -> Vec<f64> {
     const LANES: usize = 16;
     let n = d.len();
-    let frequencies: Vec<usize> = (from..=to).collect();
-    let mut out = Vec::with_capacity(frequencies.len());
-    for group in frequencies.chunks(LANES) {
+    let mut out = Vec::with_capacity(coefficients.len());
+    for group in coefficients.chunks(LANES) {
         let mut coefficient = [0.0f64; LANES];
-        for (c, &j) in coefficient.iter_mut().zip(group) {
-            *c = 2.0 * (2.0 * std::f64::consts::PI * j as f64 / n as f64).cos();
-        }
+        coefficient[..group.len()].copy_from_slice(group);
         let (mut s1, mut s2) = ([0.0f64; LANES], [0.0f64; LANES]);
         for &x in d {
             for k in 0..LANES {
@@ -223,6 +326,15 @@ fn periodogram(d: &[f64], from: usize, to: usize) -> Vec<f64> {
         }
     }
     out
+}
+
+/// Periodogram ordinates `I_j = |Σ d_t e^{-2πijt/n}|² / n` for `j` in `from..=to`.
+fn periodogram(d: &[f64], from: usize, to: usize) -> Vec<f64> {
+    let n = d.len() as f64;
+    let coefficients: Vec<f64> = (from..=to)
+        .map(|j| 2.0 * (2.0 * std::f64::consts::PI * j as f64 / n).cos())
+        .collect();
+    goertzel(d, &coefficients)
 }
 
 /// The median of at most [`NEIGHBOURS`] values, sorted in a copy on the stack.
@@ -340,33 +452,27 @@ pub(crate) fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
 /// either side (a peak between Fourier frequencies leaks into both).
 fn fit_sinusoid(d: &[f64], f: f64) -> Option<Vec<f64>> {
     let n = d.len();
-    let freqs = [f - 0.5 / n as f64, f, f + 0.5 / n as f64];
-    let columns: Vec<Vec<f64>> = freqs
+    let angular =
+        [f - 0.5 / n as f64, f, f + 0.5 / n as f64].map(|g| 2.0 * std::f64::consts::PI * g);
+    let waves: Vec<Wave> = angular
         .iter()
-        .flat_map(|&g| {
-            let w = 2.0 * std::f64::consts::PI * g;
-            [
-                (0..n).map(|t| (w * t as f64).cos()).collect::<Vec<f64>>(),
-                (0..n).map(|t| (w * t as f64).sin()).collect::<Vec<f64>>(),
-            ]
-        })
+        .flat_map(|&w| [Wave::Cos(w), Wave::Sin(w)])
         .collect();
-    let p = columns.len();
-    let gram: Vec<Vec<f64>> = (0..p)
-        .map(|i| {
-            (0..p)
-                .map(|j| columns[i].iter().zip(&columns[j]).map(|(a, b)| a * b).sum())
-                .collect()
-        })
-        .collect();
-    let rhs: Vec<f64> = columns
-        .iter()
-        .map(|c| c.iter().zip(d).map(|(a, b)| a * b).sum())
-        .collect();
-    let beta = solve(gram, rhs)?;
+    let values = |t: usize| -> [f64; 6] {
+        let t = t as f64;
+        let [a, b, c] = angular.map(|w| (w * t).sin_cos());
+        [a.1, a.0, b.1, b.0, c.1, c.0]
+    };
+    let mut rhs = vec![0.0; 6];
+    for (t, v) in d.iter().enumerate() {
+        for (r, x) in rhs.iter_mut().zip(values(t)) {
+            *r += v * x;
+        }
+    }
+    let beta = solve(gram(&waves, n), rhs)?;
     Some(
         (0..n)
-            .map(|t| (0..p).map(|i| beta[i] * columns[i][t]).sum())
+            .map(|t| beta.iter().zip(values(t)).map(|(b, x)| b * x).sum())
             .collect(),
     )
 }
@@ -402,31 +508,40 @@ pub fn remove_periodic(x: &[f64]) -> Periodic {
         ]
         .into_iter()
         .filter(|g| g.is_finite() && *g > 0.0 && *g < 0.5)
-        .filter_map(|g| {
-            let (fitted, _) = fit_harmonics(&d, g, HARMONICS).pop()?;
-            Some((g, rss(&fitted)))
-        })
+        .filter_map(|g| Some((g, fit_harmonics(&d, g, HARMONICS).fits.last()?.rss)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map_or(refined, |(g, _)| g);
         let bic = |rss: f64, k: usize| {
             n as f64 * (rss.max(f64::MIN_POSITIVE) / n as f64).ln() + k as f64 * (n as f64).ln()
         };
+        // The candidates' fitted values, made only for the one chosen.
+        enum Shape<'a> {
+            Made(Vec<f64>),
+            Harmonics(&'a HarmonicFit),
+        }
         let sine = fit_sinusoid(&d, f).map(|fitted| {
             let m = fitted.iter().sum::<f64>() / n as f64;
             let centred: Vec<f64> = fitted.iter().map(|v| v - m).collect();
-            (bic(rss(&centred), 6), centred, 6)
+            (bic(rss(&centred), 6), Shape::Made(centred), 6)
         });
-        let shape = fit_phases(&d, f).map(|(fitted, k)| (bic(rss(&fitted), k), fitted, k));
-        let series = fit_harmonics(&d, f, MAX_HARMONICS)
-            .into_iter()
-            .map(|(fitted, k)| (bic(rss(&fitted), k), fitted, k));
-        let Some((_, fitted, k)) = [sine, shape]
+        let phases =
+            fit_phases(&d, f).map(|(fitted, k)| (bic(rss(&fitted), k), Shape::Made(fitted), k));
+        let harmonics = fit_harmonics(&d, f, MAX_HARMONICS);
+        let series = harmonics
+            .fits
+            .iter()
+            .map(|fit| (bic(fit.rss, fit.k), Shape::Harmonics(fit), fit.k));
+        let Some((_, shape, k)) = [sine, phases]
             .into_iter()
             .flatten()
             .chain(series)
             .min_by(|a, b| a.0.total_cmp(&b.0))
         else {
             break;
+        };
+        let fitted = match shape {
+            Shape::Made(fitted) => fitted,
+            Shape::Harmonics(fit) => harmonics.fitted(fit, n),
         };
         // One cycle of the removed component, sampled from the fit (its first whole cycle).
         let p = (1.0 / f).round() as usize;
@@ -560,6 +675,62 @@ mod tests {
         assert!(remove_periodic(&trend).periods.is_empty());
         assert!(remove_periodic(&[1.0; 50]).periods.is_empty());
         assert!(remove_periodic(&[]).periods.is_empty());
+    }
+
+    #[test]
+    fn closed_form_cross_products_equal_the_sums() {
+        let n = 997;
+        let waves = [
+            Wave::Cos(0.0123),
+            Wave::Sin(0.0123),
+            Wave::Cos(0.0246),
+            Wave::Sin(0.0246),
+            Wave::Cos(0.0123 + std::f64::consts::PI / n as f64),
+            Wave::Sin(3.1),
+        ];
+        let value = |w: Wave, t: usize| match w {
+            Wave::Cos(x) => (x * t as f64).cos(),
+            Wave::Sin(x) => (x * t as f64).sin(),
+        };
+        let closed = gram(&waves, n);
+        for (i, a) in waves.iter().enumerate() {
+            for (j, b) in waves.iter().enumerate() {
+                let summed: f64 = (0..n).map(|t| value(*a, t) * value(*b, t)).sum();
+                assert!(
+                    (closed[i][j] - summed).abs() < 1e-9 * n as f64,
+                    "({i}, {j}): {} vs {summed}",
+                    closed[i][j]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn harmonic_fits_residuals_equal_the_direct_sums() {
+        // A pulse on noise (the difference d'd − β'X'd is used) and a pure sine (it cancels,
+        // and the residuals are summed directly).
+        let pulse: Vec<f64> = noise(600, 9)
+            .iter()
+            .enumerate()
+            .map(|(t, e)| e + if t % 50 < 10 { 4.0 } else { -1.0 })
+            .collect();
+        let sine: Vec<f64> = (0..600)
+            .map(|t| 3.0 * (2.0 * std::f64::consts::PI * t as f64 / 50.0).sin())
+            .collect();
+        for d in [pulse, sine] {
+            let series = fit_harmonics(&d, 1.0 / 50.0, MAX_HARMONICS);
+            assert_eq!(series.fits.len(), MAX_HARMONICS);
+            for fit in &series.fits {
+                let fitted = series.fitted(fit, d.len());
+                let direct: f64 = d.iter().zip(&fitted).map(|(a, b)| (a - b).powi(2)).sum();
+                assert!(
+                    (fit.rss - direct).abs() <= 1e-9 * direct.max(1e-12),
+                    "{} harmonics: {} vs {direct}",
+                    fit.k / 2,
+                    fit.rss
+                );
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! to the system after decoding depended on the order threads ran in (peak 53 or 73 MiB
 //! from one run to the next). Fixed thresholds make both predictable: blocks of a MiB or
 //! more (snapshot text, chart pixels) are mapped and given back when freed, smaller ones
-//! come from the heaps, which keep what is freed for the next series.
+//! come from the heaps, which keep what is freed for the next series. Between the analysis
+//! and the outputs, what the heaps hold free is given back (`give_back`).
 
 /// Blocks at least this large are mapped on their own and unmapped when freed.
 pub const OWN_MAPPING: usize = 1 << 20;
@@ -28,5 +29,16 @@ pub fn tune() {
             libc::mallopt(libc::M_MMAP_THRESHOLD, int(OWN_MAPPING));
             libc::mallopt(libc::M_TRIM_THRESHOLD, int(KEPT_FREE));
         }
+    }
+}
+
+/// Gives the heaps' free pages back to the system: called between a comparison's analysis
+/// and its outputs, whose allocations come from other threads' heaps and would otherwise
+/// sit beside what the analysis freed.
+pub fn give_back() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory of glibc's heaps to the system.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }

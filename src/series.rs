@@ -1,12 +1,15 @@
 //! Time series as plain sorted vectors: what a query returned (`Matrix`), and the one
 //! series per metric the comparison works on (`Series`), with the few operations needed on
 //! the way: combining several series, trimming to the steady-state window, and turning
-//! cumulative counters into per-step events with Prometheus's counter-reset rule.
+//! cumulative counters into per-step events with Prometheus's counter-reset rule. A metric
+//! read from one series in time order shares that series with the run's data instead of
+//! copying it.
 //!
 //! Timestamps are Unix milliseconds; values are `f64` and may be NaN or ±Inf as Prometheus
 //! reports them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::pack::{Combine, Kind, Metric};
 
@@ -30,14 +33,47 @@ pub fn format_labels(labels: &BTreeMap<String, String>) -> String {
 }
 
 /// One series sorted by time with unique timestamps.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Series {
-    points: Vec<Point>,
+    points: Store,
+}
+
+/// Where a series' samples are kept.
+#[derive(Debug, Clone)]
+enum Store {
+    /// Its own.
+    Own(Vec<Point>),
+    /// The series at this index of a query's answer, shared with the run's data: a metric
+    /// read from one series is the commonest case, and a week of samples is 9 MB a run.
+    Answer(Arc<Matrix>, usize),
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::Own(Vec::new())
+    }
+}
+
+impl PartialEq for Series {
+    /// The same samples, wherever they are kept.
+    fn eq(&self, other: &Self) -> bool {
+        self.points() == other.points()
+    }
+}
+
+/// Timestamps strictly increasing: a series as it is kept, with nothing to sort or drop.
+fn in_time_order(points: &[Point]) -> bool {
+    points.windows(2).all(|w| w[0].0 < w[1].0)
 }
 
 impl Series {
     /// Builds a series from samples in any order; for duplicate timestamps the last wins.
     pub fn new(mut points: Vec<Point>) -> Self {
+        if in_time_order(&points) {
+            return Series {
+                points: Store::Own(points),
+            };
+        }
         points.sort_by_key(|p| p.0);
         // keep the last of equal timestamps
         let mut out: Vec<Point> = Vec::with_capacity(points.len());
@@ -47,29 +83,52 @@ impl Series {
                 _ => out.push(p),
             }
         }
-        Series { points: out }
+        Series {
+            points: Store::Own(out),
+        }
+    }
+
+    /// Series `index` of `answer`: a view of it, not a copy, when it is in time order
+    /// without repeated timestamps (as Prometheus answers); sorted into a copy otherwise.
+    pub fn of_answer(answer: &Arc<Matrix>, index: usize) -> Self {
+        if in_time_order(&answer[index].points) {
+            Series {
+                points: Store::Answer(Arc::clone(answer), index),
+            }
+        } else {
+            Series::new(answer[index].points.clone())
+        }
+    }
+
+    fn from_sorted(points: Vec<Point>) -> Self {
+        Series {
+            points: Store::Own(points),
+        }
     }
 
     pub fn points(&self) -> &[Point] {
-        &self.points
+        match &self.points {
+            Store::Own(points) => points,
+            Store::Answer(answer, index) => &answer[*index].points,
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.points.len()
+        self.points().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.points.is_empty()
+        self.points().is_empty()
     }
 
     /// The values in time order.
     pub fn values(&self) -> Vec<f64> {
-        self.points.iter().map(|p| p.1).collect()
+        self.points().iter().map(|p| p.1).collect()
     }
 
     /// The finite values in time order (NaN and ±Inf dropped).
     pub fn finite_values(&self) -> Vec<f64> {
-        self.points
+        self.points()
             .iter()
             .map(|p| p.1)
             .filter(|v| v.is_finite())
@@ -78,16 +137,15 @@ impl Series {
 
     /// The samples with `start_ms <= t <= end_ms`.
     pub fn window(&self, start_ms: i64, end_ms: i64) -> Series {
-        Series {
-            points: self.window_points(start_ms, end_ms).to_vec(),
-        }
+        Series::from_sorted(self.window_points(start_ms, end_ms).to_vec())
     }
 
     /// The samples with `start_ms <= t <= end_ms`, without a copy.
     pub fn window_points(&self, start_ms: i64, end_ms: i64) -> &[Point] {
-        let lo = self.points.partition_point(|p| p.0 < start_ms);
-        let hi = self.points.partition_point(|p| p.0 <= end_ms);
-        &self.points[lo..hi.max(lo)]
+        let points = self.points();
+        let lo = points.partition_point(|p| p.0 < start_ms);
+        let hi = points.partition_point(|p| p.0 <= end_ms);
+        &points[lo..hi.max(lo)]
     }
 
     /// Turns a cumulative counter into the events of each step, the way Prometheus's
@@ -97,22 +155,35 @@ impl Series {
     /// events only when the series was born after `run_start_ms` (a pod that appeared
     /// during the run started its counter at zero); otherwise it is left out.
     pub fn increments(&self, run_start_ms: i64) -> Series {
-        let mut out = Vec::with_capacity(self.points.len());
-        let mut prev: Option<f64> = None;
-        for &(t, v) in &self.points {
-            if !v.is_finite() {
-                continue;
-            }
-            match prev {
-                Some(p) if v >= p => out.push((t, v - p)),
-                Some(_) => out.push((t, v)),
-                None if t > run_start_ms => out.push((t, v)),
-                None => {}
-            }
-            prev = Some(v);
-        }
-        Series { points: out }
+        Series::from_sorted(increments(self.points(), run_start_ms))
     }
+
+    /// The samples, taken out (copied only if they are shared).
+    pub fn into_points(self) -> Vec<Point> {
+        match self.points {
+            Store::Own(points) => points,
+            Store::Answer(answer, index) => answer[index].points.clone(),
+        }
+    }
+}
+
+/// [`Series::increments`] of samples in time order.
+fn increments(points: &[Point], run_start_ms: i64) -> Vec<Point> {
+    let mut out = Vec::with_capacity(points.len());
+    let mut prev: Option<f64> = None;
+    for &(t, v) in points {
+        if !v.is_finite() {
+            continue;
+        }
+        match prev {
+            Some(p) if v >= p => out.push((t, v - p)),
+            Some(_) => out.push((t, v)),
+            None if t > run_start_ms => out.push((t, v)),
+            None => {}
+        }
+        prev = Some(v);
+    }
+    out
 }
 
 /// Reduces several series to one, per timestamp. NaN values are ignored unless every
@@ -123,9 +194,7 @@ pub fn combine<'a>(series: impl IntoIterator<Item = &'a LabeledSeries>, how: Com
     // sorted list and each value added to its time's slot, series by series — at every
     // time the same operations in the same order as through a map from time to slot,
     // which takes series out of order.
-    let ordered = series
-        .iter()
-        .all(|points| points.windows(2).all(|w| w[0].0 < w[1].0));
+    let ordered = series.iter().all(|points| in_time_order(points));
     if !ordered {
         return combine_through_map(&series, how);
     }
@@ -145,13 +214,13 @@ pub fn combine<'a>(series: impl IntoIterator<Item = &'a LabeledSeries>, how: Com
             add(&mut slots[at], v, how);
         }
     }
-    Series {
-        points: times
+    Series::from_sorted(
+        times
             .into_iter()
             .zip(slots)
             .map(|(t, slot)| (t, result(slot, how)))
             .collect(),
-    }
+    )
 }
 
 /// The union of sorted `times` and the times of sorted `points`, if it is not `times`.
@@ -183,12 +252,12 @@ fn combine_through_map(series: &[&[Point]], how: Combine) -> Series {
             add(by_time.entry(t).or_insert((f64::NAN, 0)), v, how);
         }
     }
-    Series {
-        points: by_time
+    Series::from_sorted(
+        by_time
             .into_iter()
             .map(|(t, slot)| (t, result(slot, how)))
             .collect(),
-    }
+    )
 }
 
 /// Adds `v` to a time's slot (its accumulator and how many values it holds).
@@ -240,7 +309,7 @@ pub fn max_by(matrix: &Matrix, labels: &[String]) -> Matrix {
             labels,
             points: match members[..] {
                 [one] => one.points.clone(),
-                _ => combine(members, Combine::Max).points,
+                _ => combine(members, Combine::Max).into_points(),
             },
         })
         .collect()
@@ -250,36 +319,39 @@ pub fn max_by(matrix: &Matrix, labels: &[String]) -> Matrix {
 /// reduced by the metric's `combine` (an error naming the label sets if it has none).
 /// A `count` metric is turned into events per step series by series first (so a reset or a
 /// replaced pod loses no events), then the events are added up (or combined as declared).
-pub fn reduce(metric: &Metric, matrix: &Matrix, run_start_ms: i64) -> Result<Series, String> {
+/// A single series in time order is shared with `answer`, not copied.
+pub fn reduce(metric: &Metric, answer: &Arc<Matrix>, run_start_ms: i64) -> Result<Series, String> {
     let grouped;
     let matrix = match &metric.max_by {
         Some(labels) => {
-            grouped = max_by(matrix, labels);
+            grouped = Arc::new(max_by(answer, labels));
             &grouped
         }
-        None => matrix,
+        None => answer,
     };
     if metric.kind == Kind::Count {
-        let events: Vec<LabeledSeries> = matrix
+        let mut events: Vec<LabeledSeries> = matrix
             .iter()
             .map(|s| LabeledSeries {
                 labels: s.labels.clone(),
-                points: Series::new(s.points.clone())
-                    .increments(run_start_ms)
-                    .points,
+                points: if in_time_order(&s.points) {
+                    increments(&s.points, run_start_ms)
+                } else {
+                    increments(Series::new(s.points.clone()).points(), run_start_ms)
+                },
             })
             .collect();
         return Ok(match events.len() {
             0 => Series::default(),
-            1 => Series::new(events[0].points.clone()),
+            1 => Series::from_sorted(events.pop().expect("one series").points),
             _ => combine(&events, metric.combine.unwrap_or(Combine::Sum)),
         });
     }
     match matrix.len() {
         0 => Ok(Series::default()),
-        1 => Ok(Series::new(matrix[0].points.clone())),
+        1 => Ok(Series::of_answer(matrix, 0)),
         n => match metric.combine {
-            Some(how) => Ok(combine(matrix, how)),
+            Some(how) => Ok(combine(matrix.iter(), how)),
             None => {
                 let mut sets: Vec<String> = matrix
                     .iter()
@@ -375,13 +447,21 @@ mod tests {
         let mut m = metric(Some(Combine::Sum), Kind::Count);
         m.max_by = Some(vec!["pod".to_string()]);
         assert_eq!(
-            reduce(&m, &matrix, 0).unwrap().values().iter().sum::<f64>(),
+            reduce(&m, &Arc::new(matrix.clone()), 0)
+                .unwrap()
+                .values()
+                .iter()
+                .sum::<f64>(),
             1.0
         );
         // Without the grouping the second series would count from zero: 4 more.
         m.max_by = None;
         assert_eq!(
-            reduce(&m, &matrix, 0).unwrap().values().iter().sum::<f64>(),
+            reduce(&m, &Arc::new(matrix.clone()), 0)
+                .unwrap()
+                .values()
+                .iter()
+                .sum::<f64>(),
             4.0 + 0.0
         );
     }
@@ -499,26 +579,46 @@ mod tests {
         let a = labeled("a", vec![(0, 0.0), (10, 1.0), (20, 2.0)]);
         let b = labeled("b", vec![(30, 0.0), (40, 1.0)]);
         let m = metric(Some(Combine::Sum), Kind::Count);
-        let events = reduce(&m, &vec![a, b], 0).unwrap();
+        let events = reduce(&m, &Arc::new(vec![a, b]), 0).unwrap();
         assert_eq!(events.values().iter().sum::<f64>(), 3.0);
+    }
+
+    #[test]
+    fn one_series_in_time_order_is_shared_with_the_answer() {
+        let m = metric(None, Kind::Series);
+        let answer = Arc::new(vec![labeled("a", vec![(0, 1.0), (10, 2.0), (20, 3.0)])]);
+        let s = reduce(&m, &answer, 0).unwrap();
+        assert_eq!(s.points().as_ptr(), answer[0].points.as_ptr());
+        assert_eq!(s, Series::new(answer[0].points.clone()));
+        // out of order or with a repeated time: sorted into a copy, the last of a time wins
+        let answer = Arc::new(vec![labeled("a", vec![(10, 2.0), (0, 1.0), (10, 5.0)])]);
+        let s = reduce(&m, &answer, 0).unwrap();
+        assert_ne!(s.points().as_ptr(), answer[0].points.as_ptr());
+        assert_eq!(s.points(), &[(0, 1.0), (10, 5.0)]);
+        assert_eq!(s.clone().into_points(), vec![(0, 1.0), (10, 5.0)]);
     }
 
     #[test]
     fn reduce_needs_combine_for_several_series() {
         let m = [labeled("a", vec![(0, 1.0)]), labeled("b", vec![(0, 2.0)])];
-        let e = reduce(&metric(None, Kind::Series), &m.to_vec(), 0).unwrap_err();
+        let e = reduce(&metric(None, Kind::Series), &Arc::new(m.to_vec()), 0).unwrap_err();
         assert!(
             e.contains("2 series") && e.contains("pod=\"a\"") && e.contains("pod=\"b\""),
             "{e}"
         );
-        let s = reduce(&metric(Some(Combine::Sum), Kind::Series), &m.to_vec(), 0).unwrap();
+        let s = reduce(
+            &metric(Some(Combine::Sum), Kind::Series),
+            &Arc::new(m.to_vec()),
+            0,
+        )
+        .unwrap();
         assert_eq!(s.points(), &[(0, 3.0)]);
-        assert!(reduce(&metric(None, Kind::Series), &vec![], 0)
+        assert!(reduce(&metric(None, Kind::Series), &Arc::default(), 0)
             .unwrap()
             .is_empty());
         let counts = vec![labeled("a", vec![(0, 1.0), (10, 1.0), (20, 4.0)])];
         assert_eq!(
-            reduce(&metric(None, Kind::Count), &counts, 0)
+            reduce(&metric(None, Kind::Count), &Arc::new(counts), 0)
                 .unwrap()
                 .points(),
             &[(10, 0.0), (20, 3.0)]
@@ -529,7 +629,7 @@ mod tests {
             labeled("b", vec![(0, 0.0), (10, 2.0)]),
         ];
         assert_eq!(
-            reduce(&metric(None, Kind::Count), &two, 0)
+            reduce(&metric(None, Kind::Count), &Arc::new(two), 0)
                 .unwrap()
                 .points(),
             &[(10, 3.0)]

@@ -249,7 +249,9 @@ fn max_by_here_equals_max_by_in_promql() {
         theirs.sort_by(|a, b| a.labels.cmp(&b.labels));
         assert_eq!(grouped, theirs, "{name}");
         let here = benchcmp::series::reduce(restarts, &ours.matrix, run.start_ms).unwrap();
-        let there = benchcmp::series::reduce(&in_promql, &theirs, run.start_ms).unwrap();
+        let there =
+            benchcmp::series::reduce(&in_promql, &std::sync::Arc::new(theirs), run.start_ms)
+                .unwrap();
         assert_eq!(here, there, "{name}");
         events += total(&here);
     }

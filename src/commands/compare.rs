@@ -164,6 +164,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     }
     reserve_outputs(&options, &config, global)?;
     let report = compare_runs(global, &options, &config, &pack, &metrics, &gates, started)?;
+    crate::memory::give_back();
     write_reports(&report, &options, true)?;
     Ok(report.exit_code())
 }

@@ -13,7 +13,7 @@ use plotters::prelude::*;
 use super::axes::{self, ValueScale};
 use super::lettering::{self, Align, Baseline};
 use super::{
-    dashed, fill, legend, polyline, run_line, spread, thin, verdict_color, ChartOptions, Frame,
+    dashed, fill, legend, polyline, run_line, spread, thin_by, verdict_color, ChartOptions, Frame,
     Look, BASELINE, CANDIDATE, GATE, GRID, INK, MUTED, NO_DATA, SHADE,
 };
 use crate::compare::SideResult;
@@ -116,23 +116,94 @@ fn display_unit(metric: &Metric, max_abs: f64) -> (f64, String) {
     }
 }
 
-/// One run's data as drawn: minutes since its start and values in display units (counts:
-/// events so far in the steady window), and the event times of counts.
-struct Drawn {
-    points: Vec<(f64, f64)>,
+/// One run's data as drawn: its line, and the event times of counts.
+struct Drawn<'a> {
+    line: Line<'a>,
     events: Vec<f64>,
     /// Events in the steady window (counts).
     total: f64,
 }
 
-fn drawn(metric: &Metric, m: &MetricReport, baseline: bool, report: &Report, scale: f64) -> Drawn {
+/// A run's line: minutes since its start and values in display units. A series is read
+/// from the run's samples as it is drawn (a week is 40,000 points a run, and two charts
+/// are drawn at a time), a count's running total is made.
+enum Line<'a> {
+    Samples {
+        points: &'a [crate::series::Point],
+        start_ms: i64,
+        scale: f64,
+    },
+    /// Events so far in the steady window.
+    Made(Vec<(f64, f64)>),
+}
+
+impl Line<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Line::Samples { points, .. } => points.len(),
+            Line::Made(points) => points.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Point `i`.
+    fn at(&self, i: usize) -> (f64, f64) {
+        match self {
+            Line::Samples {
+                points,
+                start_ms,
+                scale,
+            } => {
+                let (t, v) = points[i];
+                ((t - start_ms) as f64 / 60_000.0, v * scale)
+            }
+            Line::Made(points) => points[i],
+        }
+    }
+
+    /// The values in time order.
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        (0..self.len()).map(|i| self.at(i).1)
+    }
+
+    /// The stretches of finite values, so gaps and NaN show as gaps.
+    fn segments(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for i in 0..self.len() {
+            match (self.at(i).1.is_finite(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(from)) => {
+                    out.push(from..i);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(from) = start {
+            out.push(from..self.len());
+        }
+        out
+    }
+}
+
+fn drawn<'a>(
+    metric: &Metric,
+    m: &'a MetricReport,
+    baseline: bool,
+    report: &Report,
+    scale: f64,
+) -> Drawn<'a> {
     let (series, run) = if baseline {
         (m.baseline.series.as_ref(), report.baseline.newest())
     } else {
         (m.candidate.series.as_ref(), &report.candidate)
     };
     let mut out = Drawn {
-        points: Vec::new(),
+        line: Line::Made(Vec::new()),
         events: Vec::new(),
         total: 0.0,
     };
@@ -140,18 +211,17 @@ fn drawn(metric: &Metric, m: &MetricReport, baseline: bool, report: &Report, sca
     let minutes = |t: i64| (t - run.start_ms) as f64 / 60_000.0;
     match metric.kind {
         Kind::Series => {
-            out.points = s
-                .full
-                .points()
-                .iter()
-                .map(|&(t, v)| (minutes(t), v * scale))
-                .collect();
+            out.line = Line::Samples {
+                points: s.full.points(),
+                start_ms: run.start_ms,
+                scale,
+            };
         }
         Kind::Count => {
             // Events counted in the steady window only, from 0 at its start: the line ends
             // at the total the report gives.
             let (from, to) = run.steady;
-            out.points.push((minutes(from), 0.0));
+            let mut points = vec![(minutes(from), 0.0)];
             for &(t, v) in s.full.points() {
                 if t <= from || t > to {
                     continue;
@@ -160,26 +230,11 @@ fn drawn(metric: &Metric, m: &MetricReport, baseline: bool, report: &Report, sca
                     out.total += v;
                     out.events.push(minutes(t));
                 }
-                out.points.push((minutes(t), out.total));
+                points.push((minutes(t), out.total));
             }
+            out.line = Line::Made(points);
         }
     }
-    out
-}
-
-/// Splits points into runs of finite values, so gaps and NaN show as gaps.
-fn segments(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
-    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-    for &(x, y) in points {
-        if y.is_finite() {
-            if let Some(last) = out.last_mut() {
-                last.push((x, y));
-            }
-        } else if out.last().is_some_and(|l| !l.is_empty()) {
-            out.push(Vec::new());
-        }
-    }
-    out.retain(|s| !s.is_empty());
     out
 }
 
@@ -415,8 +470,8 @@ struct Plot<'a> {
     scale: f64,
     unit: String,
     ceiling: Option<f64>,
-    base: Drawn,
-    cand: Drawn,
+    base: Drawn<'a>,
+    cand: Drawn<'a>,
     x_max: f64,
     steady_b: (f64, f64),
     steady_c: (f64, f64),
@@ -484,27 +539,27 @@ impl<'a> Plot<'a> {
         let no_events = metric.kind == Kind::Count && base.total == 0.0 && cand.total == 0.0;
 
         // The value axis: everything drawn must fit.
-        let data: Vec<f64> = base
-            .points
-            .iter()
-            .chain(&cand.points)
-            .map(|p| p.1)
-            .filter(|v| v.is_finite())
-            .collect();
-        let zeros_in_data = data.iter().filter(|v| **v <= 0.0).count() * 100 > data.len();
+        let data = || {
+            base.line
+                .values()
+                .chain(cand.line.values())
+                .filter(|v| v.is_finite())
+        };
+        let (finite, zeros) = data().fold((0, 0), |(n, z), v| (n + 1, z + usize::from(v <= 0.0)));
+        let zeros_in_data = zeros * 100 > finite;
         // The span that decides a log axis is the data's typical low (its 2nd percentile),
         // so a few dips towards 0 do not stretch a 5–100% metric over four decades.
         // (the one order statistic is selected, not sorted for: a week is 80,000 values a
         // chart)
-        let mut positive: Vec<f64> = data.iter().copied().filter(|v| *v > 0.0).collect();
+        let mut positive: Vec<f64> = data().filter(|v| *v > 0.0).collect();
         let rank = positive.len() / 50;
         let typical_low = if rank < positive.len() {
             *positive.select_nth_unstable_by(rank, f64::total_cmp).1
         } else {
             f64::INFINITY
         };
-        let mut values = data;
-        values.extend(gates.iter().map(|g| g.at));
+        drop(positive);
+        let mut values: Vec<f64> = gates.iter().map(|g| g.at).collect();
         values.extend(
             levels_b
                 .0
@@ -516,11 +571,10 @@ impl<'a> Plot<'a> {
         if let Some(c) = ceiling {
             values.push(c * scale);
         }
-        let hi = values.iter().copied().fold(0.0, f64::max);
-        let lo = values.iter().copied().fold(0.0, f64::min);
-        let min_positive = values
-            .iter()
-            .copied()
+        let hi = data().chain(values.iter().copied()).fold(0.0, f64::max);
+        let lo = data().chain(values.iter().copied()).fold(0.0, f64::min);
+        let min_positive = data()
+            .chain(values.iter().copied())
             .filter(|v| *v > 0.0)
             .fold(f64::INFINITY, f64::min);
         let value_scale = match (metric.kind, options.axis.or(metric.axis)) {
@@ -825,12 +879,12 @@ impl<'a> Plot<'a> {
         self.band(area)?;
         let line = look.px(if self.compact { 1.6 } else { 2.0 });
         for (d, color) in [(&self.base, BASELINE), (&self.cand, CANDIDATE)] {
-            for seg in segments(&d.points) {
-                let axis_points: Vec<(f64, f64)> = seg
-                    .iter()
-                    .map(|&(x, v)| (x, self.value_scale.to_axis(v)))
-                    .collect();
-                let pts: Vec<(f64, f64)> = thin(&axis_points, frame)
+            for seg in d.line.segments() {
+                let axis_point = |i: usize| {
+                    let (x, v) = d.line.at(seg.start + i);
+                    (x, self.value_scale.to_axis(v))
+                };
+                let pts: Vec<(f64, f64)> = thin_by(seg.len(), axis_point, frame)
                     .iter()
                     .map(|&(x, y)| frame.at(x, y))
                     .collect();
@@ -1041,7 +1095,7 @@ impl<'a> Plot<'a> {
             };
             format!("no {what} in either run's steady window")
         } else {
-            match (self.base.points.is_empty(), self.cand.points.is_empty()) {
+            match (self.base.line.is_empty(), self.cand.line.is_empty()) {
                 (true, true) => "no data in either run".to_string(),
                 (true, false) => "no data in the baseline".to_string(),
                 (false, true) => "no data in the candidate".to_string(),
@@ -1061,5 +1115,32 @@ impl<'a> Plot<'a> {
             Align::Center,
             Baseline::Middle,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_read_from_the_samples_in_display_units_with_gaps_apart() {
+        let samples = [
+            (60_000, 1.0),
+            (120_000, f64::NAN),
+            (180_000, 2.0),
+            (240_000, 3.0),
+            (300_000, f64::INFINITY),
+        ];
+        let line = Line::Samples {
+            points: &samples,
+            start_ms: 0,
+            scale: 1000.0,
+        };
+        assert_eq!(line.len(), 5);
+        assert_eq!(line.at(3), (4.0, 3000.0));
+        assert_eq!(line.segments(), vec![0..1, 2..4]);
+        let made = Line::Made(vec![(0.0, f64::NAN), (1.0, 1.0), (2.0, 2.0)]);
+        assert_eq!(made.segments(), vec![1..3]);
+        assert!(Line::Made(Vec::new()).segments().is_empty());
     }
 }

@@ -170,33 +170,41 @@ pub fn describe<E: std::fmt::Debug>(e: E) -> String {
 /// Thins a line to what `width` pixel columns can show: per column the first, lowest,
 /// highest and last point, in time order (M4), so the drawn line is the same as with every
 /// point while a 7-day run draws thousands of points instead of hundreds of thousands.
-pub fn thin(points: &[(f64, f64)], frame: &Frame) -> Vec<(f64, f64)> {
+/// The `n` points are `at(0)`, `at(1)`, …, made as they are read.
+pub fn thin_by(n: usize, at: impl Fn(usize) -> (f64, f64), frame: &Frame) -> Vec<(f64, f64)> {
     let columns = frame.width().max(1.0);
-    if points.len() as f64 <= columns * 4.0 {
-        return points.to_vec();
+    if n as f64 <= columns * 4.0 {
+        return (0..n).map(at).collect();
     }
     let mut out = Vec::with_capacity(columns as usize * 4);
     let mut i = 0;
-    while i < points.len() {
-        let column = frame.x_px(points[i].0).floor();
+    while i < n {
+        let first = at(i);
+        let column = frame.x_px(first.0).floor();
         let mut j = i;
-        let (mut lo, mut hi) = (i, i);
-        while j < points.len() && frame.x_px(points[j].0).floor() == column {
-            if points[j].1 < points[lo].1 {
-                lo = j;
+        let (mut lo, mut hi) = ((i, first), (i, first));
+        let mut last = (i, first);
+        while j < n {
+            let point = at(j);
+            if frame.x_px(point.0).floor() != column {
+                break;
             }
-            if points[j].1 > points[hi].1 {
-                hi = j;
+            if point.1 < lo.1 .1 {
+                lo = (j, point);
             }
+            if point.1 > hi.1 .1 {
+                hi = (j, point);
+            }
+            last = (j, point);
             j += 1;
         }
-        let mut picks = [i, lo, hi, j - 1];
-        picks.sort_unstable();
-        let mut last = usize::MAX;
-        for p in picks {
-            if p != last {
-                out.push(points[p]);
-                last = p;
+        let mut picks = [(i, first), lo, hi, last];
+        picks.sort_unstable_by_key(|p| p.0);
+        let mut previous = usize::MAX;
+        for (p, point) in picks {
+            if p != previous {
+                out.push(point);
+                previous = p;
             }
         }
         i = j;
@@ -553,7 +561,7 @@ mod tests {
         let points: Vec<(f64, f64)> = (0..100_000)
             .map(|i| (i as f64 / 100.0, ((i * 7919) % 1000) as f64 / 1000.0))
             .collect();
-        let thin = thin(&points, &frame);
+        let thin = thin_by(points.len(), |i| points[i], &frame);
         assert!(thin.len() <= 400, "{}", thin.len());
         let max = points.iter().map(|p| p.1).fold(0.0, f64::max);
         assert!(thin.iter().any(|p| p.1 == max));

@@ -33,8 +33,8 @@ pub fn tune() {
 }
 
 /// Gives the heaps' free pages back to the system: called between a comparison's analysis
-/// and its outputs, whose allocations come from other threads' heaps and would otherwise
-/// sit beside what the analysis freed.
+/// and its outputs (`compare` and the end of `watch`), whose allocations come from other
+/// threads' heaps and would otherwise sit beside what the analysis freed.
 pub fn give_back() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free memory of glibc's heaps to the system.

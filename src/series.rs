@@ -155,7 +155,21 @@ impl Series {
     /// events only when the series was born after `run_start_ms` (a pod that appeared
     /// during the run started its counter at zero); otherwise it is left out.
     pub fn increments(&self, run_start_ms: i64) -> Series {
-        Series::from_sorted(increments(self.points(), run_start_ms))
+        let mut out = Vec::with_capacity(self.len());
+        let mut prev: Option<f64> = None;
+        for &(t, v) in self.points() {
+            if !v.is_finite() {
+                continue;
+            }
+            match prev {
+                Some(p) if v >= p => out.push((t, v - p)),
+                Some(_) => out.push((t, v)),
+                None if t > run_start_ms => out.push((t, v)),
+                None => {}
+            }
+            prev = Some(v);
+        }
+        Series::from_sorted(out)
     }
 
     /// The samples, taken out (copied only if they are shared).
@@ -165,25 +179,6 @@ impl Series {
             Store::Answer(answer, index) => answer[index].points.clone(),
         }
     }
-}
-
-/// [`Series::increments`] of samples in time order.
-fn increments(points: &[Point], run_start_ms: i64) -> Vec<Point> {
-    let mut out = Vec::with_capacity(points.len());
-    let mut prev: Option<f64> = None;
-    for &(t, v) in points {
-        if !v.is_finite() {
-            continue;
-        }
-        match prev {
-            Some(p) if v >= p => out.push((t, v - p)),
-            Some(_) => out.push((t, v)),
-            None if t > run_start_ms => out.push((t, v)),
-            None => {}
-        }
-        prev = Some(v);
-    }
-    out
 }
 
 /// Reduces several series to one, per timestamp. NaN values are ignored unless every
@@ -332,18 +327,17 @@ pub fn reduce(metric: &Metric, answer: &Arc<Matrix>, run_start_ms: i64) -> Resul
     if metric.kind == Kind::Count {
         let mut events: Vec<LabeledSeries> = matrix
             .iter()
-            .map(|s| LabeledSeries {
+            .enumerate()
+            .map(|(i, s)| LabeledSeries {
                 labels: s.labels.clone(),
-                points: if in_time_order(&s.points) {
-                    increments(&s.points, run_start_ms)
-                } else {
-                    increments(Series::new(s.points.clone()).points(), run_start_ms)
-                },
+                points: Series::of_answer(matrix, i)
+                    .increments(run_start_ms)
+                    .into_points(),
             })
             .collect();
         return Ok(match events.len() {
             0 => Series::default(),
-            1 => Series::from_sorted(events.pop().expect("one series").points),
+            1 => Series::from_sorted(std::mem::take(&mut events[0].points)),
             _ => combine(&events, metric.combine.unwrap_or(Combine::Sum)),
         });
     }

@@ -164,7 +164,6 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
     }
     reserve_outputs(&options, &config, global)?;
     let report = compare_runs(global, &options, &config, &pack, &metrics, &gates, started)?;
-    crate::memory::give_back();
     write_reports(&report, &options, true)?;
     Ok(report.exit_code())
 }
@@ -571,6 +570,8 @@ pub(crate) fn write_reports(
     options: &CompareOptions,
     with_stdout: bool,
 ) -> Result<()> {
+    // What the analysis freed goes back to the system before the outputs allocate.
+    crate::memory::give_back();
     let outputs = &options.outputs;
     let mut staging = output::Staging::default();
     let charts = match &outputs.charts {

@@ -203,15 +203,18 @@ struct HarmonicFit {
 impl HarmonicSeries {
     /// The fitted values of `fit`.
     fn fitted(&self, fit: &HarmonicFit, n: usize) -> Vec<f64> {
-        let beta = &fit.beta;
-        let mut basis = vec![0.0; fit.k];
-        (0..n)
-            .map(|t| {
-                harmonic_values(self.f, t, &mut basis);
-                beta.iter().zip(&basis).map(|(b, x)| b * x).sum()
-            })
-            .collect()
+        harmonic_fitted(self.f, &fit.beta, n).collect()
     }
+}
+
+/// The values at `t = 0, 1, …, n − 1` of the harmonic series at `f` with coefficients
+/// `beta` (`cos, sin` at `f, 2f, …`).
+fn harmonic_fitted(f: f64, beta: &[f64], n: usize) -> impl Iterator<Item = f64> + '_ {
+    let mut basis = vec![0.0; beta.len()];
+    (0..n).map(move |t| {
+        harmonic_values(f, t, &mut basis);
+        beta.iter().zip(&basis).map(|(b, x)| b * x).sum()
+    })
 }
 
 /// Harmonic series at frequency `f`: for each number of harmonics `h` (1 to the most that
@@ -259,15 +262,10 @@ fn fit_harmonics(d: &[f64], f: f64, at_most: usize) -> HarmonicSeries {
         // nearly all (or a NaN spoils it): sum the residuals directly then.
         let cancelled = rss.partial_cmp(&(1e-6 * squares)) != Some(std::cmp::Ordering::Greater);
         if cancelled {
-            let mut values = vec![0.0; k];
             rss = d
                 .iter()
-                .enumerate()
-                .map(|(t, v)| {
-                    harmonic_values(f, t, &mut values);
-                    let fitted: f64 = beta.iter().zip(&values).map(|(b, x)| b * x).sum();
-                    (v - fitted).powi(2)
-                })
+                .zip(harmonic_fitted(f, &beta, n))
+                .map(|(v, fitted)| (v - fitted).powi(2))
                 .sum();
         }
         series.fits.push(HarmonicFit { k, beta, rss });

@@ -538,20 +538,27 @@ impl<'a> Plot<'a> {
         };
         let no_events = metric.kind == Kind::Count && base.total == 0.0 && cand.total == 0.0;
 
-        // The value axis: everything drawn must fit.
-        let data = || {
-            base.line
-                .values()
-                .chain(cand.line.values())
-                .filter(|v| v.is_finite())
-        };
-        let (finite, zeros) = data().fold((0, 0), |(n, z), v| (n + 1, z + usize::from(v <= 0.0)));
+        // The value axis: everything drawn must fit. One pass over both lines: how many
+        // values and how many at or below 0, their extremes, the positive ones.
+        let (mut finite, mut zeros) = (0usize, 0usize);
+        let (mut hi, mut lo, mut min_positive) = (0.0f64, 0.0f64, f64::INFINITY);
+        let mut positive: Vec<f64> = Vec::new();
+        let drawn_values = base.line.values().chain(cand.line.values());
+        for v in drawn_values.filter(|v| v.is_finite()) {
+            finite += 1;
+            if v > 0.0 {
+                positive.push(v);
+                min_positive = min_positive.min(v);
+            } else {
+                zeros += 1;
+            }
+            (hi, lo) = (hi.max(v), lo.min(v));
+        }
         let zeros_in_data = zeros * 100 > finite;
         // The span that decides a log axis is the data's typical low (its 2nd percentile),
         // so a few dips towards 0 do not stretch a 5–100% metric over four decades.
         // (the one order statistic is selected, not sorted for: a week is 80,000 values a
         // chart)
-        let mut positive: Vec<f64> = data().filter(|v| *v > 0.0).collect();
         let rank = positive.len() / 50;
         let typical_low = if rank < positive.len() {
             *positive.select_nth_unstable_by(rank, f64::total_cmp).1
@@ -559,24 +566,19 @@ impl<'a> Plot<'a> {
             f64::INFINITY
         };
         drop(positive);
-        let mut values: Vec<f64> = gates.iter().map(|g| g.at).collect();
-        values.extend(
-            levels_b
-                .0
-                .iter()
-                .chain(&levels_c.0)
-                .map(|l| l.value)
-                .filter(|v| v.is_finite()),
-        );
-        if let Some(c) = ceiling {
-            values.push(c * scale);
+        // What else is drawn: the gates, the levels, the histogram's ceiling.
+        let level_values = levels_b.0.iter().chain(&levels_c.0).map(|l| l.value);
+        let marks = gates
+            .iter()
+            .map(|g| g.at)
+            .chain(level_values.filter(|v| v.is_finite()))
+            .chain(ceiling.map(|c| c * scale));
+        for v in marks {
+            (hi, lo) = (hi.max(v), lo.min(v));
+            if v > 0.0 {
+                min_positive = min_positive.min(v);
+            }
         }
-        let hi = data().chain(values.iter().copied()).fold(0.0, f64::max);
-        let lo = data().chain(values.iter().copied()).fold(0.0, f64::min);
-        let min_positive = data()
-            .chain(values.iter().copied())
-            .filter(|v| *v > 0.0)
-            .fold(f64::INFINITY, f64::min);
         let value_scale = match (metric.kind, options.axis.or(metric.axis)) {
             (Kind::Count, _) | (_, Some(Axis::Linear)) => ValueScale::Linear,
             (_, Some(Axis::Log)) if min_positive.is_finite() => ValueScale::Log {

@@ -54,7 +54,7 @@ fn steady(config: &Config, pack: &Pack, data: &RunData, id: &str) -> Series {
 
 fn assert_all(series: &Series, expected: f64, what: &str) {
     assert!(series.len() >= 450, "{what}: only {} points", series.len());
-    for &(t, v) in series.points() {
+    for (t, v) in series.points() {
         assert!(
             (v - expected).abs() <= 1e-9 * expected.abs().max(1.0),
             "{what} at {t}: {v} != {expected}"
@@ -169,7 +169,7 @@ fn histogram_statistics_equal_prometheus_own() {
             for (a, b) in ours.matrix.iter().zip(&theirs) {
                 assert_eq!(a.labels, b.labels, "{name} {}", m.id);
                 assert_eq!(a.points.len(), b.points.len(), "{name} {}", m.id);
-                for (&(ta, va), &(tb, vb)) in a.points.iter().zip(&b.points) {
+                for ((ta, va), (tb, vb)) in a.points.iter().zip(&b.points) {
                     assert_eq!(ta, tb, "{name} {}", m.id);
                     let same = (va.is_nan() && vb.is_nan())
                         || va == vb
@@ -340,7 +340,7 @@ fn long_windows_are_split_and_stitched() {
     assert_eq!(matrix.len(), 1);
     let points = &matrix[0].points;
     assert_eq!(points.len(), 17_281, "24 h at 5 s is 17,281 points");
-    for (i, &(t, v)) in points.iter().enumerate() {
+    for (i, (t, v)) in points.iter().enumerate() {
         assert_eq!(t, (DAY_START + 5 * i as i64) * 1000);
         // the gauge holds the index of the latest 30 s scrape
         assert_eq!(v, ((5 * i) / 30) as f64, "at {t}");

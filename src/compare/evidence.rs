@@ -228,8 +228,9 @@ pub fn prepare(
     };
     let points = series.steady();
     let worst_finite = points
+        .values()
         .iter()
-        .map(|p| p.1)
+        .copied()
         .filter(|v| v.is_finite())
         .reduce(|a, b| match metric.better {
             Better::Lower => a.max(b),
@@ -244,7 +245,7 @@ pub fn prepare(
         censored_at: None,
         bound: Bound::Exact,
     };
-    for &(t, v) in points {
+    for (t, v) in points.iter() {
         if v.is_nan() || (v.is_infinite() && v != bad_infinity) {
             out.missing += 1;
             continue;
@@ -519,7 +520,7 @@ mod tests {
             first_negative: crate::series::first_negative(
                 &vec![crate::series::LabeledSeries {
                     labels: Default::default(),
-                    points: s.points().to_vec(),
+                    points: s.points().to_points(),
                 }],
                 0,
                 i64::MAX,

@@ -515,7 +515,7 @@ mod tests {
                 .collect(),
         );
         MetricSeries {
-            first_negative: s.points().iter().find(|p| p.1 < 0.0).copied(),
+            first_negative: s.points().iter().find(|p| p.1 < 0.0),
             full: s,
             window: (0, (values.len() as i64 - 1) * STEP),
         }

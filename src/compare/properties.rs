@@ -74,7 +74,7 @@ fn series(values: &[f64]) -> MetricSeries {
             .collect(),
     );
     MetricSeries {
-        first_negative: s.points().iter().find(|p| p.1 < 0.0).copied(),
+        first_negative: s.points().iter().find(|p| p.1 < 0.0),
         full: s,
         window: (0, (values.len() as i64 - 1) * STEP),
     }
@@ -92,7 +92,7 @@ fn without(values: &[f64], drop: &[bool]) -> MetricSeries {
             .collect(),
     );
     MetricSeries {
-        first_negative: s.points().iter().find(|p| p.1 < 0.0).copied(),
+        first_negative: s.points().iter().find(|p| p.1 < 0.0),
         full: s,
         window: (0, (n as i64 - 1) * STEP),
     }

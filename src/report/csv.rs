@@ -55,7 +55,7 @@ struct Piece<'a> {
     prefix: String,
     run_start_ms: i64,
     window: (i64, i64),
-    rows: &'a [(i64, f64)],
+    rows: crate::series::PointSlice<'a>,
 }
 
 impl Piece<'_> {
@@ -63,7 +63,7 @@ impl Piece<'_> {
     fn text(&self) -> String {
         let mut text = String::with_capacity(self.rows.len() * (self.prefix.len() + 56));
         let mut times = TimeText::default();
-        for &(t, v) in self.rows {
+        for (t, v) in self.rows.iter() {
             text.push_str(&self.prefix);
             write_value(&mut text, (t - self.run_start_ms) as f64 / 1000.0);
             text.push(',');

@@ -223,7 +223,7 @@ pub fn band(runs: &[(i64, &MetricSeries)], step_ms: i64) -> Vec<(i64, f64, f64)>
     }
     let mut cells: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
     for (start, series) in runs {
-        for &(t, v) in series.full.points() {
+        for (t, v) in series.full.points() {
             if !v.is_finite() {
                 continue;
             }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::series::{LabeledSeries, Matrix, Point};
+use crate::series::{LabeledSeries, Matrix, Points};
 
 /// One bucket at one timestamp: upper bound and cumulative count (or rate).
 type Bucket = (f64, f64);
@@ -124,7 +124,7 @@ impl Buckets {
                 top_finite = Some(top_finite.map_or(le, |t| t.max(le)));
             }
             let at = groups.entry(group_of(series)).or_default();
-            for &(t, v) in &series.points {
+            for (t, v) in &series.points {
                 at.entry(t).or_default().push((le, v));
             }
         }
@@ -167,13 +167,11 @@ pub fn means(sums: &Matrix, counts: &Matrix) -> Matrix {
         .filter_map(|sum| {
             let labels = without_name(sum);
             let count = counts.iter().find(|c| without_name(c) == labels)?;
-            let mut j = 0;
-            let mut points: Vec<Point> = Vec::new();
-            for &(t, s) in &sum.points {
-                while j < count.points.len() && count.points[j].0 < t {
-                    j += 1;
-                }
-                if let Some(&(tc, c)) = count.points.get(j) {
+            let mut counts_at = count.points.iter().peekable();
+            let mut points = Points::new();
+            for (t, s) in &sum.points {
+                while counts_at.next_if(|c| c.0 < t).is_some() {}
+                if let Some(&(tc, c)) = counts_at.peek() {
                     if tc == t {
                         points.push((t, s / c));
                     }
@@ -237,9 +235,9 @@ mod tests {
 
     #[test]
     fn derives_per_group_and_timestamp_with_the_mean_from_the_inf_bucket() {
-        let series = |le: &str, points: Vec<Point>| LabeledSeries {
+        let series = |le: &str, points: Vec<(i64, f64)>| LabeledSeries {
             labels: [("le".to_string(), le.to_string())].into_iter().collect(),
-            points,
+            points: points.into(),
         };
         let buckets = vec![
             series("0.5", vec![(1000, 2.0), (2000, 4.0)]),
@@ -253,9 +251,9 @@ mod tests {
         assert_eq!(p50.len(), 1);
         assert!(p50[0].labels.is_empty());
         assert_eq!(p50[0].points, vec![(1000, 0.5), (2000, 0.5)]);
-        let plain = |points: Vec<Point>| LabeledSeries {
+        let plain = |points: Vec<(i64, f64)>| LabeledSeries {
             labels: BTreeMap::new(),
-            points,
+            points: points.into(),
         };
         let sums = vec![plain(vec![(1000, 2.0), (2000, 12.0), (3000, 1.0)])];
         let counts = vec![plain(vec![(1000, 4.0), (2000, 8.0), (2500, 1.0)])];
@@ -266,7 +264,7 @@ mod tests {
             labels: [("partition".to_string(), "1".to_string())]
                 .into_iter()
                 .collect(),
-            points: vec![(1000, 4.0)],
+            points: vec![(1000, 4.0)].into(),
         }];
         assert!(means(&sums, &other).is_empty());
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::series::{LabeledSeries, Matrix, Point};
+use crate::series::{LabeledSeries, Matrix, Points};
 
 /// `data` of a range query: `{"resultType": "matrix", "result": [...]}`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -27,13 +27,14 @@ pub struct SeriesJson {
     pub values: Samples,
 }
 
-/// A series' samples, parsed as they are read into `(ms, value)` points (16 bytes each: a
-/// long run's million samples are not held twice, or as text). A sample that is not a pair
+/// A series' samples, parsed as they are read into compact [`Points`] (8 bytes a sample
+/// while the times are evenly spaced: a long run's million samples are not held twice, or
+/// as text). A sample that is not a pair
 /// of a finite timestamp and a value leaves a placeholder point and, if it is the first
 /// such, its index and what is wrong, for [`MatrixData::into_matrix`] to report.
 #[derive(Debug, Clone, Default)]
 pub struct Samples {
-    pub points: Vec<Point>,
+    pub points: Points,
     pub first_bad: Option<(usize, String)>,
 }
 
@@ -45,7 +46,7 @@ impl PartialEq for Samples {
             && self
                 .points
                 .iter()
-                .zip(&other.points)
+                .zip(other.points.iter())
                 .all(|(a, b)| a.0 == b.0 && a.1.to_bits() == b.1.to_bits())
     }
 }
@@ -54,7 +55,7 @@ impl Serialize for Samples {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
         let mut seq = serializer.serialize_seq(Some(self.points.len()))?;
-        for &(t, v) in &self.points {
+        for (t, v) in &self.points {
             seq.serialize_element(&(timestamp_json(t), format_value(v)))?;
         }
         seq.end()
@@ -74,7 +75,7 @@ impl<'de> Deserialize<'de> for Samples {
                 mut seq: A,
             ) -> Result<Samples, A::Error> {
                 let mut out = Samples {
-                    points: Vec::with_capacity(seq.size_hint().unwrap_or(0)),
+                    points: Points::with_capacity(seq.size_hint().unwrap_or(0)),
                     first_bad: None,
                 };
                 while let Some((ts, value)) =
@@ -95,6 +96,7 @@ impl<'de> Deserialize<'de> for Samples {
                     };
                     out.points.push((t.unwrap_or(0), v));
                 }
+                out.points.shrink_to_fit();
                 Ok(out)
             }
         }
@@ -224,25 +226,29 @@ impl MatrixData {
             let points = s.values.points;
             // Prometheus returns samples in time order. Out of order is a corrupt file or a
             // broken server, not something to repair silently.
-            if let Some(j) = points.windows(2).position(|w| w[1].0 < w[0].0) {
-                return Err(format!(
-                    "{where_}: series {i}, sample {}: its time {} comes before the time of the sample before it ({}); samples must be in time order",
-                    j + 1,
-                    crate::config::format_time(points[j + 1].0),
-                    crate::config::format_time(points[j].0)
-                ));
-            }
-            // The same time twice with different values: which one is true is unknowable.
-            if let Some(w) = points
-                .windows(2)
-                .find(|w| w[0].0 == w[1].0 && w[0].1.to_bits() != w[1].1.to_bits())
-            {
-                return Err(format!(
-                    "{where_}: series {i} has two different values at {} ({} and {})",
-                    crate::config::format_time(w[0].0),
-                    format_value(w[0].1),
-                    format_value(w[1].1)
-                ));
+            if !points.in_time_order() {
+                let pairs = || points.iter().zip(points.iter().skip(1));
+                if let Some((j, (before, after))) =
+                    pairs().enumerate().find(|(_, (a, b))| b.0 < a.0)
+                {
+                    return Err(format!(
+                        "{where_}: series {i}, sample {}: its time {} comes before the time of the sample before it ({}); samples must be in time order",
+                        j + 1,
+                        crate::config::format_time(after.0),
+                        crate::config::format_time(before.0)
+                    ));
+                }
+                // The same time twice with different values: which one is true is unknowable.
+                if let Some((a, b)) =
+                    pairs().find(|(a, b)| a.0 == b.0 && a.1.to_bits() != b.1.to_bits())
+                {
+                    return Err(format!(
+                        "{where_}: series {i} has two different values at {} ({} and {})",
+                        crate::config::format_time(a.0),
+                        format_value(a.1),
+                        format_value(b.1)
+                    ));
+                }
             }
             out.push(LabeledSeries {
                 labels: s.metric,
@@ -397,10 +403,11 @@ mod tests {
         let data: MatrixData = serde_json::from_str(json).unwrap();
         let m = data.into_matrix("test").unwrap();
         assert_eq!(m[0].labels["pod"], "a");
-        assert_eq!(m[0].points[0], (1_719_475_200_000, 1.0));
-        assert_eq!(m[0].points[1].0, 1_719_475_200_500);
-        assert!(m[0].points[1].1.is_nan());
-        assert_eq!(m[0].points[2], (1_719_475_201_250, f64::INFINITY));
+        let points = m[0].points.to_vec();
+        assert_eq!(points[0], (1_719_475_200_000, 1.0));
+        assert_eq!(points[1].0, 1_719_475_200_500);
+        assert!(points[1].1.is_nan());
+        assert_eq!(points[2], (1_719_475_201_250, f64::INFINITY));
         let again = MatrixData::from_matrix(&m);
         assert_eq!(serde_json::to_string(&again).unwrap(), json);
     }

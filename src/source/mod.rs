@@ -79,7 +79,7 @@ pub struct MetricSeries {
 
 impl MetricSeries {
     /// The samples inside the steady window (a view of `full`, not a copy).
-    pub fn steady(&self) -> &[series::Point] {
+    pub fn steady(&self) -> series::PointSlice<'_> {
         self.full.window_points(self.window.0, self.window.1)
     }
 }

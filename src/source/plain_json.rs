@@ -169,6 +169,7 @@ impl<'a> Reader<'a> {
             out.points.push((seconds * 1000, value));
             Some(())
         })?;
+        out.points.shrink_to_fit();
         Some(out)
     }
 }
@@ -279,6 +280,32 @@ mod tests {
         ] {
             assert_eq!(plain(cut), None, "{cut}");
             assert!(serde_json::from_str::<MatrixData>(cut).is_err(), "{cut}");
+        }
+    }
+
+    /// A range query's answer is held at 8 bytes a sample, read either way.
+    #[test]
+    fn an_evenly_spaced_answer_is_held_compactly() {
+        let values: Vec<String> = (0..5000)
+            .map(|i| format!("[{},\"{i}.5\"]", 1_751_011_200 + 15 * i))
+            .collect();
+        let text = format!(
+            r#"{{"resultType":"matrix","result":[{{"metric":{{}},"values":[{}]}}]}}"#,
+            values.join(",")
+        );
+        let by_serde: MatrixData = serde_json::from_str(&text).unwrap();
+        for m in [plain(&text).unwrap(), by_serde] {
+            let points = &m.result[0].values.points;
+            assert_eq!(points.len(), 5000);
+            assert_eq!(
+                points.last(),
+                Some((1_751_011_200_000 + 15_000 * 4999, 4999.5))
+            );
+            assert!(
+                points.heap_bytes() <= 5000 * 8 + 16,
+                "{}",
+                points.heap_bytes()
+            );
         }
     }
 

@@ -628,13 +628,13 @@ fn stitch(parts: Vec<Matrix>) -> Matrix {
     for part in parts {
         for s in part {
             match joined.iter_mut().find(|j| j.labels == s.labels) {
-                Some(j) => j.points.extend(s.points),
+                Some(j) => j.points.extend(s.points.iter()),
                 None => joined.push(s),
             }
         }
     }
     for s in &mut joined {
-        s.points = Series::new(std::mem::take(&mut s.points)).points().to_vec();
+        s.points = Series::new(s.points.to_vec()).into_points();
     }
     joined
 }
@@ -694,15 +694,15 @@ mod tests {
     fn stitching_joins_by_labels() {
         let a = LabeledSeries {
             labels: [("p".into(), "a".into())].into(),
-            points: vec![(0, 1.0)],
+            points: vec![(0, 1.0)].into(),
         };
         let b = LabeledSeries {
             labels: [("p".into(), "b".into())].into(),
-            points: vec![(0, 2.0)],
+            points: vec![(0, 2.0)].into(),
         };
         let a2 = LabeledSeries {
             labels: a.labels.clone(),
-            points: vec![(10, 3.0)],
+            points: vec![(10, 3.0)].into(),
         };
         let m = stitch(vec![vec![a.clone(), b.clone()], vec![a2]]);
         assert_eq!(m.len(), 2);

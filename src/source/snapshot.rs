@@ -552,7 +552,8 @@ mod tests {
                             (1_751_011_200_000, 150.25),
                             (1_751_011_230_000, f64::NAN),
                             (1_751_011_260_500, 1.0 / 3.0),
-                        ],
+                        ]
+                        .into(),
                     }]),
                     warnings: vec!["PromQL info: partial response from one store".into()],
                 },

@@ -131,9 +131,12 @@ fn up_to(full: &MetricData, to_ms: i64) -> MetricData {
         matrix: Arc::new(
             full.matrix
                 .iter()
-                .map(|s| LabeledSeries {
-                    labels: s.labels.clone(),
-                    points: s.points[..s.points.partition_point(|p| p.0 <= to_ms)].to_vec(),
+                .map(|s| {
+                    let all = s.points.as_slice();
+                    LabeledSeries {
+                        labels: s.labels.clone(),
+                        points: all.slice(0..all.partition_time(|t| t <= to_ms)).to_points(),
+                    }
                 })
                 .collect(),
         ),
@@ -153,8 +156,7 @@ fn merge(slot: &mut Option<MetricData>, new: &MetricData) {
         match matrix.iter_mut().find(|s| s.labels == series.labels) {
             Some(s) => {
                 let last = s.points.last().map_or(i64::MIN, |p| p.0);
-                s.points
-                    .extend(series.points.iter().filter(|p| p.0 > last).copied());
+                s.points.extend(series.points.iter().filter(|p| p.0 > last));
             }
             None => matrix.push(series.clone()),
         }
@@ -174,7 +176,7 @@ mod tests {
     fn series(label: &str, points: &[(i64, f64)]) -> LabeledSeries {
         LabeledSeries {
             labels: BTreeMap::from([("pod".to_string(), label.to_string())]),
-            points: points.to_vec(),
+            points: points.to_vec().into(),
         }
     }
 

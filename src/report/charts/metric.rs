@@ -129,7 +129,7 @@ struct Drawn<'a> {
 /// are drawn at a time), a count's running total is made.
 enum Line<'a> {
     Samples {
-        points: &'a [crate::series::Point],
+        points: crate::series::PointSlice<'a>,
         start_ms: i64,
         scale: f64,
     },
@@ -157,7 +157,7 @@ impl Line<'_> {
                 start_ms,
                 scale,
             } => {
-                let (t, v) = points[i];
+                let (t, v) = (points.time(i), points.value(i));
                 ((t - start_ms) as f64 / 60_000.0, v * scale)
             }
             Line::Made(points) => points[i],
@@ -222,7 +222,7 @@ fn drawn<'a>(
             // at the total the report gives.
             let (from, to) = run.steady;
             let mut points = vec![(minutes(from), 0.0)];
-            for &(t, v) in s.full.points() {
+            for (t, v) in s.full.points() {
                 if t <= from || t > to {
                     continue;
                 }
@@ -501,7 +501,7 @@ impl<'a> Plot<'a> {
         let raw_max = [m.baseline.series.as_ref(), m.candidate.series.as_ref()]
             .into_iter()
             .flatten()
-            .flat_map(|s| s.full.points().iter().map(|p| p.1.abs()))
+            .flat_map(|s| s.full.values().iter().map(|v| v.abs()))
             .filter(|v| v.is_finite())
             .fold(0.0, f64::max);
         let censored = [&r.baseline, &r.candidate]
@@ -1126,15 +1126,16 @@ mod tests {
 
     #[test]
     fn a_line_is_read_from_the_samples_in_display_units_with_gaps_apart() {
-        let samples = [
+        let samples: crate::series::Points = vec![
             (60_000, 1.0),
             (120_000, f64::NAN),
             (180_000, 2.0),
             (240_000, 3.0),
             (300_000, f64::INFINITY),
-        ];
+        ]
+        .into();
         let line = Line::Samples {
-            points: &samples,
+            points: samples.as_slice(),
             start_ms: 0,
             scale: 1000.0,
         };

@@ -13,6 +13,9 @@ use std::sync::Arc;
 
 use crate::pack::{Combine, Kind, Metric};
 
+pub mod points;
+pub use points::{PointSlice, Points};
+
 /// One `(timestamp_ms, value)` sample.
 pub type Point = (i64, f64);
 
@@ -20,7 +23,7 @@ pub type Point = (i64, f64);
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabeledSeries {
     pub labels: BTreeMap<String, String>,
-    pub points: Vec<Point>,
+    pub points: Points,
 }
 
 /// Everything one query returned (Prometheus's `matrix` result).
@@ -42,7 +45,7 @@ pub struct Series {
 #[derive(Debug, Clone)]
 enum Store {
     /// Its own.
-    Own(Vec<Point>),
+    Own(Points),
     /// The series at this index of a query's answer, shared with the run's data: a metric
     /// read from one series is the commonest case, and a week of samples is 9 MB a run.
     Answer(Arc<Matrix>, usize),
@@ -50,7 +53,7 @@ enum Store {
 
 impl Default for Store {
     fn default() -> Self {
-        Store::Own(Vec::new())
+        Store::Own(Points::new())
     }
 }
 
@@ -61,18 +64,11 @@ impl PartialEq for Series {
     }
 }
 
-/// Timestamps strictly increasing: a series as it is kept, with nothing to sort or drop.
-fn in_time_order(points: &[Point]) -> bool {
-    points.windows(2).all(|w| w[0].0 < w[1].0)
-}
-
 impl Series {
     /// Builds a series from samples in any order; for duplicate timestamps the last wins.
     pub fn new(mut points: Vec<Point>) -> Self {
-        if in_time_order(&points) {
-            return Series {
-                points: Store::Own(points),
-            };
+        if points.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Series::from_sorted(points.into());
         }
         points.sort_by_key(|p| p.0);
         // keep the last of equal timestamps
@@ -83,33 +79,32 @@ impl Series {
                 _ => out.push(p),
             }
         }
-        Series {
-            points: Store::Own(out),
-        }
+        Series::from_sorted(out.into())
     }
 
     /// Series `index` of `answer`: a view of it, not a copy, when it is in time order
     /// without repeated timestamps (as Prometheus answers); sorted into a copy otherwise.
     pub fn of_answer(answer: &Arc<Matrix>, index: usize) -> Self {
-        if in_time_order(&answer[index].points) {
+        if answer[index].points.in_time_order() {
             Series {
                 points: Store::Answer(Arc::clone(answer), index),
             }
         } else {
-            Series::new(answer[index].points.clone())
+            Series::new(answer[index].points.to_vec())
         }
     }
 
-    fn from_sorted(points: Vec<Point>) -> Self {
+    /// Samples already in time order with unique times.
+    fn from_sorted(points: Points) -> Self {
         Series {
             points: Store::Own(points),
         }
     }
 
-    pub fn points(&self) -> &[Point] {
+    pub fn points(&self) -> PointSlice<'_> {
         match &self.points {
-            Store::Own(points) => points,
-            Store::Answer(answer, index) => &answer[*index].points,
+            Store::Own(points) => points.as_slice(),
+            Store::Answer(answer, index) => answer[*index].points.as_slice(),
         }
     }
 
@@ -121,31 +116,31 @@ impl Series {
         self.points().is_empty()
     }
 
-    /// The values in time order.
-    pub fn values(&self) -> Vec<f64> {
-        self.points().iter().map(|p| p.1).collect()
+    /// The values in time order, without a copy.
+    pub fn values(&self) -> &[f64] {
+        self.points().values()
     }
 
     /// The finite values in time order (NaN and ±Inf dropped).
     pub fn finite_values(&self) -> Vec<f64> {
-        self.points()
+        self.values()
             .iter()
-            .map(|p| p.1)
+            .copied()
             .filter(|v| v.is_finite())
             .collect()
     }
 
     /// The samples with `start_ms <= t <= end_ms`.
     pub fn window(&self, start_ms: i64, end_ms: i64) -> Series {
-        Series::from_sorted(self.window_points(start_ms, end_ms).to_vec())
+        Series::from_sorted(self.window_points(start_ms, end_ms).to_points())
     }
 
     /// The samples with `start_ms <= t <= end_ms`, without a copy.
-    pub fn window_points(&self, start_ms: i64, end_ms: i64) -> &[Point] {
+    pub fn window_points(&self, start_ms: i64, end_ms: i64) -> PointSlice<'_> {
         let points = self.points();
-        let lo = points.partition_point(|p| p.0 < start_ms);
-        let hi = points.partition_point(|p| p.0 <= end_ms);
-        &points[lo..hi.max(lo)]
+        let lo = points.partition_time(|t| t < start_ms);
+        let hi = points.partition_time(|t| t <= end_ms);
+        points.slice(lo..hi.max(lo))
     }
 
     /// Turns a cumulative counter into the events of each step, the way Prometheus's
@@ -155,9 +150,9 @@ impl Series {
     /// events only when the series was born after `run_start_ms` (a pod that appeared
     /// during the run started its counter at zero); otherwise it is left out.
     pub fn increments(&self, run_start_ms: i64) -> Series {
-        let mut out = Vec::with_capacity(self.len());
+        let mut out = Points::with_capacity(self.len());
         let mut prev: Option<f64> = None;
-        for &(t, v) in self.points() {
+        for (t, v) in self.points() {
             if !v.is_finite() {
                 continue;
             }
@@ -173,7 +168,7 @@ impl Series {
     }
 
     /// The samples, taken out (copied only if they are shared).
-    pub fn into_points(self) -> Vec<Point> {
+    pub fn into_points(self) -> Points {
         match self.points {
             Store::Own(points) => points,
             Store::Answer(answer, index) => answer[index].points.clone(),
@@ -184,25 +179,25 @@ impl Series {
 /// Reduces several series to one, per timestamp. NaN values are ignored unless every
 /// series is NaN at that time (then the result is NaN).
 pub fn combine<'a>(series: impl IntoIterator<Item = &'a LabeledSeries>, how: Combine) -> Series {
-    let series: Vec<&[Point]> = series.into_iter().map(|s| s.points.as_slice()).collect();
+    let series: Vec<PointSlice> = series.into_iter().map(|s| s.points.as_slice()).collect();
     // A range query's series are each in time order: their times are merged into one
     // sorted list and each value added to its time's slot, series by series — at every
     // time the same operations in the same order as through a map from time to slot,
     // which takes series out of order.
-    let ordered = series.iter().all(|points| in_time_order(points));
+    let ordered = series.iter().all(PointSlice::in_time_order);
     if !ordered {
         return combine_through_map(&series, how);
     }
     let mut times: Vec<i64> = Vec::new();
     for points in &series {
-        if let Some(merged) = merged_times(&times, points) {
+        if let Some(merged) = merged_times(&times, points.iter()) {
             times = merged;
         }
     }
     let mut slots: Vec<(f64, usize)> = vec![(f64::NAN, 0); times.len()]; // acc, values
     for points in &series {
         let mut at = 0;
-        for &(t, v) in *points {
+        for (t, v) in points {
             while times[at] < t {
                 at += 1;
             }
@@ -219,31 +214,32 @@ pub fn combine<'a>(series: impl IntoIterator<Item = &'a LabeledSeries>, how: Com
 }
 
 /// The union of sorted `times` and the times of sorted `points`, if it is not `times`.
-fn merged_times(times: &[i64], points: &[Point]) -> Option<Vec<i64>> {
-    if times.len() == points.len() && times.iter().zip(points).all(|(a, b)| *a == b.0) {
+fn merged_times(times: &[i64], points: points::Iter) -> Option<Vec<i64>> {
+    if times.len() == points.len() && times.iter().zip(points.clone()).all(|(a, b)| *a == b.0) {
         return None;
     }
     let mut out = Vec::with_capacity(times.len().max(points.len()));
-    let (mut i, mut j) = (0, 0);
-    while i < times.len() || j < points.len() {
-        let next = match (times.get(i), points.get(j)) {
-            (Some(&a), Some(&(b, _))) => a.min(b),
+    let mut times = times.iter().copied().peekable();
+    let mut points = points.map(|p| p.0).peekable();
+    loop {
+        let next = match (times.peek(), points.peek()) {
+            (Some(&a), Some(&b)) => a.min(b),
             (Some(&a), None) => a,
-            (None, Some(&(b, _))) => b,
-            (None, None) => unreachable!("the loop runs while either has times"),
+            (None, Some(&b)) => b,
+            (None, None) => break,
         };
-        i += usize::from(times.get(i) == Some(&next));
-        j += usize::from(points.get(j).map(|p| p.0) == Some(next));
+        times.next_if_eq(&next);
+        points.next_if_eq(&next);
         out.push(next);
     }
     Some(out)
 }
 
 /// `combine` for series whose points are not in time order.
-fn combine_through_map(series: &[&[Point]], how: Combine) -> Series {
+fn combine_through_map(series: &[PointSlice], how: Combine) -> Series {
     let mut by_time: BTreeMap<i64, (f64, usize)> = BTreeMap::new();
     for points in series {
-        for &(t, v) in *points {
+        for (t, v) in points {
             add(by_time.entry(t).or_insert((f64::NAN, 0)), v, how);
         }
     }
@@ -374,7 +370,6 @@ pub fn first_negative(matrix: &Matrix, start_ms: i64, end_ms: i64) -> Option<Poi
         .flat_map(|s| s.points.iter())
         .filter(|p| p.0 >= start_ms && p.0 <= end_ms && p.1 < 0.0)
         .min_by_key(|p| p.0)
-        .copied()
 }
 
 #[cfg(test)]
@@ -385,7 +380,7 @@ mod tests {
     fn labeled(pod: &str, points: Vec<Point>) -> LabeledSeries {
         LabeledSeries {
             labels: [("pod".to_string(), pod.to_string())].into(),
-            points,
+            points: points.into(),
         }
     }
 
@@ -420,7 +415,7 @@ mod tests {
                 ("instance".to_string(), instance.to_string()),
             ]
             .into(),
-            points,
+            points: points.into(),
         };
         // kube-state-metrics replaced at t=20: the same counter (3 restarts, then 4) comes
         // under a new instance label, overlapping for one sample (the lookback).
@@ -473,11 +468,14 @@ mod tests {
         let c = labeled("c", vec![(10, f64::NAN), (30, f64::NAN)]);
         let all = [a, b, c];
         let sum = combine(&all, Combine::Sum);
-        assert_eq!(sum.points()[..3], [(0, 6.0), (10, 2.0), (20, 3.0)]);
-        assert!(sum.points()[3].1.is_nan());
-        assert_eq!(combine(&all, Combine::Max).points()[0], (0, 5.0));
-        assert_eq!(combine(&all, Combine::Min).points()[0], (0, 1.0));
-        assert_eq!(combine(&all, Combine::Mean).points()[0], (0, 3.0));
+        assert_eq!(sum.points().slice(0..3), [(0, 6.0), (10, 2.0), (20, 3.0)]);
+        assert!(sum.points().value(3).is_nan());
+        assert_eq!(combine(&all, Combine::Max).points().first(), Some((0, 5.0)));
+        assert_eq!(combine(&all, Combine::Min).points().first(), Some((0, 1.0)));
+        assert_eq!(
+            combine(&all, Combine::Mean).points().first(),
+            Some((0, 3.0))
+        );
         let inf = [
             labeled("a", vec![(0, f64::INFINITY)]),
             labeled("b", vec![(0, 1.0)]),
@@ -522,9 +520,9 @@ mod tests {
         runner
             .run(&(prop::collection::vec(series, 0..6), how), |(all, how)| {
                 let bits = |s: &Series| -> Vec<(i64, u64)> {
-                    s.points().iter().map(|&(t, v)| (t, v.to_bits())).collect()
+                    s.points().iter().map(|(t, v)| (t, v.to_bits())).collect()
                 };
-                let slices: Vec<&[Point]> = all.iter().map(|s| s.points.as_slice()).collect();
+                let slices: Vec<PointSlice> = all.iter().map(|s| s.points.as_slice()).collect();
                 prop_assert_eq!(
                     bits(&combine(&all, how)),
                     bits(&combine_through_map(&slices, how))
@@ -582,12 +580,12 @@ mod tests {
         let m = metric(None, Kind::Series);
         let answer = Arc::new(vec![labeled("a", vec![(0, 1.0), (10, 2.0), (20, 3.0)])]);
         let s = reduce(&m, &answer, 0).unwrap();
-        assert_eq!(s.points().as_ptr(), answer[0].points.as_ptr());
-        assert_eq!(s, Series::new(answer[0].points.clone()));
+        assert_eq!(s.values().as_ptr(), answer[0].points.values().as_ptr());
+        assert_eq!(s, Series::new(answer[0].points.to_vec()));
         // out of order or with a repeated time: sorted into a copy, the last of a time wins
         let answer = Arc::new(vec![labeled("a", vec![(10, 2.0), (0, 1.0), (10, 5.0)])]);
         let s = reduce(&m, &answer, 0).unwrap();
-        assert_ne!(s.points().as_ptr(), answer[0].points.as_ptr());
+        assert_ne!(s.values().as_ptr(), answer[0].points.values().as_ptr());
         assert_eq!(s.points(), &[(0, 1.0), (10, 5.0)]);
         assert_eq!(s.clone().into_points(), vec![(0, 1.0), (10, 5.0)]);
     }

@@ -29,7 +29,7 @@
 
 use serde::Serialize;
 
-use super::periodic::{self, solve};
+use super::periodic::{self, solve_into};
 
 /// Persistence beyond which a series is treated as having no stable mean.
 pub const MAX_PERSISTENCE: f64 = 0.995;
@@ -214,14 +214,14 @@ pub fn fit_ar(d: &[f64], p: usize, from: usize) -> Option<ArFit> {
         }
     }
     let rhs = crosses(d, 0, 1..=p, from);
-    let phi = solve(gram.clone(), rhs)?;
+    let phi = solve_gram(p, |i, j| gram[i][j], &rhs)?;
     let residuals: Vec<f64> = (from..n)
         .map(|t| d[t] - (1..=p).map(|k| phi[k - 1] * d[t - k]).sum::<f64>())
         .collect();
     let m = residuals.len() as f64;
     let sigma2 = residuals.iter().map(|e| e * e).sum::<f64>() / m;
     // Var(Σφ̂) = σ² · 1ᵀ (XᵀX)⁻¹ 1
-    let z = solve(gram, vec![1.0; p])?;
+    let z = solve_gram(p, |i, j| gram[i][j], &vec![1.0; p])?;
     let persistence_variance = sigma2 * z.iter().sum::<f64>();
     Some(ArFit {
         phi,
@@ -229,6 +229,30 @@ pub fn fit_ar(d: &[f64], p: usize, from: usize) -> Option<ArFit> {
         persistence_variance,
         residuals,
     })
+}
+
+/// Solves `G x = rhs` for the `p × p` matrix with entries `gram(i, j)`; on the stack up to
+/// [`MAX_ORDER`] unknowns (order selection solves eight such systems per series, and the
+/// refinement of the degrees of freedom selects an order for each of its 64 series).
+fn solve_gram(p: usize, gram: impl Fn(usize, usize) -> f64, rhs: &[f64]) -> Option<Vec<f64>> {
+    let mut x = vec![0.0; p];
+    if p <= MAX_ORDER {
+        let mut a = [[0.0; MAX_ORDER]; MAX_ORDER];
+        let mut b = [0.0; MAX_ORDER];
+        for (i, (row, b)) in a.iter_mut().zip(&mut b).take(p).enumerate() {
+            *b = rhs[i];
+            for (j, entry) in row.iter_mut().take(p).enumerate() {
+                *entry = gram(i, j);
+            }
+        }
+        solve_into(&mut a, &mut b[..p], &mut x)?;
+    } else {
+        let mut a: Vec<Vec<f64>> = (0..p)
+            .map(|i| (0..p).map(|j| gram(i, j)).collect())
+            .collect();
+        solve_into(&mut a, &mut rhs.to_vec(), &mut x)?;
+    }
+    Some(x)
 }
 
 /// The order in `1..=max` with the smallest BIC, all fitted on the same samples.
@@ -259,12 +283,10 @@ pub fn select_order(d: &[f64], max: usize) -> usize {
     (1..=max)
         .filter_map(|p| {
             // only the upper triangle is filled: C is symmetric
-            let gram: Vec<Vec<f64>> = (1..=p)
-                .map(|i| (1..=p).map(|j| c[i.min(j)][i.max(j)]).collect())
-                .collect();
-            let rhs = c[0][1..=p].to_vec();
-            let phi = solve(gram, rhs.clone())?;
-            let ssr = c[0][0] - phi.iter().zip(&rhs).map(|(f, r)| f * r).sum::<f64>();
+            let gram = |i: usize, j: usize| c[i.min(j) + 1][i.max(j) + 1];
+            let rhs = &c[0][1..=p];
+            let phi = solve_gram(p, gram, rhs)?;
+            let ssr = c[0][0] - phi.iter().zip(rhs).map(|(f, r)| f * r).sum::<f64>();
             let sigma2 = ssr / m;
             (sigma2 > 0.0).then(|| (p, m * sigma2.ln() + p as f64 * m.ln()))
         })
@@ -416,10 +438,12 @@ fn simulated_df(phi: &[f64], m: usize) -> Option<f64> {
     let mut values = Vec::with_capacity(SIMULATIONS);
     let mut x = vec![0.0; m + BURN_IN];
     for draws in innovations.chunks_exact(m + BURN_IN) {
-        for t in 0..m + BURN_IN {
-            let mut v = draws[t];
-            for k in 1..=p.min(t) {
-                v += phi[k - 1] * x[t - k];
+        for (t, &draw) in draws.iter().enumerate() {
+            // v = draw + φ₁ x[t−1] + φ₂ x[t−2] + …, added in that order
+            let lags = p.min(t);
+            let mut v = draw;
+            for (f, past) in phi[..lags].iter().zip(x[t - lags..t].iter().rev()) {
+                v += f * past;
             }
             x[t] = v;
         }
@@ -572,6 +596,40 @@ mod tests {
             })
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map_or(1, |(p, _)| p)
+    }
+
+    /// On the stack or on the heap, the systems are solved with the same operations in the
+    /// same order as by `solve`: the same bits, and the same refusals of singular systems.
+    #[test]
+    fn small_systems_are_solved_bit_for_bit_as_before() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let mut singular = 0;
+        for p in 1..=MAX_ORDER + 2 {
+            for round in 0..50 {
+                let mut m: Vec<Vec<f64>> =
+                    (0..p).map(|_| (0..p).map(|_| next()).collect()).collect();
+                if round % 10 == 0 && p > 1 {
+                    // a repeated row: singular
+                    m[p - 1] = m[0].clone();
+                }
+                let rhs: Vec<f64> = (0..p).map(|_| next()).collect();
+                let heap = periodic::solve(m.clone(), rhs.clone());
+                let stack = solve_gram(p, |i, j| m[i][j], &rhs);
+                let bits = |x: &Option<Vec<f64>>| {
+                    x.as_ref()
+                        .map(|x| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+                };
+                assert_eq!(bits(&stack), bits(&heap), "order {p}, round {round}");
+                singular += usize::from(heap.is_none());
+            }
+        }
+        assert!(singular > 0, "the singular systems were refused");
     }
 
     #[test]

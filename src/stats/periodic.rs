@@ -420,17 +420,37 @@ fn strongest_peak(d: &[f64]) -> Option<f64> {
 
 /// Solves the small symmetric system `a x = b` by Gaussian elimination with pivoting.
 pub(crate) fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let mut x = vec![0.0; b.len()];
+    solve_into(&mut a, &mut b, &mut x)?;
+    Some(x)
+}
+
+/// [`solve`] on rows of any kind, of which the first `b.len()` entries of the first
+/// `b.len()` rows are the system: `a` and `b` are overwritten and the solution written to
+/// `x`. Rows of a fixed size keep the many small systems of order selection off the heap.
+pub(crate) fn solve_into<R: AsRef<[f64]> + AsMut<[f64]>>(
+    a: &mut [R],
+    b: &mut [f64],
+    x: &mut [f64],
+) -> Option<()> {
     let n = b.len();
+    let a = &mut a[..n];
     for col in 0..n {
-        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() < 1e-12 * a[pivot].iter().map(|v| v.abs()).fold(0.0, f64::max) {
+        let pivot = (col..n).max_by(|&i, &j| {
+            a[i].as_ref()[col]
+                .abs()
+                .total_cmp(&a[j].as_ref()[col].abs())
+        })?;
+        let pivot_row = &a[pivot].as_ref()[..n];
+        if pivot_row[col].abs() < 1e-12 * pivot_row.iter().map(|v| v.abs()).fold(0.0, f64::max) {
             return None;
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
         let (top, rest) = a.split_at_mut(col + 1);
-        let pivot_row = &top[col];
+        let pivot_row = &top[col].as_ref()[..n];
         for (offset, row) in rest.iter_mut().enumerate() {
+            let row = &mut row.as_mut()[..n];
             let f = row[col] / pivot_row[col];
             for (x, p) in row.iter_mut().zip(pivot_row).skip(col) {
                 *x -= f * p;
@@ -438,12 +458,12 @@ pub(crate) fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
             b[col + 1 + offset] -= f * b[col];
         }
     }
-    let mut x = vec![0.0; n];
     for row in (0..n).rev() {
-        let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
-        x[row] = (b[row] - s) / a[row][row];
+        let r = &a[row].as_ref()[..n];
+        let s: f64 = (row + 1..n).map(|k| r[k] * x[k]).sum();
+        x[row] = (b[row] - s) / r[row];
     }
-    Some(x)
+    Some(())
 }
 
 /// The least-squares fit of `d` on cosines and sines at `f` and half a frequency step on

@@ -245,11 +245,17 @@ impl<'a> PointSlice<'a> {
     }
 
     pub fn iter(&self) -> Iter<'a> {
+        let piece = match &self.points.times {
+            Times::Even { pieces, .. } => pieces
+                .partition_point(|p| p.0 <= self.range.start)
+                .saturating_sub(1),
+            Times::Listed(_) => 0,
+        };
         Iter {
             points: self.points,
             front: self.range.start,
             back: self.range.end,
-            piece: 0,
+            piece,
         }
     }
 
@@ -280,7 +286,8 @@ pub struct Iter<'a> {
     points: &'a Points,
     front: usize,
     back: usize,
-    /// The piece of evenly spaced times `front` is in (searched forward from here).
+    /// The piece of evenly spaced times `front` is in, or one before it (pieces are
+    /// passed as `front` moves forward).
     piece: usize,
 }
 
@@ -298,9 +305,6 @@ impl Iterator for Iter<'_> {
             Times::Even { step, pieces } => {
                 while self.piece + 1 < pieces.len() && pieces[self.piece + 1].0 <= i {
                     self.piece += 1;
-                }
-                while pieces[self.piece].0 > i {
-                    self.piece = pieces.partition_point(|p| p.0 <= i) - 1;
                 }
                 let (first, start) = pieces[self.piece];
                 start + (i - first) as i64 * step

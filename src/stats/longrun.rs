@@ -602,13 +602,8 @@ mod tests {
     /// same order as by `solve`: the same bits, and the same refusals of singular systems.
     #[test]
     fn small_systems_are_solved_bit_for_bit_as_before() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-        };
+        let mut rng = crate::stats::rng::SplitMix(20261205);
+        let mut next = move || rng.uniform() - 0.5;
         let mut singular = 0;
         for p in 1..=MAX_ORDER + 2 {
             for round in 0..50 {

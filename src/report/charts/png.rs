@@ -76,23 +76,47 @@ fn chunk(out: &mut impl Write, kind: &[u8; 4], data: &[u8]) -> std::io::Result<(
     out.write_all(&crc.finalize().to_be_bytes())
 }
 
+/// Bytes of a row filtered, or found unchanged, at a time.
+const PIECE: usize = 96;
+
 /// `row` Paeth-filtered against `above` into `out` (all three the same length, RGB: the
-/// left neighbour is three bytes back, and zero before the first pixel).
+/// left neighbour is three bytes back, and zero before the first pixel). Where a byte and
+/// its left neighbour equal the bytes above them the filtered byte is zero (the predictor
+/// is then the byte above), so pieces of the row that equal the row above, with the pixel
+/// before them, are zeros without computing: a chart's changed rows mostly differ from the
+/// row above only where a line crosses them.
 fn paeth_row(row: &[u8], above: &[u8], out: &mut [u8]) {
     let n = row.len();
-    let first = n.min(3);
-    for i in 0..first {
-        // No left neighbour: Paeth predicts the byte above.
+    let mut start = 0;
+    while start < n {
+        let end = (start + PIECE).min(n);
+        let from = start.saturating_sub(3);
+        if row[from..end] == above[from..end] {
+            out[start..end].fill(0);
+        } else {
+            paeth_piece(row, above, out, start..end);
+        }
+        start = end;
+    }
+}
+
+/// Bytes `range` of `row` Paeth-filtered against `above` into `out` (see [`paeth_row`]).
+fn paeth_piece(row: &[u8], above: &[u8], out: &mut [u8], range: std::ops::Range<usize>) {
+    let (start, end) = (range.start, range.end);
+    // No left neighbour for the first pixel: Paeth predicts the byte above.
+    let first = end.min(3);
+    for i in start..first {
         out[i] = row[i].wrapping_sub(above[i]);
     }
-    if n <= 3 {
+    let start = start.max(3);
+    if start >= end {
         return;
     }
-    let out = &mut out[3..];
-    let len = out.len();
+    let len = end - start;
     // Slices of one length, so that the loop has no bounds checks and vectorizes.
-    let (here, left) = (&row[3..3 + len], &row[..len]);
-    let (up, up_left) = (&above[3..3 + len], &above[..len]);
+    let out = &mut out[start..end];
+    let (here, left) = (&row[start..end], &row[start - 3..end - 3]);
+    let (up, up_left) = (&above[start..end], &above[start - 3..end - 3]);
     for i in 0..len {
         out[i] = here[i].wrapping_sub(paeth_predictor(left[i], up[i], up_left[i]));
     }
@@ -190,6 +214,28 @@ mod tests {
         let mut png = Vec::new();
         encode(&mut png, (3, 2), &[0; 18]).unwrap();
         assert_eq!(decoded(&png).2, vec![0; 18]);
+    }
+
+    /// Skipping the pieces equal to the row above gives what filtering every byte gives,
+    /// wherever the changes fall: at a piece's first bytes, its last, or the pixel before.
+    #[test]
+    fn unchanged_pieces_filter_to_what_every_byte_filters_to() {
+        let mut rng = crate::stats::rng::SplitMix(20261205);
+        for width in [1usize, 2, 31, 32, 33, 64, 65, 400] {
+            let n = width * 3;
+            for _ in 0..200 {
+                let above: Vec<u8> = (0..n).map(|_| (rng.uniform() * 4.0) as u8 * 60).collect();
+                let mut row = above.clone();
+                for _ in 0..(rng.uniform() * 4.0) as usize {
+                    let at = (rng.uniform() * n as f64) as usize;
+                    row[at] = row[at].wrapping_add(1 + (rng.uniform() * 200.0) as u8);
+                }
+                let (mut pieces, mut whole) = (vec![9; n], vec![7; n]);
+                paeth_row(&row, &above, &mut pieces);
+                paeth_piece(&row, &above, &mut whole, 0..n);
+                assert_eq!(pieces, whole, "width {width}");
+            }
+        }
     }
 
     #[test]

@@ -50,11 +50,15 @@ impl Times {
                     1 => 0,
                     _ => pieces.partition_point(|p| p.0 <= i) - 1,
                 };
-                let (first, t) = pieces[k];
-                t + (i - first) as i64 * step
+                in_piece(pieces[k], *step, i)
             }
         }
     }
+}
+
+/// Time of sample `i` of the piece that starts at sample `first` with time `start`.
+fn in_piece((first, start): (usize, i64), step: i64, i: usize) -> i64 {
+    start + (i - first) as i64 * step
 }
 
 impl Points {
@@ -78,10 +82,12 @@ impl Points {
             match pieces.last() {
                 None => pieces.push((n, t)),
                 Some(&(first, start)) => {
-                    let last = start + (n - 1 - first) as i64 * *step;
+                    let last = in_piece((first, start), *step, n - 1);
                     match t.checked_sub(last) {
                         Some(d) if d > 0 && *step == 0 => *step = d,
                         Some(d) if d > 0 && d == *step => {}
+                        // a piece costs two words, a listed time one: pieces while they
+                        // are few against the samples
                         Some(d) if d > 0 && pieces.len() < n / 4 + 16 => pieces.push((n, t)),
                         _ => listed = true,
                     }
@@ -99,7 +105,7 @@ impl Points {
 
     /// Switches to one time per sample.
     fn list_times(&mut self) {
-        let times = (0..self.values.len()).map(|i| self.times.at(i)).collect();
+        let times = self.iter().map(|p| p.0).collect();
         self.times = Times::Listed(times);
     }
 
@@ -274,9 +280,7 @@ impl<'a> PointSlice<'a> {
 
     /// A copy of these samples.
     pub fn to_points(&self) -> Points {
-        let mut out = Points::with_capacity(self.len());
-        out.extend(self.iter());
-        out
+        self.iter().collect()
     }
 }
 
@@ -306,8 +310,7 @@ impl Iterator for Iter<'_> {
                 while self.piece + 1 < pieces.len() && pieces[self.piece + 1].0 <= i {
                     self.piece += 1;
                 }
-                let (first, start) = pieces[self.piece];
-                start + (i - first) as i64 * step
+                in_piece(pieces[self.piece], *step, i)
             }
         };
         Some((t, self.points.values[i]))
@@ -393,21 +396,11 @@ impl fmt::Debug for PointSlice<'_> {
     }
 }
 
-/// Equal as sequences of samples (NaN is unequal to itself, as for `Vec<Point>`).
-fn same(a: impl IntoIterator<Item = Point>, b: impl IntoIterator<Item = Point>) -> bool {
-    let (mut a, mut b) = (a.into_iter(), b.into_iter());
-    loop {
-        match (a.next(), b.next()) {
-            (None, None) => return true,
-            (Some(x), Some(y)) if x == y => {}
-            _ => return false,
-        }
-    }
-}
+// Equal as sequences of samples (NaN is unequal to itself, as for `Vec<Point>`).
 
 impl PartialEq for PointSlice<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && same(self.iter(), other.iter())
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
@@ -419,7 +412,7 @@ impl PartialEq for Points {
 
 impl PartialEq<[Point]> for PointSlice<'_> {
     fn eq(&self, other: &[Point]) -> bool {
-        self.len() == other.len() && same(self.iter(), other.iter().copied())
+        self.len() == other.len() && self.iter().eq(other.iter().copied())
     }
 }
 

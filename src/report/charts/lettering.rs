@@ -9,9 +9,11 @@ use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
+use plotters_backend::{BackendColor, BackendCoord, DrawingErrorKind};
 
 /// The family name the SVG backend writes; viewers fall back to their sans-serif.
 pub const FAMILY: &str = "DejaVu Sans";
@@ -150,6 +152,10 @@ pub fn draw<DB: DrawingBackend>(
     }
     let mut x = left as f32;
     let mut prev = None;
+    let mut inked = Inked {
+        glyphs: Vec::with_capacity(text.len()),
+        color: t.color,
+    };
     for c in text.chars() {
         let id = scaled.glyph_id(c);
         if let Some(p) = prev {
@@ -169,12 +175,55 @@ pub fn draw<DB: DrawingBackend>(
         let whole = (quarters.div_euclid(PLACES) as i32, base_y.round() as i32);
         x += scaled.h_advance(id);
         prev = Some(id);
-        for &(px, py, coverage) in rasterized(key).iter() {
-            area.draw_pixel((whole.0 + px, whole.1 + py), &t.color.mix(coverage as f64))
-                .map_err(|e| format!("{e:?}"))?;
-        }
+        inked.glyphs.push((whole, rasterized(key)));
     }
-    Ok(())
+    area.draw(&inked).map_err(|e| format!("{e:?}"))
+}
+
+/// A rasterized glyph's pixels with their coverage, relative to its place.
+type Pixels = std::sync::Arc<[(i32, i32, f32)]>;
+
+/// A line of text's glyphs, each at its whole-pixel place with the pixels it covers: drawn
+/// pixel by pixel as one element, so the drawing area is entered once per line and not
+/// once per pixel (it was half the time of a chart's lettering).
+struct Inked {
+    glyphs: Vec<((i32, i32), Pixels)>,
+    color: RGBColor,
+}
+
+impl<'a> PointCollection<'a, (i32, i32)> for &'a Inked {
+    type Point = (i32, i32);
+    type IntoIter = std::iter::Once<(i32, i32)>;
+
+    /// The area's origin: the glyphs' places are relative to it.
+    fn point_iter(self) -> std::iter::Once<(i32, i32)> {
+        std::iter::once((0, 0))
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Inked {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut origin: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((ox, oy)) = origin.next() else {
+            return Ok(());
+        };
+        let rgb = self.color.rgb();
+        for ((gx, gy), pixels) in &self.glyphs {
+            for &(px, py, coverage) in pixels.iter() {
+                // What `draw_pixel` with the colour mixed to the coverage hands the backend.
+                let color = BackendColor {
+                    alpha: coverage as f64,
+                    rgb,
+                };
+                backend.draw_pixel((ox + gx + px, oy + gy + py), color)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Places a glyph can take within a pixel, along the line.

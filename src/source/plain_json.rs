@@ -116,6 +116,53 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The text of the next value, found by its strings and brackets alone and not checked:
+    /// only for text that is decoded afterwards, which then refuses what is not JSON. A valid
+    /// value's text is returned exactly. It passes over a week's snapshot several times
+    /// faster than serde's skipping, which reads every number on the way.
+    pub fn raw(&mut self) -> Option<&'a str> {
+        let first = self.peek()?;
+        let b = self.bytes();
+        let start = self.at;
+        let mut at = start;
+        if !matches!(first, b'"' | b'[' | b'{') {
+            // a number or a literal (`null`): up to what ends it
+            at += b[at..]
+                .iter()
+                .position(|c| matches!(c, b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t'))
+                .unwrap_or(b.len() - at);
+            self.at = at;
+            return (at > start).then(|| &self.text[start..at]);
+        }
+        let mut depth = 0usize;
+        while at == start || depth > 0 {
+            while !STRUCTURE[usize::from(*b.get(at)?)] {
+                at += 1;
+            }
+            match b[at] {
+                b'"' => {
+                    at += 1;
+                    // to the closing quote, past escaped characters
+                    loop {
+                        at += b
+                            .get(at..)?
+                            .iter()
+                            .position(|c| matches!(c, b'"' | b'\\'))?;
+                        if b[at] == b'"' {
+                            break;
+                        }
+                        at += 2;
+                    }
+                }
+                b'[' | b'{' => depth += 1,
+                _ => depth = depth.checked_sub(1)?,
+            }
+            at += 1;
+        }
+        self.at = at;
+        Some(&self.text[start..at])
+    }
+
     /// An array of strings.
     pub fn strings(&mut self) -> Option<Vec<String>> {
         let mut out = Vec::new();
@@ -173,6 +220,18 @@ impl<'a> Reader<'a> {
         Some(out)
     }
 }
+
+/// The bytes [`Reader::raw`] stops at in a string or a bracket's text: quotes and brackets.
+static STRUCTURE: [bool; 256] = {
+    let mut table = [false; 256];
+    let stops = *b"\"[]{}";
+    let mut i = 0;
+    while i < stops.len() {
+        table[stops[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// A successful answer of Prometheus's API as it writes one: `{"status": "success", "data":
 /// {matrix}}` and `warnings` if there are any, in any order. An error answer, other fields
@@ -482,6 +541,41 @@ mod tests {
             })
     }
 
+    #[test]
+    fn raw_text_ends_where_the_value_does() {
+        for (text, value) in [
+            (r#" "a\"b]" , 1"#, r#""a\"b]""#),
+            (
+                r#"[1, "]", {"x": [2, "\\"]}], "next""#,
+                r#"[1, "]", {"x": [2, "\\"]}]"#,
+            ),
+            ("{}}", "{}"),
+            ("null,", "null"),
+            ("-1.5e3}", "-1.5e3"),
+            ("true", "true"),
+        ] {
+            let mut r = Reader::new(text);
+            assert_eq!(r.raw(), Some(value), "{text}");
+            assert_eq!(
+                &text[r.at..],
+                &text[text.find(value).unwrap() + value.len()..]
+            );
+        }
+        // no value, or one that does not end
+        for text in [
+            "",
+            "  ",
+            "]",
+            ",",
+            r#""open"#,
+            r#""open\""#,
+            "[1, [2]",
+            "{\"a\": 1",
+        ] {
+            assert_eq!(Reader::new(text).raw(), None, "{text}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig {
             cases: 512,
@@ -508,6 +602,16 @@ mod tests {
                 prop_assert_eq!(by_serde.data, Some(data), "{}", &text);
                 prop_assert_eq!(by_serde.warnings, warnings, "{}", &text);
             }
+        }
+
+        /// The raw text of any valid value is the value's text, whatever follows it.
+        #[test]
+        fn raw_text_of_a_valid_value_is_exact(text in answer_text(true), after in "[ ,\\]}\"]{0,3}") {
+            prop_assume!(serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok());
+            let value = text.trim();
+            let with_after = format!("{text}{after}");
+            let mut r = Reader::new(&with_after);
+            prop_assert_eq!(r.raw(), Some(value));
         }
 
         /// And it reads the answers Prometheus writes.

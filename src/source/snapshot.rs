@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use super::matrix_json::MatrixData;
 use crate::config::{format_time, parse_time};
@@ -109,10 +108,11 @@ pub fn schema() -> serde_json::Value {
     schemars::schema_for!(FileJson).to_value()
 }
 
-/// Reads and checks a snapshot file. The file is read whole and its metrics decoded on
-/// every core; snapshots are read one at a time, so that only one file's text (a week of
-/// samples is 20 MB of JSON) is held beside the parsed samples. The buffer goes from one
-/// reading to the next (its pages are not faulted in again) and back to the system after
+/// Reads and checks a snapshot file. A regular file is mapped into memory, anything else
+/// (a pipe: `--baseline <(zcat weekly.json.gz)`) read whole into a buffer. Its metrics are
+/// decoded on every core. Snapshots are read one at a time, so that only one file's text (a
+/// week of samples is 20 MB of JSON) is held beside the parsed samples; the buffer goes from
+/// one reading to the next (its pages are not faulted in again) and back to the system after
 /// the last.
 pub fn load(path: &Path) -> Result<Snapshot> {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -139,13 +139,43 @@ pub fn load(path: &Path) -> Result<Snapshot> {
         }
         Ok(())
     };
-    let parsed = read(&mut text)
-        .map_err(|e| Error::input(format!("cannot read snapshot {}: {e}", path.display())))
-        .and_then(|()| parse(&text, path));
+    let cannot =
+        |e: std::io::Error| Error::input(format!("cannot read snapshot {}: {e}", path.display()));
+    let parsed = match mapped(path) {
+        Ok(Some(map)) => parse(&map, path),
+        Ok(None) => read(&mut text)
+            .map_err(cannot)
+            .and_then(|()| parse(&text, path)),
+        Err(e) => Err(cannot(e)),
+    };
     if WAITING.load(Ordering::SeqCst) == 0 {
         *text = Vec::new();
     }
     parsed
+}
+
+/// A regular file's bytes mapped into memory; `None` for what is read instead: a pipe, an
+/// empty file, and one that does not start as a JSON object (whose start is enough to say
+/// what is wrong). Mapping spares copying a week's 20 MB of text into a buffer whose pages
+/// are first zeroed: the file's cached pages are the text.
+fn mapped(path: &Path) -> std::io::Result<Option<memmap2::Mmap>> {
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.len() == 0 {
+        return Ok(None);
+    }
+    // SAFETY: the map is read only, and benchcmp changes no file it reads: outputs are
+    // written beside their place and renamed over it (the mapped file stays as it was), and
+    // an output over an input is refused. Another process truncating or rewriting the file
+    // in place while it is read would end benchcmp with SIGBUS or change the text under the
+    // parser, as for any program that maps what it reads (ripgrep, git); tools that write
+    // snapshots (`benchcmp record`, editors) replace the file instead.
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    let object = without_bom(&map)
+        .iter()
+        .find(|c| !c.is_ascii_whitespace())
+        .is_some_and(|c| *c == b'{');
+    Ok(object.then_some(map))
 }
 
 /// Parses snapshot bytes; `path` names the file in messages.
@@ -206,11 +236,12 @@ fn decode(bytes: &[u8], path: &Path) -> Result<FileJson> {
 }
 
 /// A metric's text, in file order, for [`decode_by_metric`].
-type MetricText<'de> = (usize, String, &'de RawValue);
+type MetricText<'de> = (usize, String, &'de str);
 
 /// [`decode`] without messages: `None` for anything it does not decode as the derived
 /// `FileJson` would (the caller then decodes it that way).
 fn decode_by_metric(bytes: &[u8]) -> Option<FileJson> {
+    let text = std::str::from_utf8(bytes).ok()?;
     let (sink, texts) = std::sync::mpsc::channel::<MetricText>();
     let texts = std::sync::Mutex::new(texts);
     let decoded = std::sync::Mutex::new(Vec::new());
@@ -220,8 +251,7 @@ fn decode_by_metric(bytes: &[u8]) -> Option<FileJson> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .recv();
         let Ok((i, id, text)) = next else { return };
-        let metric =
-            read_metric(text.get()).or_else(|| serde_json::from_str::<MetricJson>(text.get()).ok());
+        let metric = read_metric(text).or_else(|| serde_json::from_str::<MetricJson>(text).ok());
         decoded
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -232,14 +262,12 @@ fn decode_by_metric(bytes: &[u8]) -> Option<FileJson> {
         for _ in 1..cores {
             scope.spawn(decode_texts);
         }
-        let mut decoder = serde_json::Deserializer::from_slice(bytes);
-        let head = serde::Deserializer::deserialize_map(&mut decoder, Head { sink: &sink })
-            .and_then(|head| decoder.end().map(|()| head));
+        let head = read_head(text, &sink);
         drop(sink);
         decode_texts();
         head
     });
-    let mut file = head.ok()?;
+    let mut file = head?;
     let mut decoded = decoded
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -249,6 +277,52 @@ fn decode_by_metric(bytes: &[u8]) -> Option<FileJson> {
         file.metrics.insert(id, metric?);
     }
     Some(file)
+}
+
+/// A snapshot file without its metrics, which go to `sink` as soon as each one's text has
+/// been found. Unknown, repeated and missing fields give `None`, as they are errors for
+/// `FileJson`; the small fields are decoded by serde.
+fn read_head<'de>(
+    text: &'de str,
+    sink: &std::sync::mpsc::Sender<MetricText<'de>>,
+) -> Option<FileJson> {
+    fn decoded<'de, T: Deserialize<'de>>(r: &mut super::plain_json::Reader<'de>) -> Option<T> {
+        serde_json::from_str(r.raw()?).ok()
+    }
+    let mut r = super::plain_json::Reader::new(text);
+    let (mut format, mut run, mut source, mut recorded_at) = (None, None, None, None);
+    let mut metrics = false;
+    r.object(|r, key| {
+        match key.as_ref() {
+            "format" if format.is_none() => format = Some(decoded::<String>(r)?),
+            "run" if run.is_none() => run = Some(decoded::<RunJson>(r)?),
+            "source" if source.is_none() => source = Some(decoded::<Option<String>>(r)?),
+            "recorded_at" if recorded_at.is_none() => {
+                recorded_at = Some(decoded::<Option<String>>(r)?)
+            }
+            "metrics" if !metrics => {
+                let mut i = 0;
+                r.object(|r, id| {
+                    // The decoding threads outlive the sending; a send cannot fail before
+                    // the end.
+                    let _ = sink.send((i, id.into_owned(), r.raw()?));
+                    i += 1;
+                    Some(())
+                })?;
+                metrics = true;
+            }
+            _ => return None,
+        }
+        Some(())
+    })?;
+    r.end()?;
+    Some(FileJson {
+        format: format?,
+        run: run?,
+        source: source.flatten(),
+        recorded_at: recorded_at.flatten(),
+        metrics: metrics.then(BTreeMap::new)?,
+    })
 }
 
 /// A metric's text as [`plain_json`](super::plain_json) reads it; `None` where only serde
@@ -271,94 +345,6 @@ fn read_metric(text: &str) -> Option<MetricJson> {
         data: data?,
         warnings: warnings.unwrap_or_default(),
     })
-}
-
-/// A snapshot file without its metrics, which go to `sink` as soon as each one's text has
-/// been read. Unknown, repeated and missing fields are errors, as for `FileJson`.
-struct Head<'s, 'de> {
-    sink: &'s std::sync::mpsc::Sender<MetricText<'de>>,
-}
-
-impl<'de> serde::de::Visitor<'de> for Head<'_, 'de> {
-    type Value = FileJson;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a snapshot object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<FileJson, A::Error> {
-        use serde::de::Error as _;
-        let (mut format, mut run, mut source, mut recorded_at) = (None, None, None, None);
-        let mut metrics = false;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match key.as_ref() {
-                "format" if format.is_none() => format = Some(map.next_value::<String>()?),
-                "run" if run.is_none() => run = Some(map.next_value::<RunJson>()?),
-                "source" if source.is_none() => source = Some(map.next_value::<Option<String>>()?),
-                "recorded_at" if recorded_at.is_none() => {
-                    recorded_at = Some(map.next_value::<Option<String>>()?)
-                }
-                "metrics" if !metrics => {
-                    map.next_value_seed(Metrics { sink: self.sink })?;
-                    metrics = true;
-                }
-                "format" | "run" | "source" | "recorded_at" | "metrics" => {
-                    return Err(A::Error::custom(format!("duplicate field `{key}`")))
-                }
-                other => return Err(A::Error::unknown_field(other, &[])),
-            }
-        }
-        if !metrics {
-            return Err(A::Error::missing_field("metrics"));
-        }
-        Ok(FileJson {
-            format: format.ok_or_else(|| A::Error::missing_field("format"))?,
-            run: run.ok_or_else(|| A::Error::missing_field("run"))?,
-            source: source.flatten(),
-            recorded_at: recorded_at.flatten(),
-            metrics: BTreeMap::new(),
-        })
-    }
-}
-
-/// The `metrics` object of [`Head`]: each entry sent on as its text.
-struct Metrics<'s, 'de> {
-    sink: &'s std::sync::mpsc::Sender<MetricText<'de>>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Metrics<'_, 'de> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> std::result::Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Metrics<'_, 'de> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an object of metrics")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<(), A::Error> {
-        let mut i = 0;
-        while let Some((id, text)) = map.next_entry::<String, &'de RawValue>()? {
-            // The decoding threads outlive the sending; a send cannot fail before the end.
-            let _ = self.sink.send((i, id, text));
-            i += 1;
-        }
-        Ok(())
-    }
 }
 
 /// Checks a decoded snapshot and builds its matrices.
@@ -664,6 +650,7 @@ mod tests {
 
     #[test]
     fn shipped_snapshots_are_read_without_serde() {
+        use serde_json::value::RawValue;
         #[derive(Deserialize)]
         struct Metrics<'a> {
             #[serde(borrow)]

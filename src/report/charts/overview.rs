@@ -4,8 +4,11 @@
 
 use std::path::Path;
 
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend};
+
 use super::lettering::{Align, Baseline};
-use super::{legend, metric, verdict_color, ChartOptions};
+use super::{legend, metric, verdict_color, ChartFormat, ChartOptions, Look};
 use crate::compare::Verdict;
 use crate::report::text::verdict_label;
 use crate::report::{MetricReport, Report};
@@ -98,62 +101,111 @@ pub fn chosen(report: &Report) -> Vec<&MetricReport> {
 pub fn write(path: &Path, report: &Report, options: &ChartOptions) -> crate::error::Result<()> {
     let panels = chosen(report);
     let rows = panels.len().div_ceil(2).max(1);
+    let whole_pixels = |v: f64| (v * options.scale).fract() == 0.0;
+    let top = |row: usize| HEAD + row as f64 * PANEL;
+    if options.format == ChartFormat::Png && whole_pixels(HEAD) && whole_pixels(PANEL) {
+        // The head, then a band for each row of panels (the same pixels as one canvas).
+        let bands: Vec<f64> = std::iter::once(HEAD)
+            .chain(std::iter::repeat_n(PANEL, rows))
+            .collect();
+        return super::paint_bands(
+            path,
+            WIDTH,
+            &bands,
+            options.scale,
+            |area, look, band| match band {
+                0 => head(area, look, report),
+                _ => panel_row(
+                    area,
+                    look,
+                    report,
+                    options,
+                    &panels,
+                    band - 1,
+                    top(band - 1),
+                ),
+            },
+        );
+    }
     let height = HEAD + PANEL * rows as f64;
     super::with_backend!(
         path,
         (WIDTH as u32, height as u32),
         options,
         |area, look| {
-            let verdict = report.verdict();
-            let attention = report
-                .metrics
-                .iter()
-                .filter(|m| match m.result.verdict {
-                    Some(Verdict::Fail | Verdict::Inconclusive) => true,
-                    Some(Verdict::NoData) => !m.result.metric.optional,
-                    _ => false,
-                })
-                .count();
-            look.write(
-                &area,
-                &format!(
-                    "{} vs {} — overall {} ({} of {} gated metrics need attention)",
-                    report.candidate.name,
-                    report.baseline.newest().name,
-                    verdict_label(verdict),
-                    attention,
-                    report.overall.gated
-                ),
-                (look.px(16.0), look.px(12.0)),
-                look.text(21.0, true, verdict_color(Some(verdict))),
-                Align::Left,
-                Baseline::Top,
-            )?;
-            legend(
-                &area,
-                look,
-                report,
-                (look.px(16.0), look.px(64.0)),
-                15.0,
-                report.baseline.newest().warmup_ms > 0,
-            )?;
-            for (i, m) in panels.iter().enumerate() {
-                let (col, row) = ((i % 2) as f64, (i / 2) as f64);
-                let x0 = col * WIDTH / 2.0;
-                let y0 = HEAD + row * PANEL;
-                metric::draw(
-                    &area,
-                    look,
-                    m,
-                    report,
-                    options,
-                    (x0, y0, x0 + WIDTH / 2.0, y0 + PANEL),
-                    true,
-                )?;
+            head(&area, look, report)?;
+            for row in 0..rows {
+                panel_row(&area, look, report, options, &panels, row, top(row))?;
             }
             Ok::<(), String>(())
         }
     )
+}
+
+/// The title (the overall verdict and how many metrics need attention) and the legend.
+fn head<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    report: &Report,
+) -> Result<(), String> {
+    let verdict = report.verdict();
+    let attention = report
+        .metrics
+        .iter()
+        .filter(|m| match m.result.verdict {
+            Some(Verdict::Fail | Verdict::Inconclusive) => true,
+            Some(Verdict::NoData) => !m.result.metric.optional,
+            _ => false,
+        })
+        .count();
+    look.write(
+        area,
+        &format!(
+            "{} vs {} — overall {} ({} of {} gated metrics need attention)",
+            report.candidate.name,
+            report.baseline.newest().name,
+            verdict_label(verdict),
+            attention,
+            report.overall.gated
+        ),
+        (look.px(16.0), look.px(12.0)),
+        look.text(21.0, true, verdict_color(Some(verdict))),
+        Align::Left,
+        Baseline::Top,
+    )?;
+    legend(
+        area,
+        look,
+        report,
+        (look.px(16.0), look.px(64.0)),
+        15.0,
+        report.baseline.newest().warmup_ms > 0,
+    )
+}
+
+/// Row `row` of the panels (two to a row), its top at `top`.
+fn panel_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    report: &Report,
+    options: &ChartOptions,
+    panels: &[&MetricReport],
+    row: usize,
+    top: f64,
+) -> Result<(), String> {
+    for (col, m) in panels.iter().skip(2 * row).take(2).enumerate() {
+        let x0 = col as f64 * WIDTH / 2.0;
+        metric::draw(
+            area,
+            look,
+            m,
+            report,
+            options,
+            (x0, top, x0 + WIDTH / 2.0, top + PANEL),
+            true,
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -17,49 +17,109 @@ const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
 const PAETH: u8 = 4;
 
 /// Writes `pixels` (rows of `width` RGB triples, top to bottom) to `out` as a PNG file.
-pub fn encode(
-    out: &mut impl Write,
-    (width, height): (u32, u32),
-    pixels: &[u8],
-) -> std::io::Result<()> {
-    let stride = width as usize * 3;
-    if width == 0 || height == 0 || pixels.len() != stride * height as usize {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!(
-                "{} bytes of pixels for a {width}×{height} RGB image",
-                pixels.len()
-            ),
-        ));
+pub fn encode(out: &mut impl Write, size: (u32, u32), pixels: &[u8]) -> std::io::Result<()> {
+    let stride = size.0 as usize * 3;
+    if pixels.len() != stride * size.1 as usize {
+        return Err(invalid(format!(
+            "{} bytes of pixels for a {}×{} RGB image",
+            pixels.len(),
+            size.0,
+            size.1
+        )));
     }
-    let mut header = [0u8; 13];
-    header[..4].copy_from_slice(&width.to_be_bytes());
-    header[4..8].copy_from_slice(&height.to_be_bytes());
-    // 8 bits per channel, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
-    header[8..].copy_from_slice(&[8, 2, 0, 0, 0]);
+    let mut rows = Rows::new(size)?;
+    rows.push(pixels)?;
+    rows.finish(out)
+}
 
-    let mut deflate = fdeflate::Compressor::new(Vec::with_capacity(pixels.len() / 16))?;
-    let mut row_out = vec![0u8; stride + 1];
-    row_out[0] = PAETH;
-    let blank = vec![0u8; stride];
-    let mut above: &[u8] = &blank;
-    for row in pixels.chunks_exact(stride) {
-        if row == above {
-            // Paeth of a row equal to the one above is zero everywhere: the byte above is
-            // the same byte, and where the left neighbour predicts, it predicts it too.
-            row_out[1..].fill(0);
-        } else {
-            paeth_row(row, above, &mut row_out[1..]);
+/// A PNG image given a band of rows at a time (a tall chart drawn in bands needs no canvas
+/// of its whole size); the same bytes as [`encode`] of the rows together.
+pub struct Rows {
+    size: (u32, u32),
+    /// Bytes of one row of pixels.
+    stride: usize,
+    rows: u32,
+    deflate: fdeflate::Compressor<Vec<u8>>,
+    /// A filtered row: the filter-type byte, then the row.
+    filtered: Vec<u8>,
+    /// The last row given (zeros before the first).
+    above: Vec<u8>,
+}
+
+impl Rows {
+    pub fn new((width, height): (u32, u32)) -> std::io::Result<Rows> {
+        if width == 0 || height == 0 {
+            return Err(invalid(format!("a {width}×{height} image has no pixels")));
         }
-        deflate.write_data(&row_out)?;
-        above = row;
+        let stride = width as usize * 3;
+        let mut filtered = vec![0u8; stride + 1];
+        filtered[0] = PAETH;
+        Ok(Rows {
+            size: (width, height),
+            stride,
+            rows: 0,
+            deflate: fdeflate::Compressor::new(Vec::with_capacity(stride * height as usize / 16))?,
+            filtered,
+            above: vec![0u8; stride],
+        })
     }
-    let data = deflate.finish()?;
 
-    out.write_all(SIGNATURE)?;
-    chunk(out, b"IHDR", &header)?;
-    chunk(out, b"IDAT", &data)?;
-    chunk(out, b"IEND", &[])
+    /// Filters and compresses whole rows (top to bottom, after those given before).
+    pub fn push(&mut self, pixels: &[u8]) -> std::io::Result<()> {
+        let count = pixels.len() / self.stride;
+        if pixels.len() % self.stride != 0 || self.rows as usize + count > self.size.1 as usize {
+            return Err(invalid(format!(
+                "{} bytes of pixels after {} rows of a {}×{} RGB image",
+                pixels.len(),
+                self.rows,
+                self.size.0,
+                self.size.1
+            )));
+        }
+        let mut above: &[u8] = &self.above;
+        for row in pixels.chunks_exact(self.stride) {
+            if row == above {
+                // Paeth of a row equal to the one above is zero everywhere: the byte above
+                // is the same byte, and where the left neighbour predicts, it predicts it too.
+                self.filtered[1..].fill(0);
+            } else {
+                paeth_row(row, above, &mut self.filtered[1..]);
+            }
+            self.deflate.write_data(&self.filtered)?;
+            above = row;
+        }
+        if count > 0 {
+            self.above
+                .copy_from_slice(&pixels[pixels.len() - self.stride..]);
+        }
+        self.rows += count as u32;
+        Ok(())
+    }
+
+    /// Writes the file, once every row has been given.
+    pub fn finish(self, out: &mut impl Write) -> std::io::Result<()> {
+        let (width, height) = self.size;
+        if self.rows != height {
+            return Err(invalid(format!(
+                "{} of {height} rows of a {width}×{height} RGB image",
+                self.rows
+            )));
+        }
+        let mut header = [0u8; 13];
+        header[..4].copy_from_slice(&width.to_be_bytes());
+        header[4..8].copy_from_slice(&height.to_be_bytes());
+        // 8 bits per channel, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
+        header[8..].copy_from_slice(&[8, 2, 0, 0, 0]);
+        let data = self.deflate.finish()?;
+        out.write_all(SIGNATURE)?;
+        chunk(out, b"IHDR", &header)?;
+        chunk(out, b"IDAT", &data)?;
+        chunk(out, b"IEND", &[])
+    }
+}
+
+fn invalid(message: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
 }
 
 /// One chunk: length, type, data, and the CRC of type and data.
@@ -236,6 +296,42 @@ mod tests {
                 assert_eq!(pieces, whole, "width {width}");
             }
         }
+    }
+
+    /// Rows given in bands of any sizes make the same file as all at once.
+    #[test]
+    fn bands_of_rows_make_the_same_file() {
+        let (width, height) = (5u32, 9u32);
+        let stride = width as usize * 3;
+        let pixels: Vec<u8> = (0..stride * height as usize)
+            .map(|i| {
+                if (i / stride) % 3 == 1 {
+                    255
+                } else {
+                    (i * 37 % 251) as u8
+                }
+            })
+            .collect();
+        let mut whole = Vec::new();
+        encode(&mut whole, (width, height), &pixels).unwrap();
+        for bands in [vec![9], vec![1, 8], vec![4, 0, 2, 3], vec![1; 9]] {
+            let mut rows = Rows::new((width, height)).unwrap();
+            let mut at = 0;
+            for band in &bands {
+                rows.push(&pixels[at..at + band * stride]).unwrap();
+                at += band * stride;
+            }
+            let mut png = Vec::new();
+            rows.finish(&mut png).unwrap();
+            assert_eq!(png, whole, "{bands:?}");
+        }
+        // too few rows, too many, a part of a row
+        let mut rows = Rows::new((width, height)).unwrap();
+        rows.push(&pixels[..stride * 8]).unwrap();
+        assert!(rows.push(&pixels[..stride * 2]).is_err());
+        assert!(rows.push(&pixels[..stride - 1]).is_err());
+        let e = rows.finish(&mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("8 of 9 rows"), "{e}");
     }
 
     #[test]

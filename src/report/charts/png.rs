@@ -42,6 +42,8 @@ pub struct Rows {
     deflate: fdeflate::Compressor<Vec<u8>>,
     /// A filtered row: the filter-type byte, then the row.
     filtered: Vec<u8>,
+    /// The filtered row of a row equal to the one above: the filter-type byte, then zeros.
+    unchanged: Vec<u8>,
     /// The last row given (zeros before the first).
     above: Vec<u8>,
 }
@@ -59,6 +61,7 @@ impl Rows {
             stride,
             rows: 0,
             deflate: fdeflate::Compressor::new(Vec::with_capacity(stride * height as usize / 16))?,
+            unchanged: filtered.clone(),
             filtered,
             above: vec![0u8; stride],
         })
@@ -81,11 +84,11 @@ impl Rows {
             if row == above {
                 // Paeth of a row equal to the one above is zero everywhere: the byte above
                 // is the same byte, and where the left neighbour predicts, it predicts it too.
-                self.filtered[1..].fill(0);
+                self.deflate.write_data(&self.unchanged)?;
             } else {
                 paeth_row(row, above, &mut self.filtered[1..]);
+                self.deflate.write_data(&self.filtered)?;
             }
-            self.deflate.write_data(&self.filtered)?;
             above = row;
         }
         if count > 0 {

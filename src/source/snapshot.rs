@@ -121,9 +121,13 @@ pub fn load(path: &Path) -> Result<Snapshot> {
     WAITING.fetch_add(1, Ordering::SeqCst);
     let mut text = TEXT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     WAITING.fetch_sub(1, Ordering::SeqCst);
-    let read = |bytes: &mut Vec<u8>| -> std::io::Result<()> {
+    // Opened once: a pipe's text can be read only once.
+    let read = |bytes: &mut Vec<u8>| -> std::io::Result<Option<memmap2::Mmap>> {
         use std::io::Read as _;
         let mut file = std::fs::File::open(path)?;
+        if let Some(map) = mapped(&file)? {
+            return Ok(Some(map));
+        }
         let size = file.metadata().map_or(0, |m| m.len() as usize);
         bytes.clear();
         // Mapped on its own, so that it goes back to the system when freed.
@@ -137,16 +141,15 @@ pub fn load(path: &Path) -> Result<Snapshot> {
         ) {
             file.read_to_end(bytes)?;
         }
-        Ok(())
+        Ok(None)
     };
-    let cannot =
-        |e: std::io::Error| Error::input(format!("cannot read snapshot {}: {e}", path.display()));
-    let parsed = match mapped(path) {
+    let parsed = match read(&mut text) {
         Ok(Some(map)) => parse(&map, path),
-        Ok(None) => read(&mut text)
-            .map_err(cannot)
-            .and_then(|()| parse(&text, path)),
-        Err(e) => Err(cannot(e)),
+        Ok(None) => parse(&text, path),
+        Err(e) => Err(Error::input(format!(
+            "cannot read snapshot {}: {e}",
+            path.display()
+        ))),
     };
     if WAITING.load(Ordering::SeqCst) == 0 {
         *text = Vec::new();
@@ -158,8 +161,7 @@ pub fn load(path: &Path) -> Result<Snapshot> {
 /// empty file, and one that does not start as a JSON object (whose start is enough to say
 /// what is wrong). Mapping spares copying a week's 20 MB of text into a buffer whose pages
 /// are first zeroed: the file's cached pages are the text.
-fn mapped(path: &Path) -> std::io::Result<Option<memmap2::Mmap>> {
-    let file = std::fs::File::open(path)?;
+fn mapped(file: &std::fs::File) -> std::io::Result<Option<memmap2::Mmap>> {
     let meta = file.metadata()?;
     if !meta.is_file() || meta.len() == 0 {
         return Ok(None);
@@ -170,7 +172,7 @@ fn mapped(path: &Path) -> std::io::Result<Option<memmap2::Mmap>> {
     // in place while it is read would end benchcmp with SIGBUS or change the text under the
     // parser, as for any program that maps what it reads (ripgrep, git); tools that write
     // snapshots (`benchcmp record`, editors) replace the file instead.
-    let map = unsafe { memmap2::Mmap::map(&file)? };
+    let map = unsafe { memmap2::Mmap::map(file)? };
     let object = without_bom(&map)
         .iter()
         .find(|c| !c.is_ascii_whitespace())
@@ -673,6 +675,51 @@ mod tests {
             }
         }
         assert!(read > 10, "{read} metrics");
+    }
+
+    /// Files are mapped, other inputs read: both give the same snapshot and the same errors.
+    #[test]
+    fn mapped_files_and_pipes_read_alike() {
+        let dir = std::env::temp_dir().join(format!("benchcmp-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let json = format!("\u{feff}  {}", to_json(&sample()).unwrap());
+        let whole = dir.join("whole.json");
+        std::fs::write(&whole, &json).unwrap();
+        let open = |path: &Path| std::fs::File::open(path).unwrap();
+        assert!(mapped(&open(&whole)).unwrap().is_some());
+        assert!(same(&load(&whole).unwrap(), &sample()));
+        let truncated = dir.join("truncated.json");
+        std::fs::write(&truncated, &json.as_bytes()[..json.len() / 2]).unwrap();
+        let e = load(&truncated).unwrap_err().to_string();
+        assert!(
+            e.contains("truncated.json") && e.contains("truncated"),
+            "{e}"
+        );
+        let empty = dir.join("empty.json");
+        std::fs::write(&empty, "").unwrap();
+        assert!(mapped(&open(&empty)).unwrap().is_none());
+        let e = load(&empty).unwrap_err().to_string();
+        assert!(e.contains("empty.json") && e.contains("empty"), "{e}");
+        // a directory is neither mapped nor read
+        assert!(mapped(&open(&dir)).unwrap().is_none());
+        let e = load(&dir).unwrap_err().to_string();
+        assert!(e.contains("cannot read snapshot"), "{e}");
+        #[cfg(unix)]
+        {
+            let pipe = dir.join("pipe.json");
+            let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+            if made.is_ok_and(|s| s.success()) {
+                // more than a pipe holds, so the writer is still writing when it is opened
+                let json = format!("{json}{}", " ".repeat(1 << 20));
+                let writer = {
+                    let (pipe, json) = (pipe.clone(), json.clone());
+                    std::thread::spawn(move || std::fs::write(pipe, json).unwrap())
+                };
+                assert!(same(&load(&pipe).unwrap(), &sample()));
+                writer.join().unwrap();
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

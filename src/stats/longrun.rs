@@ -432,21 +432,58 @@ fn innovations(m: usize) -> std::sync::Arc<Vec<f64>> {
 /// Degrees of freedom of the long-run variance estimate from its own spread under an
 /// autoregression with coefficients `phi`: `2 E[V]² / Var[V]` over [`SIMULATIONS`] series of
 /// length `m` (after a burn-in), each estimated as [`ar_lrv`] does, from a fixed seed.
+/// An AR path driven by `draws` into `x` (as long): `x[t] = draws[t] + φ₁ x[t−1] + φ₂ x[t−2]
+/// + …`, the terms added in that order, with the lags there are at the start.
+fn simulate(phi: &[f64], draws: &[f64], x: &mut [f64]) {
+    for (t, &draw) in draws.iter().enumerate() {
+        let lags = phi.len().min(t);
+        let mut v = draw;
+        for (f, past) in phi[..lags].iter().zip(x[t - lags..t].iter().rev()) {
+            v += f * past;
+        }
+        x[t] = v;
+    }
+}
+
+/// Paths simulated side by side.
+const LANES: usize = 8;
+
+/// [`LANES`] paths of [`simulate`] at once, path `l` driven by `draws[l]`, into `out[t][l]`:
+/// each path's additions are its own and in the same order, but the paths' chains of
+/// additions, each waiting on the step before, run interleaved.
+fn simulate_side_by_side(phi: &[f64], draws: [&[f64]; LANES], out: &mut Vec<[f64; LANES]>) {
+    out.clear();
+    for t in 0..draws[0].len() {
+        let mut v: [f64; LANES] = std::array::from_fn(|l| draws[l][t]);
+        for (k, f) in phi[..phi.len().min(t)].iter().enumerate() {
+            let past = &out[t - 1 - k];
+            for l in 0..LANES {
+                v[l] += f * past[l];
+            }
+        }
+        out.push(v);
+    }
+}
+
 fn simulated_df(phi: &[f64], m: usize) -> Option<f64> {
     let innovations = innovations(m);
-    let p = phi.len();
+    let length = m + BURN_IN;
     let mut values = Vec::with_capacity(SIMULATIONS);
-    let mut x = vec![0.0; m + BURN_IN];
-    for draws in innovations.chunks_exact(m + BURN_IN) {
-        for (t, &draw) in draws.iter().enumerate() {
-            // v = draw + φ₁ x[t−1] + φ₂ x[t−2] + …, added in that order
-            let lags = p.min(t);
-            let mut v = draw;
-            for (f, past) in phi[..lags].iter().zip(x[t - lags..t].iter().rev()) {
-                v += f * past;
+    let mut side_by_side = Vec::with_capacity(length);
+    let mut x = vec![0.0; length];
+    let mut groups = innovations.chunks_exact(LANES * length);
+    for group in groups.by_ref() {
+        let draws = std::array::from_fn(|l| &group[l * length..(l + 1) * length]);
+        simulate_side_by_side(phi, draws, &mut side_by_side);
+        for l in 0..LANES {
+            for (x, lanes) in x.iter_mut().zip(&side_by_side) {
+                *x = lanes[l];
             }
-            x[t] = v;
+            values.push(ar_lrv(&x[BURN_IN..])?);
         }
+    }
+    for draws in groups.remainder().chunks_exact(length) {
+        simulate(phi, draws, &mut x);
         values.push(ar_lrv(&x[BURN_IN..])?);
     }
     let n = values.len() as f64;
@@ -698,6 +735,38 @@ mod tests {
             assert!(close(lr.lrv, e.lrv, 1e-9), "{} vs {}", lr.lrv, e.lrv);
             assert!(close(lr.df, e.df, 1e-9), "{} vs {}", lr.df, e.df);
             assert!(lr.supported);
+        }
+    }
+
+    #[test]
+    fn simulated_paths_are_the_plain_recursion_bit_for_bit() {
+        let mut rng = crate::stats::rng::SplitMix(20261206);
+        for order in 1..=9 {
+            for length in [0, 1, order - 1, order, order + 1, 300] {
+                let phi: Vec<f64> = (0..order).map(|_| rng.uniform() * 0.6 - 0.3).collect();
+                let draws: Vec<f64> = (0..length).map(|_| rng.normal()).collect();
+                let lanes: Vec<Vec<f64>> = (0..LANES)
+                    .map(|l| draws.iter().map(|d| d * (1.0 + l as f64 / 3.0)).collect())
+                    .collect();
+                let mut side_by_side = vec![[5.0; LANES]; 3];
+                simulate_side_by_side(
+                    &phi,
+                    std::array::from_fn(|l| lanes[l].as_slice()),
+                    &mut side_by_side,
+                );
+                assert_eq!(side_by_side.len(), length);
+                for (l, draws) in lanes.iter().enumerate() {
+                    let mut alone = vec![9.0; length];
+                    simulate(&phi, draws, &mut alone);
+                    let bits =
+                        |v: &mut dyn Iterator<Item = f64>| v.map(f64::to_bits).collect::<Vec<_>>();
+                    assert_eq!(
+                        bits(&mut side_by_side.iter().map(|v| v[l])),
+                        bits(&mut alone.into_iter()),
+                        "order {order}, length {length}, lane {l}"
+                    );
+                }
+            }
         }
     }
 

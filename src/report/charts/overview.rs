@@ -108,12 +108,8 @@ pub fn write(path: &Path, report: &Report, options: &ChartOptions) -> crate::err
         let bands: Vec<f64> = std::iter::once(HEAD)
             .chain(std::iter::repeat_n(PANEL, rows))
             .collect();
-        return super::paint_bands(
-            path,
-            WIDTH,
-            &bands,
-            options.scale,
-            |area, look, band| match band {
+        return super::band::paint_bands(path, WIDTH, &bands, options.scale, |area, look, band| {
+            match band {
                 0 => head(area, look, report),
                 _ => panel_row(
                     area,
@@ -124,8 +120,8 @@ pub fn write(path: &Path, report: &Report, options: &ChartOptions) -> crate::err
                     band - 1,
                     top(band - 1),
                 ),
-            },
-        );
+            }
+        });
     }
     let height = HEAD + PANEL * rows as f64;
     super::with_backend!(

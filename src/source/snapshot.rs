@@ -125,10 +125,11 @@ pub fn load(path: &Path) -> Result<Snapshot> {
     let read = |bytes: &mut Vec<u8>| -> std::io::Result<Option<memmap2::Mmap>> {
         use std::io::Read as _;
         let mut file = std::fs::File::open(path)?;
-        if let Some(map) = mapped(&file)? {
+        let meta = file.metadata()?;
+        if let Some(map) = mapped(&file, &meta)? {
             return Ok(Some(map));
         }
-        let size = file.metadata().map_or(0, |m| m.len() as usize);
+        let size = meta.len() as usize;
         bytes.clear();
         // Mapped on its own, so that it goes back to the system when freed.
         bytes.reserve((size + 1).max(crate::memory::OWN_MAPPING));
@@ -161,8 +162,10 @@ pub fn load(path: &Path) -> Result<Snapshot> {
 /// empty file, and one that does not start as a JSON object (whose start is enough to say
 /// what is wrong). Mapping spares copying a week's 20 MB of text into a buffer whose pages
 /// are first zeroed: the file's cached pages are the text.
-fn mapped(file: &std::fs::File) -> std::io::Result<Option<memmap2::Mmap>> {
-    let meta = file.metadata()?;
+fn mapped(
+    file: &std::fs::File,
+    meta: &std::fs::Metadata,
+) -> std::io::Result<Option<memmap2::Mmap>> {
     if !meta.is_file() || meta.len() == 0 {
         return Ok(None);
     }
@@ -296,7 +299,7 @@ fn read_head<'de>(
     let mut metrics = false;
     r.object(|r, key| {
         match key.as_ref() {
-            "format" if format.is_none() => format = Some(decoded::<String>(r)?),
+            "format" if format.is_none() => format = Some(r.string()?.into_owned()),
             "run" if run.is_none() => run = Some(decoded::<RunJson>(r)?),
             "source" if source.is_none() => source = Some(decoded::<Option<String>>(r)?),
             "recorded_at" if recorded_at.is_none() => {
@@ -685,8 +688,11 @@ mod tests {
         let json = format!("\u{feff}  {}", to_json(&sample()).unwrap());
         let whole = dir.join("whole.json");
         std::fs::write(&whole, &json).unwrap();
-        let open = |path: &Path| std::fs::File::open(path).unwrap();
-        assert!(mapped(&open(&whole)).unwrap().is_some());
+        let mapped_at = |path: &Path| {
+            let file = std::fs::File::open(path).unwrap();
+            mapped(&file, &file.metadata().unwrap()).unwrap()
+        };
+        assert!(mapped_at(&whole).is_some());
         assert!(same(&load(&whole).unwrap(), &sample()));
         let truncated = dir.join("truncated.json");
         std::fs::write(&truncated, &json.as_bytes()[..json.len() / 2]).unwrap();
@@ -697,11 +703,11 @@ mod tests {
         );
         let empty = dir.join("empty.json");
         std::fs::write(&empty, "").unwrap();
-        assert!(mapped(&open(&empty)).unwrap().is_none());
+        assert!(mapped_at(&empty).is_none());
         let e = load(&empty).unwrap_err().to_string();
         assert!(e.contains("empty.json") && e.contains("empty"), "{e}");
         // a directory is neither mapped nor read
-        assert!(mapped(&open(&dir)).unwrap().is_none());
+        assert!(mapped_at(&dir).is_none());
         let e = load(&dir).unwrap_err().to_string();
         assert!(e.contains("cannot read snapshot"), "{e}");
         #[cfg(unix)]

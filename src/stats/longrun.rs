@@ -429,28 +429,14 @@ fn innovations(m: usize) -> std::sync::Arc<Vec<f64>> {
     drawn
 }
 
-/// Degrees of freedom of the long-run variance estimate from its own spread under an
-/// autoregression with coefficients `phi`: `2 E[V]² / Var[V]` over [`SIMULATIONS`] series of
-/// length `m` (after a burn-in), each estimated as [`ar_lrv`] does, from a fixed seed.
-/// An AR path driven by `draws` into `x` (as long): `x[t] = draws[t] + φ₁ x[t−1] + φ₂ x[t−2]
-/// + …`, the terms added in that order, with the lags there are at the start.
-fn simulate(phi: &[f64], draws: &[f64], x: &mut [f64]) {
-    for (t, &draw) in draws.iter().enumerate() {
-        let lags = phi.len().min(t);
-        let mut v = draw;
-        for (f, past) in phi[..lags].iter().zip(x[t - lags..t].iter().rev()) {
-            v += f * past;
-        }
-        x[t] = v;
-    }
-}
-
-/// Paths simulated side by side.
+/// Paths simulated side by side (the simulations are groups of this many).
 const LANES: usize = 8;
+const _: () = assert!(SIMULATIONS % LANES == 0);
 
-/// [`LANES`] paths of [`simulate`] at once, path `l` driven by `draws[l]`, into `out[t][l]`:
-/// each path's additions are its own and in the same order, but the paths' chains of
-/// additions, each waiting on the step before, run interleaved.
+/// [`LANES`] AR paths at once, path `l` driven by `draws[l]`, into `out[t][l]`: `x[t] =
+/// draws[t] + φ₁ x[t−1] + φ₂ x[t−2] + …`, the terms added in that order, with the lags there
+/// are at the start. Each path's additions are its own, but the paths' chains of additions,
+/// each waiting on the step before, run interleaved.
 fn simulate_side_by_side(phi: &[f64], draws: [&[f64]; LANES], out: &mut Vec<[f64; LANES]>) {
     out.clear();
     for t in 0..draws[0].len() {
@@ -465,26 +451,24 @@ fn simulate_side_by_side(phi: &[f64], draws: [&[f64]; LANES], out: &mut Vec<[f64
     }
 }
 
+/// Degrees of freedom of the long-run variance estimate from its own spread under an
+/// autoregression with coefficients `phi`: `2 E[V]² / Var[V]` over [`SIMULATIONS`] series of
+/// length `m` (after a burn-in), each estimated as [`ar_lrv`] does, from a fixed seed.
 fn simulated_df(phi: &[f64], m: usize) -> Option<f64> {
     let innovations = innovations(m);
     let length = m + BURN_IN;
     let mut values = Vec::with_capacity(SIMULATIONS);
     let mut side_by_side = Vec::with_capacity(length);
-    let mut x = vec![0.0; length];
-    let mut groups = innovations.chunks_exact(LANES * length);
-    for group in groups.by_ref() {
+    let mut path = vec![0.0; m];
+    for group in innovations.chunks_exact(LANES * length) {
         let draws = std::array::from_fn(|l| &group[l * length..(l + 1) * length]);
         simulate_side_by_side(phi, draws, &mut side_by_side);
         for l in 0..LANES {
-            for (x, lanes) in x.iter_mut().zip(&side_by_side) {
+            for (x, lanes) in path.iter_mut().zip(&side_by_side[BURN_IN..]) {
                 *x = lanes[l];
             }
-            values.push(ar_lrv(&x[BURN_IN..])?);
+            values.push(ar_lrv(&path)?);
         }
-    }
-    for draws in groups.remainder().chunks_exact(length) {
-        simulate(phi, draws, &mut x);
-        values.push(ar_lrv(&x[BURN_IN..])?);
     }
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
@@ -735,6 +719,19 @@ mod tests {
             assert!(close(lr.lrv, e.lrv, 1e-9), "{} vs {}", lr.lrv, e.lrv);
             assert!(close(lr.df, e.df, 1e-9), "{} vs {}", lr.df, e.df);
             assert!(lr.supported);
+        }
+    }
+
+    /// One AR path by the plain recursion, as the simulation made it before paths ran side
+    /// by side.
+    fn simulate(phi: &[f64], draws: &[f64], x: &mut [f64]) {
+        for (t, &draw) in draws.iter().enumerate() {
+            let lags = phi.len().min(t);
+            let mut v = draw;
+            for (f, past) in phi[..lags].iter().zip(x[t - lags..t].iter().rev()) {
+                v += f * past;
+            }
+            x[t] = v;
         }
     }
 

@@ -7,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, DrawingErrorKind};
 
-use super::{paint, png, with_pixels, write_chart, Look};
-use crate::error::{Error, Result};
+use super::{paint, png, with_pixels, write_chart, write_error, Look};
+use crate::error::Result;
 
 /// A PNG chart painted band by band, top to bottom: `bands` are the bands' heights and
 /// `width` the chart's (logical units, whole pixels at `scale`), and `draw(area, look, i)`
@@ -22,8 +22,7 @@ pub fn paint_bands(
     scale: f64,
     draw: impl Fn(&DrawingArea<Band<'_>, Shift>, Look, usize) -> Result<(), String>,
 ) -> Result<()> {
-    let fail =
-        |e: std::io::Error| Error::input(format!("cannot write chart {}: {e}", path.display()));
+    let fail = |e| write_error(path, e);
     let w = (width * scale).round() as u32;
     let heights: Vec<u32> = bands.iter().map(|h| (h * scale).round() as u32).collect();
     let size = (w, heights.iter().sum());

@@ -57,14 +57,7 @@ fn header<DB: DrawingBackend>(
         Baseline::Top,
     )?;
     status_line(area, look, m, (20.0, 50.0), 17.0, false)?;
-    legend(
-        area,
-        look,
-        report,
-        (look.px(20.0), look.px(90.0)),
-        15.0,
-        report.baseline.newest().warmup_ms > 0,
-    )?;
+    legend(area, look, report, (look.px(20.0), look.px(90.0)))?;
     Ok(106.0)
 }
 

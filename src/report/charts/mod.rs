@@ -270,13 +270,17 @@ pub fn write_png(path: &Path, size: (u32, u32), pixels: &[u8]) -> Result<()> {
     write_chart(path, |out| png::encode(out, size, pixels))
 }
 
+/// A chart file that could not be written.
+pub(crate) fn write_error(path: &Path, e: std::io::Error) -> Error {
+    Error::input(format!("cannot write chart {}: {e}", path.display()))
+}
+
 /// Writes a chart's file with `encode`.
 pub(crate) fn write_chart(
     path: &Path,
     encode: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<()> {
-    let fail =
-        |e: std::io::Error| Error::input(format!("cannot write chart {}: {e}", path.display()));
+    let fail = |e| write_error(path, e);
     let file = std::fs::File::create(path).map_err(fail)?;
     let mut out = std::io::BufWriter::new(file);
     encode(&mut out).map_err(fail)?;
@@ -470,16 +474,15 @@ pub fn fill<DB: DrawingBackend>(
     .map_err(describe)
 }
 
-/// The legend strip: a swatch and name per run.
+/// The legend strip: a swatch and name per run, and the warm-up's shade where the runs have
+/// one.
 pub fn legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     look: Look,
     report: &super::Report,
     at: (f64, f64),
-    size: f64,
-    warmup: bool,
 ) -> Result<(), String> {
-    let t = look.text(size, false, INK);
+    let t = look.text(15.0, false, INK);
     let mut x = at.0;
     let y = at.1;
     let baseline = if report.baseline.is_pooled() {
@@ -511,7 +514,8 @@ pub fn legend<DB: DrawingBackend>(
         )?;
         x += look.px(36.0) + lettering::width(&label, t) + look.px(28.0);
     }
-    if warmup {
+    // the shade of the warm-up, where the runs have one
+    if report.baseline.newest().warmup_ms > 0 {
         fill(
             area,
             (x, y - look.px(8.0)),

@@ -169,14 +169,7 @@ fn head<DB: DrawingBackend>(
         Align::Left,
         Baseline::Top,
     )?;
-    legend(
-        area,
-        look,
-        report,
-        (look.px(16.0), look.px(64.0)),
-        15.0,
-        report.baseline.newest().warmup_ms > 0,
-    )
+    legend(area, look, report, (look.px(16.0), look.px(64.0)))
 }
 
 /// Row `row` of the panels (two to a row), its top at `top`.

@@ -76,11 +76,16 @@ const WATCH_HELP: &str = concat!(
   benchcmp watch --baseline weekly --candidate rest-run             poll Prometheus every minute
   benchcmp watch --baseline 'weekly-*' --candidate nightly --stop-on-fail --json-lines live.jsonl
   benchcmp watch --baseline weekly --since 15m --candidate nightly   a run that started 15 min ago
-  benchcmp watch --baseline weekly --replay baselines/rest-run.json --speed 600
+  benchcmp watch --baseline weekly --candidate nightly --stop-on-pass   release a healthy run early
+  benchcmp watch --baseline weekly --replay baselines/rest-run-2.json --speed 600
 
-A metric fails as soon as its confidence sequence lies wholly beyond the budget and passes
-when it lies wholly inside with the minimum evidence; the sequence stays valid however
-often it is looked at. Ctrl-C stops with the reports of what was seen.
+A metric fails as soon as its whole run's confidence sequence, or its level over the last
+5 minutes or more, lies wholly beyond the budget: both stay valid however often they are
+looked at, and a failure is final. A metric inside the budget with the minimum evidence is
+passing so far and watched to the end of the window, where compare's verdict of the whole
+window decides; --stop-on-pass releases it as soon as every metric has passed. A series
+that stops arriving is shown as such and fails once the window can no longer be covered.
+Ctrl-C stops with the reports of what was seen; the exit code is the report's.
 
 ",
     exit_codes!()
@@ -397,6 +402,17 @@ pub struct WatchArgs {
     /// Stop at the first certain regression (exit 1) instead of watching on
     #[arg(long)]
     pub stop_on_fail: bool,
+
+    /// Release a healthy run early: stop at the first look where every gated metric has
+    /// passed (and compare on the window seen agrees), exit 0. Without it a run passing so
+    /// far is watched to the end of its window
+    #[arg(long)]
+    pub stop_on_pass: bool,
+
+    /// How long the source may stay unreachable before the watch gives up (exit 3, with the
+    /// reports of what was seen) [default: 5m]
+    #[arg(long, value_name = "DURATION")]
+    pub give_up_after: Option<String>,
 
     /// Write one JSON record per poll to FILE (JSON Lines)
     #[arg(long, value_name = "FILE")]

@@ -166,8 +166,14 @@ impl Default for Defaults {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunConfig {
     pub vars: crate::template::Vars,
+    /// The window; `0..0` for a run with no window set (only `watch --since` can use it,
+    /// with its vars).
     pub start_ms: i64,
     pub end_ms: i64,
+    /// Whether `start` (and `end` or `duration`) were set.
+    pub window_set: bool,
+    /// `end = "now"`: the run is still going; `end_ms` is when the config was read.
+    pub ends_now: bool,
 }
 
 // ---- raw TOML shape -------------------------------------------------------------------
@@ -215,7 +221,7 @@ struct RawDefaults {
 struct RawRun {
     #[serde(default)]
     vars: crate::template::Vars,
-    start: Spanned<String>,
+    start: Option<Spanned<String>>,
     end: Option<Spanned<String>>,
     duration: Option<Spanned<String>>,
 }
@@ -438,12 +444,28 @@ fn parse_run(
     let run_at = loc.at(spanned.span());
     check_run_name(name).map_err(|e| Error::input(format!("{run_at}: runs.{name}: {e}")))?;
     let run = spanned.into_inner();
-    let start_ms = parse_time(run.start.get_ref(), None).map_err(|e| {
-        Error::input(format!(
-            "{}: runs.{name}.start: {e}",
-            loc.at(run.start.span())
-        ))
-    })?;
+    let Some(start) = &run.start else {
+        if let Some(set) = run.end.as_ref().or(run.duration.as_ref()) {
+            return Err(Error::input(format!(
+                "{}: runs.{name}: missing start (an RFC 3339 time like 2025-06-27T08:00:00Z) for its {}",
+                loc.at(set.span()),
+                if run.end.is_some() { "end" } else { "duration" }
+            )));
+        }
+        // No window: the vars of a run that `watch --since` follows.
+        crate::template::check_vars(&run.vars)
+            .map_err(|e| Error::input(format!("{run_at}: runs.{name}.vars: {e}")))?;
+        return Ok(RunConfig {
+            vars: run.vars,
+            start_ms: 0,
+            end_ms: 0,
+            window_set: false,
+            ends_now: false,
+        });
+    };
+    let start_ms = parse_time(start.get_ref(), None)
+        .map_err(|e| Error::input(format!("{}: runs.{name}.start: {e}", loc.at(start.span()))))?;
+    let ends_now = run.end.as_ref().is_some_and(|e| e.get_ref() == "now");
     let end_ms = match (&run.end, &run.duration) {
         (Some(_), Some(d)) => {
             return Err(Error::input(format!(
@@ -480,6 +502,8 @@ fn parse_run(
         vars: run.vars,
         start_ms,
         end_ms,
+        window_set: true,
+        ends_now,
     })
 }
 
@@ -617,6 +641,12 @@ throughput = "regression <= 10%"
     fn end_now_is_allowed() {
         let c = parse_ok("[runs.live]\nstart = \"2025-06-27T08:00:00Z\"\nend = \"now\"\n");
         assert!(c.runs["live"].end_ms > 1_751_011_200_000);
+        assert!(c.runs["live"].ends_now);
+        // vars alone: a run that only `watch --since` follows
+        let c = parse_ok("[runs.live]\nvars = { namespace = \"x\" }\n");
+        assert!(!c.runs["live"].window_set);
+        let e = parse_err("[runs.a]\nduration = \"1h\"\n");
+        assert!(e.contains("missing start"), "{e}");
     }
 
     #[test]

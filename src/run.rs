@@ -27,6 +27,9 @@ pub struct Run {
     pub end_ms: i64,
     pub step_ms: i64,
     pub origin: Origin,
+    /// The config says `end = "now"`: the run is still going (`end_ms` is when the config
+    /// was read), and a watch follows it.
+    pub ends_now: bool,
 }
 
 impl Run {
@@ -145,6 +148,11 @@ pub fn resolve(name: &str, config: &Config, baselines: &Path) -> Result<Run> {
     let path = match locate(name, config, baselines)? {
         Location::Config => {
             let rc = &config.runs[name];
+            if !rc.window_set {
+                return Err(Error::input(format!(
+                    "run {name} has no window: set start and end (or duration) in [runs.{name}], or follow it live with `benchcmp watch --candidate {name} --since 30m`"
+                )));
+            }
             return Ok(Run {
                 name: name.to_string(),
                 vars: rc.vars.clone(),
@@ -152,6 +160,7 @@ pub fn resolve(name: &str, config: &Config, baselines: &Path) -> Result<Run> {
                 end_ms: rc.end_ms,
                 step_ms: config.defaults.step_ms,
                 origin: Origin::Config,
+                ends_now: rc.ends_now,
             });
         }
         Location::Snapshot(path) => path,
@@ -164,6 +173,34 @@ pub fn resolve(name: &str, config: &Config, baselines: &Path) -> Result<Run> {
         end_ms: snap.run.end_ms,
         step_ms: snap.run.step_ms,
         origin: Origin::Snapshot(Arc::new(snap)),
+        ends_now: false,
+    })
+}
+
+/// A config run followed live from `now_ms − since_ms` (`watch --since`): its vars, with or
+/// without a window of its own.
+pub fn resolve_since(name: &str, config: &Config, since_ms: i64, now_ms: i64) -> Result<Run> {
+    let Some(rc) = config.runs.get(name) else {
+        return Err(Error::input(format!(
+            "--since follows a run of the config: [runs.{name}] is not defined{}",
+            if looks_like_path(name) {
+                " (a snapshot is not live)"
+            } else {
+                ""
+            }
+        )));
+    };
+    // On the run's step grid, in whole seconds.
+    let step = config.defaults.step_ms.max(1000);
+    let start_ms = (now_ms - since_ms).div_euclid(step) * step;
+    Ok(Run {
+        name: name.to_string(),
+        vars: rc.vars.clone(),
+        start_ms,
+        end_ms: start_ms,
+        step_ms: config.defaults.step_ms,
+        origin: Origin::Config,
+        ends_now: true,
     })
 }
 

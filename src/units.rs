@@ -186,13 +186,36 @@ pub fn format_value(v: f64, unit: &str) -> String {
         }
         "%" => format!("{}%", number(v)),
         "" => number(v),
-        other => format!("{} {other}", number(v)),
+        other => format!("{} {}", number(v), counted(v, other)),
+    }
+}
+
+/// A count noun in the number it counts: one restart, two restarts (`restarts`, `kills`,
+/// `jobs` — a unit of whole words ending in `s`; rates like `jobs/s` stay as they are).
+fn counted(v: f64, unit: &str) -> &str {
+    let plural = unit.len() > 2
+        && unit.ends_with('s')
+        && !unit.ends_with("ss")
+        && unit.chars().all(|c| c.is_ascii_alphabetic());
+    if v == 1.0 && plural {
+        &unit[..unit.len() - 1]
+    } else {
+        unit
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_restart_is_singular() {
+        assert_eq!(format_value(1.0, "restarts"), "1 restart");
+        assert_eq!(format_value(85.0, "restarts"), "85 restarts");
+        assert_eq!(format_value(0.0, "kills"), "0 kills");
+        assert_eq!(format_value(1.0, "jobs/s"), "1 jobs/s");
+        assert_eq!(format_value(1.0, "PI/s"), "1 PI/s");
+    }
 
     #[test]
     fn converts_within_families() {

@@ -286,6 +286,8 @@ fn template_values_are_escaped_inside_regex_matchers() {
         vars: [("namespace".to_string(), ns)].into_iter().collect(),
         start_ms: REGEX_START * 1000,
         end_ms: (REGEX_START + 3600) * 1000,
+        window_set: true,
+        ends_now: false,
     };
     config.runs.insert("dotted".into(), run("a.b".into()));
     config.runs.insert(

@@ -429,6 +429,7 @@ pub(crate) fn assemble(
         accept_inconclusive: options.accept_inconclusive,
         min_coverage: settings.min_coverage,
         warnings,
+        source_lost: None,
         generated_at_ms: chrono::Utc::now().timestamp_millis() / 1000 * 1000,
         elapsed_seconds: started.elapsed().as_secs_f64(),
     }

@@ -40,9 +40,21 @@ pub fn run(global: &GlobalArgs, args: &RunsArgs) -> Result<()> {
             name: name.clone(),
             origin: "config",
             location: config_name.clone(),
-            start: format_time(rc.start_ms),
-            end: format_time(rc.end_ms),
-            length: duration::human(rc.end_ms - rc.start_ms),
+            start: if rc.window_set {
+                format_time(rc.start_ms)
+            } else {
+                "–".into()
+            },
+            end: match (rc.window_set, rc.ends_now) {
+                (false, _) => "–".into(),
+                (true, true) => "now".into(),
+                (true, false) => format_time(rc.end_ms),
+            },
+            length: if rc.window_set {
+                duration::human(rc.end_ms - rc.start_ms)
+            } else {
+                "watch --since".into()
+            },
             vars: rc.vars.clone(),
             shadowed: false,
             shadows: snapshots.contains(name),

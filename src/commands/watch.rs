@@ -1,6 +1,7 @@
-//! `benchcmp watch`: polls the candidate run while it runs, judges every gated metric at
-//! each poll (`watch::decide`), shows the live state, and at the end writes the reports
-//! `compare` writes for the window seen.
+//! `benchcmp watch`: polls the candidate run while it runs, has every gated metric judged
+//! at each poll (`watch::Session`), shows the live state, and at the end writes the reports
+//! `compare` writes for the window seen, with the verdict the looks decided
+//! (`watch::verdict`). The exit code is the report's.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -15,11 +16,13 @@ use crate::error::{Error, Result};
 use crate::gate::Gate;
 use crate::options::CompareOptions;
 use crate::pack::Metric;
-use crate::report::{self, Format};
+use crate::report::{self, Format, Report};
 use crate::run::{self, Origin, Run};
 use crate::source::{self, MetricData, RunData};
-use crate::watch::decide::{self, Reference, TrendLooks, WatchSettings};
+use crate::watch::decide::{self, Plan, WatchSettings};
 use crate::watch::feed::Feed;
+use crate::watch::session::{Session, SoFar, Watched};
+use crate::watch::verdict::Seen;
 use crate::watch::{self, MetricLook, PollRecord, State};
 
 /// The poll interval without `--every`.
@@ -28,6 +31,11 @@ const EVERY_MS: i64 = 60_000;
 const MIN_STEADY_MS: i64 = 15 * 60_000;
 /// How long an open window (`--since`) may stay open.
 const OPEN_WINDOW_MS: i64 = 7 * 24 * 3_600_000;
+/// How long the source may stay unreachable without `--give-up-after`.
+const GIVE_UP_MS: i64 = 5 * 60_000;
+/// The first retry after the source stopped answering, doubled up to [`RETRY_MAX_MS`].
+const RETRY_FIRST_MS: i64 = 5_000;
+const RETRY_MAX_MS: i64 = 60_000;
 
 /// Checked settings of a watch, beyond those of `compare`.
 struct WatchOptions {
@@ -35,6 +43,8 @@ struct WatchOptions {
     min_steady_ms: i64,
     since_ms: Option<i64>,
     stop_on_fail: bool,
+    stop_on_pass: bool,
+    give_up_ms: i64,
     json_lines: Option<PathBuf>,
     replay: Option<PathBuf>,
     /// The clock's speed from the candidate's start (`None`: the wall clock).
@@ -82,6 +92,9 @@ impl WatchOptions {
                 .unwrap_or(MIN_STEADY_MS),
             since_ms: duration_flag(&args.since, "--since")?,
             stop_on_fail: args.stop_on_fail,
+            stop_on_pass: args.stop_on_pass,
+            give_up_ms: duration_flag(&args.give_up_after, "--give-up-after")?
+                .unwrap_or(GIVE_UP_MS),
             json_lines: args.json_lines.clone(),
             replay: args.replay.clone(),
             speed: args.speed.or(args.replay.as_ref().map(|_| 1.0)),
@@ -89,18 +102,20 @@ impl WatchOptions {
     }
 }
 
-/// Everything fixed for the whole watch of one gated metric.
-struct Watched<'a> {
-    metric: &'a Metric,
-    /// Its place among the selected metrics (and in the feed's data).
-    index: usize,
-    gate: &'a Gate,
-    reference: Reference,
-    trends: TrendLooks,
-    /// The first look at which it failed: a failure stays.
-    failed: Option<MetricLook>,
-    /// Whether it has passed: a pass stays unless a later look fails it.
-    passed: bool,
+/// What stays fixed for the whole watch once it has started: the runs, the metrics, the
+/// baselines' data.
+struct Setup<'a> {
+    options: CompareOptions,
+    config: crate::config::Config,
+    pack_name: String,
+    metrics: Vec<&'a Metric>,
+    gates: std::collections::BTreeMap<String, Gate>,
+    baselines: Vec<Run>,
+    baseline_windows: Vec<(i64, i64)>,
+    baseline_data: Vec<RunData>,
+    candidate: Run,
+    client: Option<crate::source::prometheus::PrometheusClient>,
+    rt: tokio::runtime::Runtime,
 }
 
 pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
@@ -110,24 +125,326 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
     if let Some(path) = &watch.replay {
         compare_args.candidate = Some(path.display().to_string());
     }
-    let options = CompareOptions::from_args(global, &compare_args)?;
-    let config = super::load_config(global)?;
     let pack = super::load_pack(global)?;
-    let metrics = super::compare::select(&pack, &options.only)?;
-    let gates = super::compare::resolve_gates(&pack, &config, &options.gate_overrides)?;
-    let defaults = config.defaults;
+    let setup = setup(global, &watch, &compare_args, &pack)?;
+    let defaults = setup.config.defaults;
+    let candidate = &setup.candidate;
+    let steady_start = candidate.start_ms + defaults.warmup_ms;
+    let every_ms = watch.every_ms.max(candidate.step_ms);
+    let plan = Plan {
+        confidence: setup.options.confidence,
+        step_ms: candidate.step_ms,
+        every_ms,
+        window_ms: candidate.end_ms - steady_start,
+        window_known: !candidate.ends_now,
+        scrape_ms: defaults.scrape_interval_ms,
+        min_steady_ms: watch.min_steady_ms,
+        release_early: watch.stop_on_pass,
+    };
+    let settings = WatchSettings::new(&plan);
+    let mut session = session(&setup, &settings)?;
+    let shown: Vec<(Metric, Gate)> = session
+        .watched
+        .iter()
+        .map(|w| (w.metric.clone(), w.gate.clone()))
+        .collect();
+    let watched_metrics: Vec<&Metric> = shown.iter().map(|(m, _)| m).collect();
+    let watched_gates: Vec<&Gate> = shown.iter().map(|(_, g)| g).collect();
+    let indexes: Vec<usize> = watched_metrics
+        .iter()
+        .map(|m| {
+            setup
+                .metrics
+                .iter()
+                .position(|s| s.id == m.id)
+                .expect("a watched metric is a selected one")
+        })
+        .collect();
 
+    let mut feed = feed(global, &watch, &setup)?;
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let wake = Arc::new(tokio::sync::Notify::new());
+    {
+        let (interrupted, wake) = (interrupted.clone(), wake.clone());
+        setup.rt.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupted.store(true, Ordering::SeqCst);
+                wake.notify_one();
+            }
+        });
+    }
+    let mut json_lines = match &watch.json_lines {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| Error::input(format!("--json-lines {}: {e}", path.display())))?,
+        )),
+        None => None,
+    };
+    let mut display = Display::new(global, setup.options.terminal);
+    let mut data: Vec<Option<MetricData>> = vec![None; setup.metrics.len()];
+    let speed = watch.speed.unwrap_or(1.0);
+    let pause = Duration::from_secs_f64(every_ms as f64 / 1000.0 / speed);
+    // The run's clock: the wall clock, or from the candidate's start at `--speed`.
+    let clock_started = Instant::now();
+    let clock = |wall_ms: i64| match watch.speed {
+        Some(speed) => {
+            candidate.start_ms + (clock_started.elapsed().as_secs_f64() * 1000.0 * speed) as i64
+        }
+        None => wall_ms,
+    };
+    let sleep = |wait: Duration| {
+        let woken = wake.clone();
+        setup.rt.block_on(async move {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = woken.notified() => {}
+            }
+        });
+    };
+    let mut unreachable: Option<(i64, i64)> = None; // (since, next retry delay)
+    let mut source_lost: Option<String> = None;
+    let mut release_checked_ms: Option<i64> = None;
+    let mut last_record: Option<PollRecord> = None;
+    let mut observed_end = steady_start.min(candidate.start_ms);
+    let mut complete = false;
+    loop {
+        let poll_started = Instant::now();
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let poll = setup.rt.block_on(feed.poll(
+            candidate,
+            &setup.metrics,
+            &defaults,
+            clock(now_ms),
+            global.verbose,
+            &mut data,
+        ));
+        let poll = match poll {
+            Ok(poll) => {
+                if let Some((since, _)) = unreachable.take() {
+                    display.note(&format!(
+                        "source answers again after {} unreachable",
+                        crate::duration::human((now_ms - since).max(0) / 1000 * 1000)
+                    ));
+                }
+                poll
+            }
+            Err(Error::Source(message)) => {
+                let (since, delay) = unreachable.unwrap_or((now_ms, RETRY_FIRST_MS));
+                let down = now_ms - since;
+                if down >= watch.give_up_ms || interrupted.load(Ordering::SeqCst) {
+                    source_lost = Some(format!(
+                        "the source stopped answering at {} and was still unreachable {} later: {message}",
+                        crate::config::format_time(since / 1000 * 1000),
+                        crate::duration::human(down / 1000 * 1000)
+                    ));
+                    break;
+                }
+                let delay = delay.min(watch.give_up_ms - down).max(1000);
+                display.note(&format!(
+                    "source unreachable since {} ({}); next try in {}: {message}",
+                    crate::config::format_time(since / 1000 * 1000),
+                    crate::duration::human(down / 1000 * 1000),
+                    crate::duration::human(delay / 1000 * 1000)
+                ));
+                unreachable = Some((since, (delay * 2).min(RETRY_MAX_MS)));
+                sleep(Duration::from_millis(delay as u64));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let judging = Instant::now();
+        let seen_to = poll.observed_end_ms;
+        observed_end = seen_to;
+        complete = poll.complete;
+        let so_far = Run {
+            end_ms: seen_to.max(steady_start),
+            ..candidate.clone()
+        };
+        let series: Vec<Option<source::MetricSeries>> = indexes
+            .iter()
+            .zip(&watched_metrics)
+            .map(|(&i, metric)| match &data[i] {
+                Some(d) if seen_to > steady_start => {
+                    source::metric_series(&so_far, metric, d, &defaults).map(Some)
+                }
+                _ => Ok(None),
+            })
+            .collect::<Result<_>>()?;
+        let series_refs: Vec<Option<&source::MetricSeries>> =
+            series.iter().map(Option::as_ref).collect();
+        let looks = session.look(
+            &series_refs,
+            SoFar {
+                run_start_ms: candidate.start_ms,
+                step_ms: candidate.step_ms,
+                scrape_ms: defaults.scrape_interval_ms,
+                steady_start_ms: steady_start,
+                seen_to_ms: seen_to,
+                complete: poll.complete,
+            },
+        );
+        let steady_ms = (seen_to - steady_start).max(0);
+        let state = watch::overall(&looks, steady_ms, settings.min_steady_ms);
+        let record = PollRecord {
+            format: watch::RECORD_FORMAT,
+            at: crate::config::format_time(now_ms / 1000 * 1000),
+            candidate: candidate.name.clone(),
+            observed_end: crate::config::format_time(seen_to),
+            steady_seconds: steady_ms as f64 / 1000.0,
+            state,
+            judging_ms: judging.elapsed().as_secs_f64() * 1000.0,
+            metrics: looks,
+            verdict: None,
+        };
+        display.show(&record, &watched_metrics, &watched_gates);
+        let all_failed = record.metrics.iter().all(|l| l.state == State::Fail);
+        let mut released = false;
+        if state == State::Pass
+            && release_checked_ms.is_none_or(|at| steady_ms >= (at + at / 10).max(at + 300_000))
+        {
+            // Released by the looks: `compare` on the window seen must agree, or the watch
+            // goes on (its report is the verdict of record).
+            release_checked_ms = Some(steady_ms);
+            let seen = seen_of(&setup, seen_to, poll.complete);
+            let report = final_report(&setup, &session, &data, seen, started, None)?;
+            released = report.as_ref().is_some_and(|r| r.exit_code() == 0);
+            if !released {
+                display.note(
+                    "every metric passed its live test, but compare on the window seen does not pass yet: watching on",
+                );
+            }
+        }
+        let stop = (state == State::Fail && (watch.stop_on_fail || all_failed))
+            || released
+            || poll.complete
+            || interrupted.load(Ordering::SeqCst);
+        if stop {
+            last_record = Some(record);
+            break;
+        }
+        write_record(&mut json_lines, &record)?;
+        last_record = Some(record);
+        // Wait for the next poll, or for Ctrl-C.
+        sleep(pause.saturating_sub(poll_started.elapsed()));
+        if interrupted.load(Ordering::SeqCst) {
+            // One last look at what is there, then the reports.
+            continue;
+        }
+    }
+    let interrupted = interrupted.load(Ordering::SeqCst);
+
+    // The reports of `compare` for the window seen, with the watch's verdict.
+    let seen = seen_of(&setup, observed_end, complete);
+    let report = final_report(&setup, &session, &data, seen, started, source_lost.clone())?;
+    let verdict = report.as_ref().map(|r| r.verdict());
+    if let Some(record) = last_record.as_mut() {
+        record.verdict = verdict;
+        write_record(&mut json_lines, record)?;
+    }
+    let steady_seen = (observed_end - steady_start).max(0);
+    let exit = match &report {
+        Some(report) => {
+            // The live display took the terminal's place: stdout only when asked for a format.
+            super::compare::write_reports(
+                report,
+                &setup.options,
+                setup.options.outputs.stdout != Format::Table,
+            )?;
+            report.exit_code()
+        }
+        None => {
+            let why = if source_lost.is_some() {
+                "the source was lost before the steady window began"
+            } else if interrupted {
+                "stopped during the warm-up, before any of the steady window was seen"
+            } else {
+                "nothing of the steady window was seen"
+            };
+            display.note(&format!("no report written: {why}"));
+            if source_lost.is_some() {
+                3
+            } else {
+                4
+            }
+        }
+    };
+    if let Some(lost) = &source_lost {
+        display.note(lost);
+    }
+    let said = match (&report, verdict) {
+        (Some(_), Some(v)) => report::text::verdict_label(v).to_string(),
+        _ if interrupted => "stopped before a decision".to_string(),
+        _ => "no decision".to_string(),
+    };
+    display.note(&format!(
+        "watch {}: {said} after {} of steady data{}",
+        candidate.name,
+        crate::duration::human(steady_seen),
+        if interrupted && report.is_some() {
+            " (stopped)"
+        } else {
+            ""
+        }
+    ));
+    Ok(exit)
+}
+
+/// How much of the candidate's steady window a watch has seen by `seen_to`.
+fn seen_of(setup: &Setup, seen_to: i64, complete: bool) -> Seen {
+    let steady_start = setup.candidate.start_ms + setup.config.defaults.warmup_ms;
+    Seen {
+        to_ms: seen_to,
+        steady_ms: (seen_to - steady_start).max(0),
+        window_ms: setup.candidate.end_ms - steady_start,
+        to_end: complete,
+    }
+}
+
+fn write_record(
+    out: &mut Option<std::io::BufWriter<std::fs::File>>,
+    record: &PollRecord,
+) -> Result<()> {
+    let Some(out) = out.as_mut() else {
+        return Ok(());
+    };
+    serde_json::to_writer(&mut *out, record)
+        .map_err(|e| Error::input(format!("--json-lines: {e}")))?;
+    out.write_all(b"\n")
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::input(format!("--json-lines: {e}")))
+}
+
+/// Reads the config and pack, resolves the runs, reserves the outputs and reads the
+/// baselines.
+fn setup<'a>(
+    global: &GlobalArgs,
+    watch: &WatchOptions,
+    compare_args: &crate::cli::CompareArgs,
+    pack: &'a crate::pack::Pack,
+) -> Result<Setup<'a>> {
+    let options = CompareOptions::from_args(global, compare_args)?;
+    let config = super::load_config(global)?;
+    let metrics = super::compare::select(pack, &options.only)?;
+    let gates = super::compare::resolve_gates(pack, &config, &options.gate_overrides)?;
+    let defaults = config.defaults;
     let baselines = run::resolve_all(&options.baseline, options.last, &config, &global.baselines)?;
-    let mut candidate = run::resolve(&options.candidate, &config, &global.baselines)?;
+    let mut candidate = match watch.since_ms {
+        Some(since) => run::resolve_since(
+            &options.candidate,
+            &config,
+            since,
+            chrono::Utc::now().timestamp_millis(),
+        )?,
+        None => run::resolve(&options.candidate, &config, &global.baselines)?,
+    };
     if watch.replay.is_none() && candidate.is_snapshot() {
         return Err(Error::input(format!(
             "candidate {} is a snapshot, which is not live: name a run of the config, or replay it with --replay {}",
             candidate.name, options.candidate
         )));
     }
-    let now_ms = chrono::Utc::now().timestamp_millis();
-    if let Some(since) = watch.since_ms {
-        candidate.start_ms = now_ms - since;
+    if candidate.ends_now && watch.replay.is_none() {
+        // A run still going (`end = "now"`, `--since`): its window stays open.
         candidate.end_ms = candidate.start_ms + OPEN_WINDOW_MS;
     }
     if candidate.start_ms + defaults.warmup_ms >= candidate.end_ms {
@@ -139,22 +456,12 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
     }
     let mut inputs = vec![candidate.clone()];
     inputs.extend(baselines.iter().cloned());
-    reserve(&options, &watch, &inputs, &config)?;
-
-    let watched_metrics: Vec<&Metric> = metrics
-        .iter()
-        .copied()
-        .filter(|m| gates.contains_key(&m.id))
-        .collect();
-    if watched_metrics.is_empty() {
+    reserve(&options, watch, &inputs, &config)?;
+    if !metrics.iter().any(|m| gates.contains_key(&m.id)) {
         return Err(Error::input(
             "no selected metric has a gate: there is nothing to watch (set gates in the pack, the config or --gate)",
         ));
     }
-    let every_ms = watch.every_ms.max(candidate.step_ms);
-    let settings = WatchSettings::new(options.confidence, watch.min_steady_ms, candidate.step_ms);
-
-    // The baselines, read once.
     let needs_client = watch.replay.is_none() || baselines.iter().any(|b| !b.is_snapshot());
     let client = if needs_client {
         super::client(&config, global)?
@@ -184,17 +491,41 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
             .map_err(|e| run::with_shadowed_snapshot(e, b, &global.baselines))?;
         baseline_data.push(data);
     }
-    let mut watched: Vec<Watched> = Vec::new();
-    for metric in &watched_metrics {
-        let series: Vec<Option<source::MetricSeries>> = baseline_data
+    Ok(Setup {
+        options,
+        pack_name: pack.name.clone(),
+        metrics,
+        gates,
+        baselines,
+        baseline_windows,
+        baseline_data,
+        candidate,
+        client,
+        rt,
+        config,
+    })
+}
+
+/// The session of the gated metrics, each with what its baselines say.
+fn session(setup: &Setup, settings: &WatchSettings) -> Result<Session> {
+    let defaults = setup.config.defaults;
+    let mut watched = Vec::new();
+    for metric in setup
+        .metrics
+        .iter()
+        .filter(|m| setup.gates.contains_key(&m.id))
+    {
+        let series: Vec<Option<source::MetricSeries>> = setup
+            .baseline_data
             .iter()
             .map(|d| d.series(metric, &defaults))
             .collect::<Result<_>>()?;
-        let inputs: Vec<SideInput> = baselines
+        let inputs: Vec<SideInput> = setup
+            .baselines
             .iter()
-            .zip(&baseline_data)
+            .zip(&setup.baseline_data)
             .zip(&series)
-            .zip(&baseline_windows)
+            .zip(&setup.baseline_windows)
             .map(|(((b, d), s), w)| SideInput {
                 series: s.as_ref(),
                 run_start_ms: b.start_ms,
@@ -207,260 +538,121 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
                     .map_or(&[][..], |m| m.warnings.as_slice()),
             })
             .collect();
-        let prior = config
+        let prior = setup
+            .config
             .run_to_run
             .get(&metric.id)
             .copied()
             .or(metric.run_to_run);
-        watched.push(Watched {
-            metric,
-            index: metrics
-                .iter()
-                .position(|m| m.id == metric.id)
-                .expect("a watched metric is a selected one"),
-            gate: &gates[&metric.id],
-            reference: decide::reference(metric, &inputs, prior, &settings),
-            trends: TrendLooks::default(),
-            failed: None,
-            passed: false,
-        });
+        watched.push(Watched::new(
+            (*metric).clone(),
+            setup.gates[&metric.id].clone(),
+            decide::reference(metric, &inputs, prior, settings),
+        ));
     }
+    Ok(Session::new(watched, *settings))
+}
 
-    // The candidate's feed.
-    let mut feed = match (&watch.replay, &client) {
+/// Where the candidate's samples come from: a recording replayed, or Prometheus.
+fn feed(global: &GlobalArgs, watch: &WatchOptions, setup: &Setup) -> Result<Feed> {
+    let defaults = setup.config.defaults;
+    match (&watch.replay, &setup.client) {
         (Some(_), _) => {
-            let recorded = rt.block_on(source::load_run(
-                &candidate,
-                &metrics,
+            let recorded = setup.rt.block_on(source::load_run(
+                &setup.candidate,
+                &setup.metrics,
                 &defaults,
                 None,
-                quiet.clone(),
+                Arc::new(|| {}),
                 global.verbose,
             ))?;
-            Feed::replay(
-                metrics
+            Ok(Feed::replay(
+                setup
+                    .metrics
                     .iter()
                     .map(|m| recorded.metrics.get(&m.id).cloned())
                     .collect(),
-            )
+            ))
         }
-        (None, Some(client)) => Feed::live(client.clone(), &defaults),
-        (None, None) => unreachable!("a live watch has a client"),
-    };
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let wake = Arc::new(tokio::sync::Notify::new());
-    {
-        let (interrupted, wake) = (interrupted.clone(), wake.clone());
-        rt.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupted.store(true, Ordering::SeqCst);
-                wake.notify_one();
-            }
-        });
-    }
-    let mut json_lines = match &watch.json_lines {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| Error::input(format!("--json-lines {}: {e}", path.display())))?,
+        (None, Some(client)) => Ok(Feed::live(client.clone(), &defaults)),
+        (None, None) => Err(Error::input(
+            "watching a live run needs Prometheus: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL",
         )),
-        None => None,
-    };
-    let terminal = options.terminal;
-    let live_table = std::io::stderr().is_terminal() && !global.quiet;
-    let mut drawn_lines = 0usize;
-    let mut previous: Option<Vec<MetricLook>> = None;
-    let mut data: Vec<Option<MetricData>> = vec![None; metrics.len()];
-    let steady_start = candidate.start_ms + defaults.warmup_ms;
-    let speed = watch.speed.unwrap_or(1.0);
-    let pause = Duration::from_secs_f64(every_ms as f64 / 1000.0 / speed);
-    // The run's clock: the wall clock, or from the candidate's start at `--speed`.
-    let clock_started = Instant::now();
-    let clock = |wall_ms: i64| match watch.speed {
-        Some(speed) => {
-            candidate.start_ms + (clock_started.elapsed().as_secs_f64() * 1000.0 * speed) as i64
-        }
-        None => wall_ms,
-    };
-    let final_state;
-    let observed_end;
-    loop {
-        let poll_started = Instant::now();
-        let now_ms = chrono::Utc::now().timestamp_millis();
-        let poll = rt.block_on(feed.poll(
-            &candidate,
-            &metrics,
-            &defaults,
-            clock(now_ms),
-            global.verbose,
-            &mut data,
-        ))?;
-        let judging = Instant::now();
-        let seen_to = poll.observed_end_ms;
-        let so_far = Run {
-            end_ms: seen_to.max(steady_start),
-            ..candidate.clone()
-        };
-        let window = (steady_start, seen_to.max(steady_start));
-        let mut looks = Vec::with_capacity(watched.len());
-        for w in watched.iter_mut() {
-            let slot = &data[w.index];
-            let series = match slot {
-                Some(d) if seen_to > steady_start => {
-                    Some(source::metric_series(&so_far, w.metric, d, &defaults)?)
-                }
-                _ => None,
-            };
-            let input = SideInput {
-                series: series.as_ref(),
-                run_start_ms: candidate.start_ms,
-                step_ms: candidate.step_ms,
-                window,
-                edges: run_edges(candidate.start_ms, seen_to, defaults.scrape_interval_ms),
-                warnings: slot.as_ref().map_or(&[][..], |d| d.warnings.as_slice()),
-            };
-            let mut look = decide::look(
-                w.metric,
-                w.gate,
-                &w.reference,
-                &input,
-                &settings,
-                &mut w.trends,
-                poll.complete,
-            );
-            match (&w.failed, look.state) {
-                (Some(_), _) => look.state = State::Fail,
-                (None, State::Fail) => w.failed = Some(look.clone()),
-                (None, State::Pass) => w.passed = true,
-                (None, State::Pending) if w.passed => look.state = State::Pass,
-                (None, State::Pending) => {}
-            }
-            looks.push(look);
-        }
-        let steady_ms = (seen_to - steady_start).max(0);
-        let state = watch::overall(&looks, steady_ms, settings.min_steady_ms);
-        let record = PollRecord {
-            format: watch::RECORD_FORMAT,
-            at: crate::config::format_time(now_ms / 1000 * 1000),
-            candidate: candidate.name.clone(),
-            observed_end: crate::config::format_time(seen_to),
-            steady_seconds: steady_ms as f64 / 1000.0,
-            state,
-            judging_ms: judging.elapsed().as_secs_f64() * 1000.0,
-            metrics: looks,
-        };
-        if let Some(out) = json_lines.as_mut() {
-            serde_json::to_writer(&mut *out, &record)
-                .map_err(|e| Error::input(format!("--json-lines: {e}")))?;
-            out.write_all(b"\n")
-                .and_then(|_| out.flush())
-                .map_err(|e| Error::input(format!("--json-lines: {e}")))?;
-        }
-        let gates_of: Vec<&Gate> = watched.iter().map(|w| w.gate).collect();
-        if !global.quiet {
-            let text = if live_table {
-                report::live::table(&record, &watched_metrics, &gates_of, terminal)
-            } else {
-                report::live::lines(&record, previous.as_deref(), &watched_metrics, &gates_of)
-            };
-            let mut err = std::io::stderr().lock();
-            if live_table && drawn_lines > 0 {
-                // Back over the previous drawing, then clear it.
-                let _ = write!(err, "\x1b[{drawn_lines}A\x1b[J");
-            }
-            let _ = err.write_all(text.as_bytes());
-            let _ = err.flush();
-            drawn_lines = text.lines().count();
-        }
-        previous = Some(record.metrics);
-        let stop = (state == State::Fail && watch.stop_on_fail)
-            || state == State::Pass
-            || poll.complete
-            || interrupted.load(Ordering::SeqCst);
-        if stop {
-            final_state = state;
-            observed_end = seen_to;
-            break;
-        }
-        // Wait for the next poll, or for Ctrl-C.
-        let wait = pause.saturating_sub(poll_started.elapsed());
-        let woken = wake.clone();
-        rt.block_on(async move {
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = woken.notified() => {}
-            }
-        });
-        if interrupted.load(Ordering::SeqCst) {
-            // One last look at what is there, then the reports.
-            continue;
-        }
     }
-    let interrupted = interrupted.load(Ordering::SeqCst);
+}
 
-    // The reports of `compare` for the window seen.
-    if observed_end > steady_start {
-        let seen = Run {
-            end_ms: observed_end,
-            ..candidate.clone()
-        };
-        let candidate_data = RunData {
-            run: seen.clone(),
-            metrics: metrics
-                .iter()
-                .zip(&data)
-                .filter_map(|(m, d)| d.clone().map(|d| (m.id.clone(), d)))
-                .collect(),
-            warnings: Vec::new(),
-        };
-        let mut all: Vec<&Run> = baselines.iter().collect();
-        all.push(&seen);
-        let mut windows = baseline_windows.clone();
-        windows.push((steady_start, observed_end));
-        let mut loaded = baseline_data;
-        loaded.push(candidate_data);
-        let engine = Settings {
-            confidence: options.confidence,
-            ..Settings::default()
-        };
-        let reports = super::compare::analyse_loaded(
-            &all, &windows, &loaded, &metrics, &gates, &config, &defaults, &engine,
-        )?;
-        let url = client.as_ref().map(|c| c.base_url().to_string());
-        let report = super::compare::assemble(
-            &pack.name,
-            &all,
-            &windows,
-            &loaded,
-            reports,
-            &defaults,
-            url.as_deref(),
-            &options,
-            &engine,
-            started,
-        );
-        // The live display took the terminal's place: stdout only when asked for a format.
-        super::compare::write_reports(&report, &options, options.outputs.stdout != Format::Table)?;
+/// `compare`'s report of the window seen (to `seen_to`), its metrics settled with what the
+/// looks decided; `None` when nothing of the steady window was seen.
+fn final_report(
+    setup: &Setup,
+    session: &Session,
+    data: &[Option<MetricData>],
+    seen: Seen,
+    started: Instant,
+    source_lost: Option<String>,
+) -> Result<Option<Report>> {
+    let defaults = setup.config.defaults;
+    let candidate = &setup.candidate;
+    let steady_start = candidate.start_ms + defaults.warmup_ms;
+    if seen.to_ms <= steady_start {
+        return Ok(None);
     }
-    let verdict = match final_state {
-        State::Fail => "FAIL",
-        State::Pass => "PASS",
-        State::Pending if interrupted => "stopped before a decision",
-        State::Pending => "no decision by the end of the window",
+    let seen_run = Run {
+        end_ms: seen.to_ms,
+        ..candidate.clone()
     };
-    if !global.quiet {
-        eprintln!(
-            "watch {}: {verdict} after {} of steady data",
-            candidate.name,
-            crate::duration::human((observed_end - steady_start).max(0))
-        );
+    let candidate_data = RunData {
+        run: seen_run.clone(),
+        metrics: setup
+            .metrics
+            .iter()
+            .zip(data)
+            .filter_map(|(m, d)| d.clone().map(|d| (m.id.clone(), d)))
+            .collect(),
+        warnings: Vec::new(),
+    };
+    let mut all: Vec<&Run> = setup.baselines.iter().collect();
+    all.push(&seen_run);
+    let mut windows = setup.baseline_windows.clone();
+    windows.push((steady_start, seen.to_ms));
+    let mut loaded = setup.baseline_data.clone();
+    loaded.push(candidate_data);
+    let engine = Settings {
+        confidence: setup.options.confidence,
+        ..Settings::default()
+    };
+    let reports = super::compare::analyse_loaded(
+        &all,
+        &windows,
+        &loaded,
+        &setup.metrics,
+        &setup.gates,
+        &setup.config,
+        &defaults,
+        &engine,
+    )?;
+    let url = setup.client.as_ref().map(|c| c.base_url().to_string());
+    let mut report = super::compare::assemble(
+        &setup.pack_name,
+        &all,
+        &windows,
+        &loaded,
+        reports,
+        &defaults,
+        url.as_deref(),
+        &setup.options,
+        &engine,
+        started,
+    );
+    let mut results: Vec<&mut crate::compare::MetricResult> =
+        report.metrics.iter_mut().map(|m| &mut m.result).collect();
+    session.settle(&mut results, seen);
+    report.overall = crate::compare::overall(report.metrics.iter().map(|m| &m.result));
+    if let Some(lost) = source_lost {
+        report.warnings.push(lost.clone());
+        report.source_lost = Some(lost);
     }
-    Ok(match final_state {
-        State::Fail => 1,
-        State::Pass => 0,
-        State::Pending if options.strict => 1,
-        State::Pending if options.accept_inconclusive => 0,
-        State::Pending => 4,
-    })
+    Ok(Some(report))
 }
 
 /// Checks, before anything is read, that no output (reports, `--json-lines`) is an input.
@@ -488,4 +680,57 @@ fn reserve(
         });
     }
     crate::output::check_distinct(&targets, &inputs)
+}
+
+/// What the watch shows while it runs: a table redrawn in place on a terminal, log lines
+/// elsewhere; notes (the source lost and found, the end) as lines of their own.
+struct Display {
+    quiet: bool,
+    live_table: bool,
+    terminal: crate::report::Terminal,
+    drawn_lines: usize,
+    previous: Option<Vec<MetricLook>>,
+}
+
+impl Display {
+    fn new(global: &GlobalArgs, terminal: crate::report::Terminal) -> Display {
+        Display {
+            quiet: global.quiet,
+            live_table: std::io::stderr().is_terminal() && !global.quiet,
+            terminal,
+            drawn_lines: 0,
+            previous: None,
+        }
+    }
+
+    fn show(&mut self, record: &PollRecord, metrics: &[&Metric], gates: &[&Gate]) {
+        if self.quiet {
+            return;
+        }
+        let text = if self.live_table {
+            report::live::table(record, metrics, gates, self.terminal)
+        } else {
+            report::live::lines(record, self.previous.as_deref(), metrics, gates)
+        };
+        let mut err = std::io::stderr().lock();
+        if self.live_table && self.drawn_lines > 0 {
+            // Back over the previous drawing, then clear it.
+            let _ = write!(err, "\x1b[{}A\x1b[J", self.drawn_lines);
+        }
+        let _ = err.write_all(text.as_bytes());
+        let _ = err.flush();
+        self.drawn_lines = text.lines().count();
+        self.previous = Some(record.metrics.clone());
+    }
+
+    /// A line of its own, below the table (which is then drawn afresh under it).
+    fn note(&mut self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{line}");
+        let _ = err.flush();
+        self.drawn_lines = 0;
+    }
 }

@@ -21,8 +21,8 @@ use crate::pack::{Kind, Metric};
 use crate::stats::Summary;
 
 pub use clause::ClauseResult;
-pub use reason::LevelFrom;
 pub use reason::{Bound, Outcome, Reason, Role};
+pub use reason::{LevelFrom, LiveStatistic};
 pub use side::{Evidence, FinalLevel, ShiftAt, SideInput, SideResult, TrendAt};
 
 /// Share of the steady window that must carry data for a run to be used at all.

@@ -255,6 +255,36 @@ pub enum Reason {
         limit: f64,
         relative: bool,
     },
+    /// `watch` failed the metric while the run went on: at one of its looks the clause's
+    /// interval — the whole run's confidence sequence, or the recent level's at the
+    /// recent-level test's level — lay wholly beyond the limit. Both stay valid however
+    /// often they were looked at, so the failure stands.
+    FailedLive {
+        rule: String,
+        /// How far the run had been seen when it failed.
+        seen_to_ms: i64,
+        /// The clause's statistic: a change for a regression, else in the metric's unit.
+        estimate: Option<f64>,
+        low: Option<f64>,
+        high: Option<f64>,
+        limit: f64,
+        /// What `estimate` and `limit` are.
+        statistic: LiveStatistic,
+        /// Set when the recent level failed it: its window's samples and start.
+        recent_samples: Option<usize>,
+        recent_since_ms: Option<i64>,
+    },
+    /// The candidate's series stopped while it was watched, and the slots already missing
+    /// kept the window from the coverage a verdict needs.
+    DataStopped {
+        side: Role,
+        last_sample_ms: Option<i64>,
+        reachable_coverage: f64,
+        min_coverage: f64,
+    },
+    /// `watch` ended before the run's window did (interrupted, the source lost, or stopped
+    /// at a failure of another metric): what was seen could not prove a pass.
+    NotSeenToEnd { seen_ms: i64, window_ms: i64 },
 }
 
 impl Reason {
@@ -279,6 +309,9 @@ impl Reason {
             Reason::FinalLevel { .. } => "final_level",
             Reason::EndsBeyond { .. } => "ends_beyond",
             Reason::TrendLimit { .. } => "trend_limit",
+            Reason::FailedLive { .. } => "failed_live",
+            Reason::DataStopped { .. } => "data_stopped",
+            Reason::NotSeenToEnd { .. } => "not_seen_to_end",
             Reason::Regression { .. } => "regression",
             Reason::FromZero { .. } => "from_zero",
             Reason::CountFromZero { .. } => "count_from_zero",
@@ -300,6 +333,20 @@ impl Reason {
                 | Reason::Trend { .. }
         )
     }
+}
+
+/// What a clause judged while watched measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveStatistic {
+    /// A relative change from the baseline (a regression clause).
+    Change,
+    /// A statistic in the metric's unit.
+    Value,
+    /// A slope as a share of the mean per hour.
+    RelativeTrend,
+    /// A slope in the metric's unit per hour.
+    Trend,
 }
 
 /// What a final level was taken from.

@@ -14,15 +14,20 @@ use super::Terminal;
 pub fn state_label(s: State) -> &'static str {
     match s {
         State::Pending => "pending",
+        State::Passing => "passing",
         State::Pass => "PASS",
         State::Fail => "FAIL",
     }
 }
 
-/// A clause's estimate and interval in its own terms: a change in percent, a statistic in
-/// the metric's unit, a trend per hour.
-fn value(metric: &Metric, clause: &Clause, v: f64) -> String {
+/// A clause's estimate and interval in its own terms: a change in percent (or, when any of
+/// the three is ten times or more, all three as factors, as every report writes them), a
+/// statistic in the metric's unit, a trend per hour.
+fn value(metric: &Metric, clause: &Clause, v: f64, factors: bool) -> String {
     match clause {
+        Clause::Regression { .. } | Clause::Shift { .. } if factors => {
+            format!("×{}", units::number(((1.0 + v) * 10.0).round() / 10.0))
+        }
         Clause::Regression { .. } | Clause::Shift { .. } => units::change(v),
         Clause::Trend { relative: true, .. } => format!("{}/h", units::change(v)),
         Clause::Trend { .. } => format!("{}/h", units::format_value(v, &metric.unit)),
@@ -31,23 +36,45 @@ fn value(metric: &Metric, clause: &Clause, v: f64) -> String {
 }
 
 fn estimate(metric: &Metric, clause: &Clause, look: &ClauseLook) -> (String, String) {
-    let Some(e) = look.estimate else {
+    // A clause failed on its recent level shows that level: it is what failed.
+    let (estimate, low, high) = match (&look.why, &look.recent) {
+        (Why::RecentBeyond { .. }, Some(r)) => (
+            Some(r.estimate),
+            Some(r.low.unwrap_or(f64::NEG_INFINITY)),
+            Some(r.high.unwrap_or(f64::INFINITY)),
+        ),
+        _ => (look.estimate, look.low, look.high),
+    };
+    let Some(e) = estimate else {
         return ("–".into(), String::new());
     };
-    let interval = match (look.low, look.high) {
+    let factors = [Some(e), low, high]
+        .into_iter()
+        .flatten()
+        .any(|v| v.is_finite() && v >= 9.0);
+    let interval = match (low, high) {
         (Some(lo), Some(hi)) if lo != hi => {
             let side = |v: f64| {
                 if v.is_finite() {
-                    value(metric, clause, v)
-                } else {
+                    value(metric, clause, v, factors)
+                } else if v > 0.0 {
                     "∞".into()
+                } else {
+                    "−∞".into()
                 }
             };
             format!("[{}, {}]", side(lo), side(hi))
         }
         _ => String::new(),
     };
-    (value(metric, clause, e), interval)
+    (value(metric, clause, e, factors), interval)
+}
+
+/// A time as the live display shows it: the time of day (UTC) of an RFC 3339 time.
+fn clock(rfc3339: &str) -> &str {
+    rfc3339
+        .split_once('T')
+        .map_or(rfc3339, |(_, t)| t.trim_end_matches('Z'))
 }
 
 /// What is still needed, in words.
@@ -59,8 +86,16 @@ fn waiting(look: &ClauseLook) -> String {
         )
     });
     match &look.why {
+        Why::WarmUp => "warm-up".into(),
         Why::NoData { .. } => "no data yet".into(),
+        Why::DataStopped { last_sample, .. } => match last_sample {
+            Some(t) => format!("data stopped at {}", clock(t)),
+            None => "no data".into(),
+        },
+        Why::RecentBeyond { since, .. } => format!("level since {}", clock(since)),
         Why::NoReference { .. } => "baseline gives no level".into(),
+        // A trend's next test: when, not how many samples.
+        Why::TooFewSamples { .. } if eta.is_some() => eta.unwrap_or_default(),
         Why::TooFewSamples { samples, needed } => format!("{samples}/{needed} samples"),
         Why::TooAutocorrelated => "no stable mean yet".into(),
         Why::Censored => "at the histogram ceiling".into(),
@@ -70,9 +105,39 @@ fn waiting(look: &ClauseLook) -> String {
     }
 }
 
+/// What a metric's line says beyond its state: what a pending decision waits for, why a
+/// failure came (a recent level, data that stopped), and a series gone silent.
+fn note(look: &MetricLook, headline: &ClauseLook, seen_to: &str) -> String {
+    let mut note = match (look.state, &headline.why) {
+        (State::Pending, _) | (State::Fail, Why::RecentBeyond { .. } | Why::DataStopped { .. }) => {
+            waiting(headline)
+        }
+        _ => String::new(),
+    };
+    if let (Some(since), false) = (
+        &look.silent_since,
+        matches!(headline.why, Why::DataStopped { .. }),
+    ) {
+        let silent = match (
+            crate::config::parse_time(since, None),
+            crate::config::parse_time(seen_to, None),
+        ) {
+            (Ok(a), Ok(b)) => format!(" ({})", duration::human((b - a).max(0))),
+            _ => String::new(),
+        };
+        let text = format!("no samples since {}{silent}", clock(since));
+        note = if note.is_empty() || note == "–" {
+            text
+        } else {
+            format!("{text}; {note}")
+        };
+    }
+    note
+}
+
 /// A metric's line: id, estimate, interval, the rule that says most, state, what a
 /// decision still waits for.
-fn row(look: &MetricLook, metric: &Metric, gate: &crate::gate::Gate) -> [String; 6] {
+fn row(look: &MetricLook, metric: &Metric, gate: &crate::gate::Gate, seen_to: &str) -> [String; 6] {
     let Some(headline) = look.headline() else {
         return [
             look.id.clone(),
@@ -95,11 +160,7 @@ fn row(look: &MetricLook, metric: &Metric, gate: &crate::gate::Gate) -> [String;
         interval,
         headline.rule.clone(),
         state_label(look.state).to_string(),
-        if look.state == State::Pending {
-            waiting(headline)
-        } else {
-            String::new()
-        },
+        note(look, headline, seen_to),
     ]
 }
 
@@ -117,10 +178,10 @@ pub fn table(
         "Interval".into(),
         "Gate".into(),
         "State".into(),
-        "Needs".into(),
+        "Note".into(),
     ]];
     for ((look, metric), gate) in record.metrics.iter().zip(metrics).zip(gates) {
-        rows.push(row(look, metric, gate));
+        rows.push(row(look, metric, gate, &record.observed_end));
     }
     let widths: Vec<usize> = (0..6)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -186,13 +247,18 @@ pub fn lines(
         count(State::Pending)
     );
     for ((look, metric), gate) in record.metrics.iter().zip(metrics).zip(gates) {
-        let before = previous
-            .and_then(|p| p.iter().find(|l| l.id == look.id))
-            .map(|l| l.state);
-        if before == Some(look.state) || (before.is_none() && look.state == State::Pending) {
+        let before = previous.and_then(|p| p.iter().find(|l| l.id == look.id));
+        let fell_silent = look.silent_since.is_some()
+            && before.is_none_or(|b| b.silent_since != look.silent_since);
+        let changed = match before {
+            Some(b) => b.state != look.state,
+            None => look.state != State::Pending,
+        };
+        if !changed && !fell_silent {
             continue;
         }
-        let [_, estimate, interval, rule, state, waiting] = row(look, metric, gate);
+        let [_, estimate, interval, rule, state, waiting] =
+            row(look, metric, gate, &record.observed_end);
         let shown: Vec<&str> = [estimate.as_str(), interval.as_str()]
             .into_iter()
             .filter(|s| !s.is_empty())

@@ -253,6 +253,9 @@ pub struct Report {
     pub accept_inconclusive: bool,
     pub min_coverage: f64,
     pub warnings: Vec<String>,
+    /// Set when the source stopped answering before the comparison could end (a watch that
+    /// gave up): the report is of what was seen, and exits 3.
+    pub source_lost: Option<String>,
     pub generated_at_ms: i64,
     /// Seconds from the start of the command to the report (JUnit's suite time).
     pub elapsed_seconds: f64,
@@ -268,6 +271,9 @@ impl Report {
     /// inconclusive (nothing proven either way, or nothing judged) — a pipeline fails
     /// closed unless `--accept-inconclusive`; `--strict` makes it a regression.
     pub fn exit_code(&self) -> i32 {
+        if self.source_lost.is_some() {
+            return 3;
+        }
         match self.overall.verdict {
             Verdict::Fail | Verdict::NoData => 1,
             Verdict::Inconclusive if self.strict => 1,

@@ -455,6 +455,70 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
             units::number(budget * 100.0)
         ),
         Reason::NoShift { .. } => "no level shift inside the candidate".into(),
+        Reason::FailedLive {
+            rule,
+            seen_to_ms,
+            estimate,
+            low,
+            high,
+            limit,
+            statistic,
+            recent_samples,
+            recent_since_ms,
+        } => {
+            let shown = |v: f64| match statistic {
+                crate::compare::LiveStatistic::Change => units::change(v),
+                crate::compare::LiveStatistic::Value => value(v),
+                crate::compare::LiveStatistic::RelativeTrend => format!("{}/h", pct(v)),
+                crate::compare::LiveStatistic::Trend => format!("{}/h", signed_value(v, unit)),
+            };
+            let interval = match (low, high) {
+                (Some(l), Some(h)) => format!(" [{}, {}]", shown(*l), shown(*h)),
+                (Some(l), None) => format!(" [{}, ∞]", shown(*l)),
+                (None, Some(h)) => format!(" [−∞, {}]", shown(*h)),
+                (None, None) => String::new(),
+            };
+            let what = match (recent_samples, recent_since_ms) {
+                (Some(k), Some(since)) => format!(
+                    "its level over the last {k} samples (from {}) was",
+                    format_time(*since)
+                ),
+                _ if matches!(
+                    statistic,
+                    crate::compare::LiveStatistic::RelativeTrend | crate::compare::LiveStatistic::Trend
+                ) =>
+                {
+                    "its trend was".to_string()
+                }
+                _ => "its whole run was".to_string(),
+            };
+            format!(
+                "failed while watched, with the run seen to {}: {what} {}{interval}, beyond the limit of {} ({rule})",
+                format_time(*seen_to_ms),
+                estimate.map_or("–".to_string(), shown),
+                shown(*limit)
+            )
+        }
+        Reason::DataStopped {
+            side,
+            last_sample_ms,
+            reachable_coverage,
+            min_coverage,
+        } => format!(
+            "{}: its data stopped{}; at most {} of the steady window could still be covered, {} is needed",
+            side.name(),
+            last_sample_ms.map_or(" before its first sample".to_string(), |t| format!(
+                " after {}",
+                format_time(t)
+            )),
+            share(*reachable_coverage),
+            share(*min_coverage)
+        ),
+        Reason::NotSeenToEnd { seen_ms, window_ms } => format!(
+            "watched for {} of its {} steady window: a pass needs the whole window (or --stop-on-pass)",
+            minutes(*seen_ms),
+            minutes(*window_ms)
+        ),
     }
 }
 

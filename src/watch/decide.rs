@@ -1,23 +1,33 @@
 //! One look at a live run: each gated metric's state from what the candidate has shown so
 //! far, decided so that looking again and again does not inflate the error rates.
 //!
-//! * The candidate's mean has a **confidence sequence** (`stats::sequential`): valid at
-//!   every look at once, with the samples' long-run variance — the larger of the
-//!   candidate's own estimate and the baseline's, scaled to the candidate's level and
-//!   widened for its degrees of freedom — so that the first minutes of a run cannot look quieter
-//!   than the baseline shows the metric to be.
-//! * The baseline is complete: its level comes from `compare`'s engine (pooled across
-//!   runs, widened by run-to-run variation) as a fixed interval.
-//! * The error rate is split between the two (the candidate's sequence at `α`, the
-//!   baseline's level at `α/2`; each kind of error needs one of them to miss on one side):
-//!   P(ever FAIL a run that is within its budget) and P(ever PASS a run beyond it) are
-//!   each kept below `α`, which the calibration measures.
-//! * A trend has no sequence here: it is tested at looks spaced geometrically in the
-//!   number of samples, at levels that sum to its share of `α` (`spent_alpha`).
-//! * Counts, maxima and minima are judged over the window observed: beyond their bound
-//!   they fail at once (counted, not estimated); within it they pass on the minimum
-//!   evidence. Statistics with no sequence (quantiles of the series, `last`) and level
-//!   shifts are decided by `compare` when the run ends.
+//! * **The whole run's mean** has a confidence sequence (`stats::sequential`): valid at
+//!   every look at once, with the samples' long-run variance around the run's level
+//!   structure (`watch::noise`) — the larger of the candidate's own estimate and the
+//!   baseline's scaled to the candidate's level, each widened for its degrees of freedom —
+//!   so that neither the first minutes of a run nor a noisier candidate look quieter than
+//!   they are.
+//! * **The recent level** (what `compare` reports as the level a run ended at) is judged at
+//!   every look too: the mean of the last `w` samples, for `w` of 10, 20, 40, … up to half
+//!   the run, against the budget, with the variance of such a mean (`watch::noise`). A run
+//!   that starts fine and then collapses fails within minutes of the collapse, whatever its
+//!   whole-run mean says. The test spends its share of `α` over every window at every look
+//!   planned for the run (Bonferroni: one-sided at `α · SCAN_SHARE / tests`), so it stays
+//!   valid however often it is asked; only a failure comes of it.
+//! * **The baseline is complete**: its level comes from `compare`'s engine (pooled across
+//!   runs, widened by run-to-run variation) as a fixed interval at `α · BASELINE_SHARE`.
+//! * **A pass is provisional**: wholly inside with `compare`'s minimum evidence and the
+//!   minimum duration, a metric is "passing so far" and stays watched, so that a later
+//!   collapse still fails it; it is released only when asked (`--stop-on-pass`). FAIL is
+//!   final.
+//! * A trend has no sequence here: it is tested at looks spaced geometrically in the number
+//!   of samples, at levels that sum to its share of `α` (`spent_alpha`).
+//! * Counts, maxima and minima are facts of the window observed: beyond their bound they
+//!   fail at once. Statistics with no sequence (quantiles, `last`) and level shifts are
+//!   decided by `compare` when the run ends.
+//! * **Data that stop**: a series silent for several scrape intervals is marked so; once
+//!   the slots already missing keep the window from the coverage `compare` needs, the
+//!   metric has no data, as `compare` will say at the end — a failure now.
 //!
 //! Missing data keep every rule of `compare`: what is not there is not a sample, a pass
 //! needs `compare`'s minimum samples and coverage and the minimum duration, and a
@@ -31,19 +41,54 @@ use crate::compare::side::{self, SideInput};
 use crate::compare::{Bound, Outcome, Reason, Role, Settings};
 use crate::gate::{Clause, Gate, Op, Stat};
 use crate::pack::{Better, Kind, Metric};
-use crate::stats::{self, sequential, LongRun};
+use crate::stats::{self, sequential};
+
+use super::noise::{self, Noise};
 
 /// The baseline's level is an interval at `α · BASELINE_SHARE`; the candidate's sequence
 /// is at `α`. A false FAIL needs the sequence to miss on one side (about `α/2` of the
-/// two-sided `α`) or the level on the other (`α · BASELINE_SHARE / 2`), so each kind of
-/// error stays near `3α/4` and below `α`; the calibration measures it.
+/// two-sided `α`) or the level on the other (`α · BASELINE_SHARE / 2`).
 const BASELINE_SHARE: f64 = 0.5;
+/// The recent-level test's share of `α` (one-sided, over all its tests).
+const SCAN_SHARE: f64 = 0.2;
 /// A trend's interim tests: the first after an hour of steady samples (a slope read from a
 /// part of one GC cycle is no leak), then at every 1.5-fold of the samples; they spend half
 /// of `α` (`α/2 · 6/(π² k²)` at the k-th), and the test when the run's window has been seen
 /// to its end the other half.
 const TREND_FIRST_MS: i64 = 3_600_000;
 const TREND_GROWTH: f64 = 1.5;
+/// The noise is estimated again at every look while the run is this short, and then each
+/// time the run has grown by [`NOISE_GROWTH`].
+const NOISE_EARLY: usize = 60;
+const NOISE_GROWTH: f64 = 1.05;
+/// A series with no sample for this many scrape intervals (or steps, if longer) has stopped.
+pub const SILENT_INTERVALS: i64 = 3;
+
+/// The sequence is tightest this far into the steady window (or at the minimum duration,
+/// if later): where decisions that need more than the minimum evidence come (an hour of a
+/// persistent series at a 30 s step, measured by the calibration).
+pub const PLANNED_MS: i64 = 3_600_000;
+
+/// What a watch is planned to look at: the run's step and window, how often it looks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plan {
+    /// `1 − α`.
+    pub confidence: f64,
+    pub step_ms: i64,
+    /// Time between looks.
+    pub every_ms: i64,
+    /// The steady window's length (an open window: how long it may stay open).
+    pub window_ms: i64,
+    /// Whether the window's end is known (a pass or a missing share can be judged against
+    /// it).
+    pub window_known: bool,
+    pub scrape_ms: i64,
+    /// Steady time a pass needs.
+    pub min_steady_ms: i64,
+    /// Whether a metric that has passed is released (`--stop-on-pass`) rather than
+    /// watched to the end.
+    pub release_early: bool,
+}
 
 /// How a watch decides.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,30 +97,42 @@ pub struct WatchSettings {
     pub confidence: f64,
     /// Samples a pass needs (`compare`'s minimum evidence).
     pub min_samples: usize,
-    /// Share of the steady window's slots a pass needs.
+    /// Share of the steady window's slots a pass needs, and below which `compare` has no
+    /// data.
     pub min_coverage: f64,
     /// Steady time a pass needs.
     pub min_steady_ms: i64,
     /// Samples at which the sequence is tightest (where a decision is expected).
     pub planned_samples: usize,
+    /// Slots of the whole steady window, when its end is known.
+    pub window_slots: Option<usize>,
+    /// Tests the recent-level test makes over the whole watch (looks × windows).
+    pub scan_tests: usize,
+    /// A series silent this long has stopped.
+    pub silence_ms: i64,
+    pub release_early: bool,
 }
 
-/// The sequence is tightest this far into the steady window (or at the minimum duration,
-/// if later): where decisions that need more than the minimum evidence come (an hour of a
-/// persistent series at a 30 s step, measured by the calibration).
-pub const PLANNED_MS: i64 = 3_600_000;
-
 impl WatchSettings {
-    /// `watch`'s settings: `compare`'s minimum evidence, a pass no earlier than
-    /// `min_steady_ms`, the sequence tuned for [`PLANNED_MS`] at `step_ms`.
-    pub fn new(confidence: f64, min_steady_ms: i64, step_ms: i64) -> WatchSettings {
+    /// `watch`'s settings for `plan`: `compare`'s minimum evidence, a pass no earlier than
+    /// the minimum duration, the sequence tuned for [`PLANNED_MS`], the recent-level test's
+    /// α spread over every look and window the plan allows.
+    pub fn new(plan: &Plan) -> WatchSettings {
         let engine = Settings::default();
+        let step = plan.step_ms.max(1);
+        let window_samples = (plan.window_ms / step + 1).max(1) as usize;
+        let looks = (plan.window_ms / plan.every_ms.max(step) + 1).max(1) as usize;
+        let windows = noise::windows(window_samples).count().max(1);
         WatchSettings {
-            confidence,
+            confidence: plan.confidence,
             min_samples: engine.min_samples,
             min_coverage: engine.min_coverage,
-            min_steady_ms,
-            planned_samples: (PLANNED_MS.max(min_steady_ms) / step_ms.max(1)).max(1) as usize,
+            min_steady_ms: plan.min_steady_ms,
+            planned_samples: (PLANNED_MS.max(plan.min_steady_ms) / step).max(1) as usize,
+            window_slots: plan.window_known.then_some(window_samples),
+            scan_tests: looks * windows,
+            silence_ms: SILENT_INTERVALS * plan.scrape_ms.max(step),
+            release_early: plan.release_early,
         }
     }
 
@@ -83,8 +140,10 @@ impl WatchSettings {
         1.0 - self.confidence
     }
 
-    fn sequence_alpha(&self) -> f64 {
-        self.alpha()
+    /// The one-sided normal quantile each recent-window test is held to.
+    fn scan_z(&self) -> f64 {
+        let alpha = self.alpha() * SCAN_SHARE / self.scan_tests.max(1) as f64;
+        stats::t_quantile(1.0 - 2.0 * alpha, f64::INFINITY)
     }
 }
 
@@ -95,11 +154,9 @@ pub struct Reference {
     /// The level a run of the baseline's population has, at its share of `α`; `None` when
     /// the baseline gives none.
     pub level: Option<(f64, f64)>,
-    /// The samples' long-run variance over the mean squared, widened for its degrees of
-    /// freedom ([`noise_bound`]).
-    pub relative_noise: Option<f64>,
-    /// The samples' plain variance over the mean squared.
-    pub relative_variance: Option<f64>,
+    /// The noise of its newest run with data, as shares of its mean: a floor under the
+    /// candidate's own.
+    pub noise: Option<Noise>,
     /// Why the baseline cannot serve, if it cannot.
     pub problem: Option<Reason>,
 }
@@ -116,12 +173,18 @@ pub fn reference(
         min_coverage: settings.min_coverage,
         min_samples: settings.min_samples,
     };
-    let runs = baselines
+    let runs: Vec<side::SideResult> = baselines
         .iter()
         .map(|b| side::analyze(metric, b, &engine, Role::Baseline))
         .collect();
-    let b = side::pool(metric, runs, prior_cv);
     let alpha = settings.alpha();
+    let noise = runs
+        .iter()
+        .rev()
+        .find_map(|r| r.prepared.as_ref().filter(|_| r.problem.is_none()))
+        .and_then(|p| Noise::estimate(&p.values(), alpha))
+        .and_then(|n| n.relative());
+    let b = side::pool(metric, runs, prior_cv);
     let mean = b.mean.map(|m| m.value);
     let level = b.mean.filter(|_| b.supported).map(|m| {
         let (lo, hi) = m.interval(1.0 - alpha * BASELINE_SHARE);
@@ -132,36 +195,12 @@ pub fn reference(
             Bound::Unknown => (f64::NEG_INFINITY, f64::INFINITY),
         }
     });
-    let relative_noise = b
-        .longrun
-        .as_ref()
-        .filter(|lr| lr.supported && lr.mean.abs() > 0.0)
-        .map(|lr| noise_bound(lr, alpha) / (lr.mean * lr.mean));
-    let relative_variance = b
-        .longrun
-        .as_ref()
-        .filter(|lr| lr.mean.abs() > 0.0)
-        .map(|lr| lr.variance / (lr.mean * lr.mean));
     Reference {
         mean,
         level,
-        relative_noise,
-        relative_variance,
+        noise,
         problem: b.problem,
     }
-}
-
-/// A long-run variance widened for its own uncertainty the way `compare` widens an
-/// interval for it: by the square of Student's t quantile on its degrees of freedom over
-/// the normal one (at `1 − alpha`), so that a sequence with this variance is as wide as a t
-/// interval would be.
-fn noise_bound(lr: &LongRun, alpha: f64) -> f64 {
-    if !lr.df.is_finite() || lr.lrv <= 0.0 {
-        return lr.lrv.max(0.0);
-    }
-    let ratio =
-        stats::t_quantile(1.0 - alpha, lr.df) / stats::t_quantile(1.0 - alpha, f64::INFINITY);
-    lr.lrv * ratio * ratio
 }
 
 /// The state of a metric or clause at one look.
@@ -169,6 +208,9 @@ fn noise_bound(lr: &LongRun, alpha: f64) -> f64 {
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Pending,
+    /// Inside the limit with the evidence a pass needs, still watched: a later look can
+    /// fail it (without `--stop-on-pass`).
+    Passing,
     Pass,
     Fail,
 }
@@ -177,9 +219,23 @@ pub enum State {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Why {
+    /// The steady window has not begun: the run is in its warm-up.
+    WarmUp,
     /// The candidate has nothing usable yet (or `compare` refuses what it has).
     NoData {
         reason: Option<Reason>,
+    },
+    /// The series stopped: the slots already missing keep the window from the coverage
+    /// `compare` needs, so it will have no data.
+    DataStopped {
+        /// The newest sample (RFC 3339), if there was one.
+        last_sample: Option<String>,
+        #[serde(skip)]
+        #[schemars(skip)]
+        last_sample_ms: Option<i64>,
+        /// The most of the window that could still be covered.
+        reachable_coverage: f64,
+        min_coverage: f64,
     },
     /// The baseline gives no level to compare with.
     NoReference {
@@ -206,9 +262,33 @@ pub enum Why {
     /// Censored on the side a pass needs (at the histogram's ceiling).
     Censored,
     Inside,
+    /// The whole run's interval lies beyond the limit.
     Beyond,
+    /// The recent level lies beyond the limit: the run moved there and stayed.
+    RecentBeyond {
+        samples: usize,
+        /// Where the recent window begins (RFC 3339).
+        since: String,
+    },
     /// Decided by `compare` when the run ends.
     AtEnd,
+}
+
+/// The recent window that says most about a clause at one look: the one beyond the limit,
+/// or else the one nearest to it.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct RecentLook {
+    pub samples: usize,
+    /// Where the window begins (RFC 3339).
+    pub since: String,
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub since_ms: i64,
+    /// The clause's statistic over the window (a change for a regression).
+    pub estimate: f64,
+    /// Its interval at the recent-level test's level; an open side is `null`.
+    pub low: Option<f64>,
+    pub high: Option<f64>,
 }
 
 /// One clause at one look.
@@ -229,6 +309,8 @@ pub struct ClauseLook {
     /// Milliseconds of further run until the interval would clear the limit if the
     /// estimate stays where it is.
     pub eta_ms: Option<i64>,
+    /// The recent level, for clauses on a mean.
+    pub recent: Option<RecentLook>,
 }
 
 /// One metric at one look.
@@ -237,6 +319,9 @@ pub struct MetricLook {
     pub id: String,
     pub state: State,
     pub samples: usize,
+    /// The newest sample when the series has been silent for several scrape intervals
+    /// (RFC 3339); `null` while samples arrive.
+    pub silent_since: Option<String>,
     pub clauses: Vec<ClauseLook>,
 }
 
@@ -252,20 +337,6 @@ impl MetricLook {
     }
 }
 
-/// What the candidate has shown so far, with the evidence a pass needs.
-struct Shown<'a> {
-    metric: &'a Metric,
-    prepared: Prepared,
-    values: Vec<f64>,
-    mean: f64,
-    /// The samples' long-run variance for the sequence (`None`: too few samples).
-    sigma2: Option<f64>,
-    enough: bool,
-    evidence: Why,
-    step_ms: i64,
-    look_samples: usize,
-}
-
 /// A trend clause's tests so far: how many, and the last one's result, which holds until
 /// the next test.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -274,19 +345,87 @@ pub struct TrendLooks {
     pub last: Option<ClauseLook>,
 }
 
+/// What a watch remembers of one metric from look to look.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tracker {
+    /// Each trend clause's tests so far (by clause index).
+    pub trends: Vec<TrendLooks>,
+    /// The candidate's noise as estimated at each refresh, oldest first: the whole run's
+    /// mean uses the newest, a recent window the newest estimated before it began.
+    noises: Vec<Noise>,
+    /// The look at which the metric failed: a failure is final.
+    pub failed: Option<MetricLook>,
+    /// Whether it has passed with `--stop-on-pass`: released unless a later look fails it.
+    pub passed: bool,
+}
+
+impl Tracker {
+    /// Judges `metric` at one look and remembers it: a failure stays, and with early
+    /// release a pass stays unless a later look fails it.
+    pub fn look(
+        &mut self,
+        metric: &Metric,
+        gate: &Gate,
+        reference: &Reference,
+        candidate: &SideInput,
+        settings: &WatchSettings,
+        last: bool,
+    ) -> MetricLook {
+        let mut look = look(metric, gate, reference, candidate, settings, self, last);
+        match (&self.failed, look.state) {
+            (Some(failed), _) => {
+                // Failed before: the numbers move on, the verdict does not.
+                look.state = State::Fail;
+                if !look.clauses.iter().any(|c| c.state == State::Fail) {
+                    look.clauses = failed.clauses.clone();
+                }
+            }
+            (None, State::Fail) => self.failed = Some(look.clone()),
+            (None, State::Pass) => self.passed = true,
+            (None, _) if self.passed => look.state = State::Pass,
+            (None, _) => {}
+        }
+        look
+    }
+}
+
+/// What the candidate has shown so far, with the evidence a pass needs.
+struct Shown<'a> {
+    metric: &'a Metric,
+    prepared: Prepared,
+    values: Vec<f64>,
+    mean: f64,
+    /// The samples' long-run variance for the sequence (`None`: too few samples).
+    sigma2: Option<f64>,
+    /// The candidate's noise models (oldest first) and the baseline's, relative.
+    noises: &'a [Noise],
+    reference_noise: Option<&'a Noise>,
+    enough: bool,
+    evidence: Why,
+    step_ms: i64,
+}
+
+fn rfc3339(ms: i64) -> String {
+    crate::config::format_time(ms)
+}
+
 /// Each gated clause of `metric` at this look. `candidate` is the run so far, its window
-/// ending at the newest sample asked for; `trends` remembers the trend tests made so far.
+/// ending at the newest slot asked for; `tracker` remembers the noise estimate and the trend
+/// tests made so far; `last` says the run's window has been seen to its end.
 pub fn look(
     metric: &Metric,
     gate: &Gate,
     reference: &Reference,
     candidate: &SideInput,
     settings: &WatchSettings,
-    trends: &mut TrendLooks,
+    tracker: &mut Tracker,
     last: bool,
 ) -> MetricLook {
     let rule_of = |i: usize| crate::compare::clause::rule(&gate.clauses[i], &metric.unit);
-    let shown = match candidate.series.map(|series| {
+    if candidate.window.1 <= candidate.window.0 {
+        return pending_all(metric, gate, &rule_of, Why::WarmUp, None);
+    }
+    let prepared = candidate.series.map(|series| {
         evidence::prepare(
             metric,
             series,
@@ -295,23 +434,64 @@ pub fn look(
             candidate.step_ms,
             Role::Candidate,
         )
-    }) {
-        Some(Ok(prepared)) => Some(shown(metric, prepared, reference, candidate, settings)),
-        Some(Err(reason)) => {
-            return pending_all(
-                metric,
-                gate,
-                &rule_of,
-                Why::NoData {
-                    reason: Some(reason),
-                },
-            )
+    });
+    let prepared = match prepared {
+        Some(Ok(prepared)) => prepared,
+        other => {
+            let reason = match other {
+                Some(Err(reason)) => Some(reason),
+                _ => None,
+            };
+            let why = stopped(metric, None, candidate, settings).unwrap_or(Why::NoData { reason });
+            return pending_all(metric, gate, &rule_of, why, None);
         }
-        None => None,
     };
-    let Some(shown) = shown else {
-        return pending_all(metric, gate, &rule_of, Why::NoData { reason: None });
-    };
+    let last_sample_ms = prepared.points.last().map(|p| p.0);
+    let silent_since = last_sample_ms
+        .filter(|t| candidate.window.1 - t >= settings.silence_ms)
+        .map(rfc3339);
+    if let Some(why) = stopped(metric, Some(&prepared), candidate, settings) {
+        return pending_all(metric, gate, &rule_of, why, silent_since);
+    }
+    let values = prepared.values();
+    let n = values.len();
+    let refresh = tracker.noises.last().is_none_or(|noise| {
+        last || n < NOISE_EARLY || n as f64 >= noise.samples as f64 * NOISE_GROWTH + 1.0
+    });
+    if refresh && tracker.noises.last().is_none_or(|noise| noise.samples < n) {
+        tracker
+            .noises
+            .extend(Noise::estimate(&values, settings.alpha()));
+    }
+    // Each recent window is measured against the noise before it: where no estimate that
+    // recent exists (a watch that began late sees a long run at once), one is made.
+    for w in noise::windows(n) {
+        let before = n - w;
+        let known = tracker
+            .noises
+            .iter()
+            .rev()
+            .find(|m| m.samples <= before)
+            .is_some_and(|m| m.samples as f64 * NOISE_GROWTH * NOISE_GROWTH >= before as f64);
+        if !known {
+            if let Some(noise) = Noise::estimate(&values[..before], settings.alpha()) {
+                let at = tracker.noises.partition_point(|m| m.samples < before);
+                tracker.noises.insert(at, noise);
+            }
+        }
+    }
+    tracker
+        .trends
+        .resize(gate.clauses.len(), TrendLooks::default());
+    let shown = shown(
+        metric,
+        prepared,
+        values,
+        &tracker.noises,
+        reference,
+        candidate,
+        settings,
+    );
     let clauses: Vec<ClauseLook> = gate
         .clauses
         .iter()
@@ -329,25 +509,73 @@ pub fn look(
                     op,
                     limit,
                     relative,
-                } => trend(rule, op, limit, relative, &shown, settings, trends, last),
+                } => trend(
+                    rule,
+                    (op, limit, relative),
+                    &shown,
+                    settings,
+                    &mut tracker.trends[i],
+                    last,
+                ),
                 Clause::Shift { .. } => pending(rule, Why::AtEnd, None, limit_of(metric, clause)),
             }
         })
         .collect();
     MetricLook {
         id: metric.id.clone(),
-        state: combined(&clauses),
+        state: combined(&clauses, settings.release_early),
         samples: shown.values.len(),
+        silent_since,
         clauses,
     }
 }
 
-/// FAIL if a clause fails, PASS if every clause passes, else pending.
-fn combined(clauses: &[ClauseLook]) -> State {
+/// A gated metric whose missing slots already keep the window from the coverage `compare`
+/// needs: it will have no data — a failure now (optional metrics are spared: their missing
+/// data fail nothing).
+fn stopped(
+    metric: &Metric,
+    prepared: Option<&Prepared>,
+    candidate: &SideInput,
+    settings: &WatchSettings,
+) -> Option<Why> {
+    if metric.optional {
+        return None;
+    }
+    let total = settings.window_slots?;
+    let step = candidate.step_ms.max(1);
+    let (missing, last_sample_ms) = match prepared {
+        Some(p) => (
+            p.coverage.slots() - p.coverage.covered_slots(),
+            p.points.last().map(|q| q.0),
+        ),
+        None => {
+            // Nothing usable at all: every slot seen so far (but the newest, which a scrape
+            // may still fill) is missing.
+            let seen = ((candidate.window.1 - candidate.window.0) / step) as usize;
+            (seen, None)
+        }
+    };
+    let reachable = total.saturating_sub(missing) as f64 / total as f64;
+    (reachable < settings.min_coverage).then_some(Why::DataStopped {
+        last_sample: last_sample_ms.map(rfc3339),
+        last_sample_ms,
+        reachable_coverage: reachable,
+        min_coverage: settings.min_coverage,
+    })
+}
+
+/// FAIL if a clause fails; PASS (released) or passing so far if every clause passes; else
+/// pending.
+fn combined(clauses: &[ClauseLook], release_early: bool) -> State {
     if clauses.iter().any(|c| c.state == State::Fail) {
         State::Fail
     } else if !clauses.is_empty() && clauses.iter().all(|c| c.state == State::Pass) {
-        State::Pass
+        if release_early {
+            State::Pass
+        } else {
+            State::Passing
+        }
     } else {
         State::Pending
     }
@@ -358,16 +586,26 @@ fn pending_all(
     gate: &Gate,
     rule_of: &dyn Fn(usize) -> String,
     why: Why,
+    silent_since: Option<String>,
 ) -> MetricLook {
+    let state = if matches!(why, Why::DataStopped { .. }) {
+        State::Fail
+    } else {
+        State::Pending
+    };
     MetricLook {
         id: metric.id.clone(),
-        state: State::Pending,
+        state,
         samples: 0,
+        silent_since,
         clauses: gate
             .clauses
             .iter()
             .enumerate()
-            .map(|(i, c)| pending(rule_of(i), why.clone(), None, limit_of(metric, c)))
+            .map(|(i, c)| ClauseLook {
+                state,
+                ..pending(rule_of(i), why.clone(), None, limit_of(metric, c))
+            })
             .collect(),
     }
 }
@@ -392,30 +630,39 @@ fn pending(rule: String, why: Why, eta_ms: Option<i64>, limit: f64) -> ClauseLoo
         high: None,
         limit,
         eta_ms,
+        recent: None,
     }
 }
 
 fn shown<'a>(
     metric: &'a Metric,
     prepared: Prepared,
-    reference: &Reference,
+    values: Vec<f64>,
+    noises: &'a [Noise],
+    reference: &'a Reference,
     candidate: &SideInput,
     settings: &WatchSettings,
 ) -> Shown<'a> {
-    let values = prepared.values();
     let n = values.len();
     let mean = values.iter().sum::<f64>() / n.max(1) as f64;
-    let own = (n >= stats::longrun::MIN_FIT).then(|| stats::long_run_variance(&values));
-    let scaled = |relative: Option<f64>| relative.map_or(0.0, |rel| rel * mean * mean);
-    let sigma2 = own.map(|lr| {
-        if lr.supported {
-            lr.lrv.max(scaled(reference.relative_noise))
-        } else {
-            // No stable mean in the samples so far (a short, persistent start): the sum
-            // of n samples varies at most as n² times one sample does, whatever their
-            // correlation, so n·γ₀ per sample bounds the noise.
-            let gamma0 = lr.variance.max(scaled(reference.relative_variance));
-            (n as f64 * gamma0).max(scaled(reference.relative_noise))
+    let up = noises
+        .last()
+        .map_or(1.0, |c| noisier(c, reference.noise.as_ref()));
+    let floor = reference
+        .noise
+        .as_ref()
+        .map_or(0.0, |r| r.lrv.unwrap_or(r.variance) * mean * mean * up);
+    let sigma2 = noises.last().map(|noise| match noise.lrv {
+        Some(lrv) => lrv.max(floor),
+        // No stable mean even around the run's level structure: the sum of n samples
+        // varies at most n² times as much as one sample does, whatever their correlation,
+        // so n·γ₀ per sample bounds the noise.
+        None => {
+            let gamma0 = reference
+                .noise
+                .as_ref()
+                .map_or(0.0, |r| r.variance * mean * mean);
+            (n as f64 * noise.variance.max(gamma0)).max(floor)
         }
     });
     let coverage = prepared.coverage.share();
@@ -437,10 +684,11 @@ fn shown<'a>(
         values,
         mean,
         sigma2,
+        noises,
+        reference_noise: reference.noise.as_ref(),
         enough,
         evidence,
         step_ms: candidate.step_ms,
-        look_samples: n,
     }
 }
 
@@ -456,29 +704,145 @@ fn settle(outcome: Outcome, shown: &Shown, censored_open: bool) -> (State, Why) 
     }
 }
 
-/// The noise a mean's sequence needs, or why there is none yet.
-fn noise(shown: &Shown) -> Result<f64, Why> {
-    let n = shown.values.len();
-    if n < stats::longrun::MIN_FIT {
-        return Err(Why::TooFewSamples {
-            samples: n,
-            needed: stats::longrun::MIN_FIT,
-        });
-    }
-    shown.sigma2.ok_or(Why::TooAutocorrelated)
+/// The noise a mean's sequence needs, if there is one yet.
+fn sequence_noise(shown: &Shown) -> Option<f64> {
+    shown
+        .sigma2
+        .filter(|_| shown.values.len() >= stats::longrun::MIN_FIT)
 }
 
-/// The candidate mean's confidence-sequence interval (open on a censored side).
-fn mean_interval(shown: &Shown, sigma2: f64, settings: &WatchSettings) -> (f64, f64) {
-    let alpha = settings.sequence_alpha();
-    let rho = sequential::tuned_rho(settings.planned_samples.max(1) as f64 * sigma2, alpha);
-    let (lo, hi) = sequential::mean_interval(shown.mean, shown.values.len(), sigma2, rho, alpha);
-    match shown.prepared.bound {
+/// Why a mean's sequence has no noise yet.
+fn without_noise(shown: &Shown) -> Why {
+    let n = shown.values.len();
+    if n < stats::longrun::MIN_FIT {
+        Why::TooFewSamples {
+            samples: n,
+            needed: stats::longrun::MIN_FIT,
+        }
+    } else {
+        Why::TooAutocorrelated
+    }
+}
+
+/// An interval opened on the side a censored estimate does not bound.
+fn opened((lo, hi): (f64, f64), bound: Bound) -> (f64, f64) {
+    match bound {
         Bound::Exact => (lo, hi),
         Bound::AtLeast => (lo, f64::INFINITY),
         Bound::AtMost => (f64::NEG_INFINITY, hi),
         Bound::Unknown => (f64::NEG_INFINITY, f64::INFINITY),
     }
+}
+
+/// A mean's interval that a metric which cannot be negative cannot leave below zero.
+fn non_negative((lo, hi): (f64, f64), metric: &Metric) -> (f64, f64) {
+    if evidence::non_negative(metric) {
+        (lo.max(0.0), hi.max(0.0))
+    } else {
+        (lo, hi)
+    }
+}
+
+/// The candidate mean's confidence-sequence interval (open on a censored side).
+fn mean_interval(shown: &Shown, sigma2: f64, settings: &WatchSettings) -> (f64, f64) {
+    let alpha = settings.alpha();
+    let rho = sequential::tuned_rho(settings.planned_samples.max(1) as f64 * sigma2, alpha);
+    let interval = sequential::mean_interval(shown.mean, shown.values.len(), sigma2, rho, alpha);
+    opened(non_negative(interval, shown.metric), shown.prepared.bound)
+}
+
+/// How many times the baseline's variance the candidate's is at least, judged by the
+/// spread of their steps (relative to their levels; `reference` is the baseline's relative
+/// noise): the baseline's noise structure, scaled by that, floors the candidate's while its
+/// own estimates rest on too few samples to see how persistent it is (a candidate at
+/// φ = 0.9 measured over 30 samples shows a tenth of its long-run variance).
+fn noisier(candidate: &Noise, reference: Option<&Noise>) -> f64 {
+    let Some(r) = reference.filter(|r| r.step_spread > 0.0) else {
+        return 1.0;
+    };
+    if candidate.mean == 0.0 {
+        return 1.0;
+    }
+    let ratio = candidate.step_spread / candidate.mean.abs() / r.step_spread;
+    (ratio * ratio).max(1.0)
+}
+
+/// The recent windows' means with their intervals at the recent-level test's level, as
+/// `(samples, index of the first sample, mean, (low, high))`, shortest first.
+///
+/// A window's noise is the candidate's as estimated before the window began — a collapse
+/// inside the window must not widen the yardstick it is measured with — scaled up to the
+/// window's level where that is higher, and never below the baseline's at the higher of
+/// the two levels.
+fn recent_windows(shown: &Shown, settings: &WatchSettings) -> Vec<(usize, usize, f64, (f64, f64))> {
+    let n = shown.values.len();
+    let z = settings.scan_z();
+    let mut sum = 0.0;
+    let mut out = Vec::new();
+    let mut taken = 0;
+    for w in noise::windows(n) {
+        sum += shown.values[n - w..n - taken].iter().sum::<f64>();
+        taken = w;
+        let Some(noise) = shown.noises.iter().rev().find(|m| m.samples + w <= n) else {
+            continue;
+        };
+        let m = sum / w as f64;
+        let own = noise.window(w).unwrap_or_else(|| {
+            noise
+                .lrv
+                .map_or(noise.variance, |l| noise.variance.min(l / w as f64))
+        });
+        let level = m.abs().max(noise.mean.abs());
+        let scale = if noise.mean != 0.0 {
+            level / noise.mean.abs()
+        } else {
+            1.0
+        };
+        let up = noisier(noise, shown.reference_noise);
+        let floor = shown.reference_noise.map_or(0.0, |r| {
+            r.window(w)
+                .unwrap_or_else(|| r.lrv.map_or(r.variance, |l| r.variance.min(l / w as f64)))
+                * level
+                * level
+                * up
+        });
+        let sd = (own * scale * scale).max(floor).sqrt();
+        let interval = opened(
+            non_negative((m - z * sd, m + z * sd), shown.metric),
+            shown.prepared.bound,
+        );
+        out.push((w, n - w, m, interval));
+    }
+    out
+}
+
+/// The recent window that says most about a clause: `judge` maps a window's mean and
+/// interval (in the metric's unit) to its outcome, the clause's estimate and interval, and
+/// how far beyond the limit it lies (positive beyond). The window furthest beyond, or the
+/// nearest to it.
+fn telling_recent(
+    shown: &Shown,
+    settings: &WatchSettings,
+    judge: impl Fn(f64, (f64, f64)) -> (Outcome, f64, (f64, f64), f64),
+) -> Option<(Outcome, RecentLook)> {
+    let finite = |v: f64| v.is_finite().then_some(v);
+    recent_windows(shown, settings)
+        .into_iter()
+        .map(|(w, first, m, interval)| (w, first, judge(m, interval)))
+        .max_by(|a, b| a.2 .3.total_cmp(&b.2 .3))
+        .map(|(w, first, (outcome, estimate, (low, high), _))| {
+            (
+                outcome,
+                RecentLook {
+                    samples: w,
+                    since: rfc3339(shown.prepared.points[first].0),
+                    since_ms: shown.prepared.points[first].0,
+                    estimate,
+                    low: finite(low),
+                    high: finite(high),
+                },
+            )
+        })
 }
 
 /// Samples until the sequence's half-width falls to `gap` (in the mean's unit), if the
@@ -487,7 +851,7 @@ fn samples_until(shown: &Shown, sigma2: f64, gap: f64, settings: &WatchSettings)
     if gap.is_nan() || gap <= 0.0 || sigma2 <= 0.0 {
         return None;
     }
-    let alpha = settings.sequence_alpha();
+    let alpha = settings.alpha();
     let rho = sequential::tuned_rho(settings.planned_samples.max(1) as f64 * sigma2, alpha);
     let half = |n: usize| sequential::mixture_radius(n as f64 * sigma2, rho, alpha) / n as f64;
     let now = shown.values.len().max(1);
@@ -527,10 +891,28 @@ fn eta(shown: &Shown, until_samples: Option<usize>, why: &Why) -> Option<i64> {
             let by_samples = needed_samples.saturating_sub(*samples) as i64 * shown.step_ms;
             return Some(by_samples.max(needed_ms - steady_ms).max(0));
         }
-        Why::Straddles => until_samples?.saturating_sub(shown.look_samples),
+        Why::Straddles => until_samples?.saturating_sub(shown.values.len()),
         _ => return None,
     };
     Some(more as i64 * shown.step_ms)
+}
+
+/// The whole run's verdict on a mean overruled by its recent level where that lies beyond
+/// the limit, with the window kept for the record.
+fn with_recent(mut look: ClauseLook, recent: Option<(Outcome, RecentLook)>) -> ClauseLook {
+    let Some((outcome, recent)) = recent else {
+        return look;
+    };
+    if outcome == Outcome::Exceeds && look.state != State::Fail {
+        look.state = State::Fail;
+        look.why = Why::RecentBeyond {
+            samples: recent.samples,
+            since: recent.since.clone(),
+        };
+        look.eta_ms = None;
+    }
+    look.recent = Some(recent);
+    look
 }
 
 fn regression(
@@ -557,24 +939,39 @@ fn regression(
     if b_lo <= 0.0 || b_mean <= 0.0 {
         return pending(rule, Why::NoReference { reason: None }, None, limit);
     }
-    let sigma2 = match noise(shown) {
-        Ok(sigma2) => sigma2,
-        Err(why) => return pending(rule, why, None, limit),
+    // A candidate's interval as a change from the baseline's level interval: the lowest
+    // ratio divides the lowest candidate level by the highest baseline level (or, for a
+    // negative one, by the lowest).
+    let change = |(c_lo, c_hi): (f64, f64)| {
+        let ratio = |c: f64, low_end: bool| {
+            if (c >= 0.0) == low_end {
+                c / b_hi
+            } else {
+                c / b_lo
+            }
+        };
+        (ratio(c_lo, true) - 1.0, ratio(c_hi, false) - 1.0)
     };
-    let (c_lo, c_hi) = mean_interval(shown, sigma2, settings);
-    let ratio = |c: f64, low_end: bool| {
-        // The lowest ratio divides the lowest candidate level by the highest baseline
-        // level (or, for a negative one, by the lowest).
-        if (c >= 0.0) == low_end {
-            c / b_hi
+    let outcome_of = |(lo, hi): (f64, f64)| {
+        let (reg_lo, reg_hi) = if higher_better { (-hi, -lo) } else { (lo, hi) };
+        decide(op, budget, reg_lo, reg_hi, Bound::Exact)
+    };
+    let recent = telling_recent(shown, settings, |m, interval| {
+        let (lo, hi) = change(interval);
+        // Positive beyond the limit: how far the interval's near side has passed it.
+        let excess = if higher_better {
+            limit - hi
         } else {
-            c / b_lo
-        }
+            lo - limit
+        };
+        (outcome_of((lo, hi)), m / b_mean - 1.0, (lo, hi), excess)
+    });
+    let Some(sigma2) = sequence_noise(shown) else {
+        return with_recent(pending(rule, without_noise(shown), None, limit), recent);
     };
-    let (lo, hi) = (ratio(c_lo, true) - 1.0, ratio(c_hi, false) - 1.0);
+    let (lo, hi) = change(mean_interval(shown, sigma2, settings));
     let estimate = shown.mean / b_mean - 1.0;
-    let (reg_lo, reg_hi) = if higher_better { (-hi, -lo) } else { (lo, hi) };
-    let outcome = decide(op, budget, reg_lo, reg_hi, Bound::Exact);
+    let outcome = outcome_of((lo, hi));
     let censored_open = (higher_better && shown.prepared.bound == Bound::AtMost)
         || (!higher_better && shown.prepared.bound == Bound::AtLeast);
     let (state, why) = settle(outcome, shown, censored_open);
@@ -582,15 +979,32 @@ fn regression(
     // from the estimate to the limit, beyond the baseline's own uncertainty.
     let gap = ((estimate - limit).abs() - (b_hi - b_lo) / 2.0 / b_mean) * b_mean;
     let until = samples_until(shown, sigma2, gap, settings);
+    let eta_ms = eta(shown, until, &why);
+    with_recent(
+        judged(rule, (state, why), (estimate, lo, hi), limit, eta_ms),
+        recent,
+    )
+}
+
+/// A clause decided on an interval: its state and why, its estimate and interval, its
+/// limit, and the time a decision may still take.
+fn judged(
+    rule: String,
+    (state, why): (State, Why),
+    (estimate, low, high): (f64, f64, f64),
+    limit: f64,
+    eta_ms: Option<i64>,
+) -> ClauseLook {
     ClauseLook {
-        eta_ms: eta(shown, until, &why),
         rule,
         state,
         why,
         estimate: Some(estimate),
-        low: Some(lo),
-        high: Some(hi),
+        low: Some(low),
+        high: Some(high),
         limit,
+        eta_ms,
+        recent: None,
     }
 }
 
@@ -614,54 +1028,42 @@ fn absolute(
     if let Some(value) = so_far {
         let outcome = decide(op, bound, value, value, Bound::Exact);
         let (state, why) = settle(outcome, shown, false);
-        return ClauseLook {
-            eta_ms: eta(shown, None, &why),
-            rule,
-            state,
-            why,
-            estimate: Some(value),
-            low: Some(value),
-            high: Some(value),
-            limit: bound,
-        };
+        let eta_ms = eta(shown, None, &why);
+        return judged(rule, (state, why), (value, value, value), bound, eta_ms);
     }
     if stat != Stat::Mean {
         return pending(rule, Why::AtEnd, None, bound);
     }
-    let sigma2 = match noise(shown) {
-        Ok(sigma2) => sigma2,
-        Err(why) => return pending(rule, why, None, bound),
+    let bad_above = matches!(op, Op::Le | Op::Lt);
+    let recent = telling_recent(shown, settings, |m, (lo, hi)| {
+        let excess = if bad_above { lo - bound } else { bound - hi };
+        (decide(op, bound, lo, hi, Bound::Exact), m, (lo, hi), excess)
+    });
+    let Some(sigma2) = sequence_noise(shown) else {
+        return with_recent(pending(rule, without_noise(shown), None, bound), recent);
     };
     let (lo, hi) = mean_interval(shown, sigma2, settings);
     let outcome = decide(op, bound, lo, hi, Bound::Exact);
     let censored_open = shown.prepared.bound != Bound::Exact;
     let (state, why) = settle(outcome, shown, censored_open);
     let until = samples_until(shown, sigma2, (shown.mean - bound).abs(), settings);
-    ClauseLook {
-        eta_ms: eta(shown, until, &why),
-        rule,
-        state,
-        why,
-        estimate: Some(shown.mean),
-        low: Some(lo),
-        high: Some(hi),
-        limit: bound,
-    }
+    let eta_ms = eta(shown, until, &why);
+    with_recent(
+        judged(rule, (state, why), (shown.mean, lo, hi), bound, eta_ms),
+        recent,
+    )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn trend(
     rule: String,
-    op: Op,
-    limit: f64,
-    relative: bool,
+    (op, limit, relative): (Op, f64, bool),
     shown: &Shown,
     settings: &WatchSettings,
     trends: &mut TrendLooks,
     last: bool,
 ) -> ClauseLook {
     let n = shown.values.len();
-    // The tests: after an hour, then at every doubling; between them the last one holds.
+    // The tests: after an hour, then at every 1.5-fold; between them the last one holds.
     let first = settings
         .min_samples
         .max((TREND_FIRST_MS / shown.step_ms.max(1)) as usize);
@@ -726,6 +1128,7 @@ fn trend(
         low: Some(lo),
         high: Some(hi),
         limit,
+        recent: None,
     };
     trends.last = Some(look.clone());
     look
@@ -790,16 +1193,19 @@ mod tests {
     }
 
     fn settings() -> WatchSettings {
-        WatchSettings {
+        WatchSettings::new(&Plan {
             confidence: 0.95,
-            min_samples: 30,
-            min_coverage: 0.9,
+            step_ms: STEP,
+            every_ms: STEP,
+            window_ms: 240 * STEP,
+            window_known: true,
+            scrape_ms: STEP,
             min_steady_ms: 15 * 60_000,
-            planned_samples: 120,
-        }
+            release_early: true,
+        })
     }
 
-    /// One look at `candidate` with no trend test made before.
+    /// One look at `candidate` with nothing looked at before.
     fn once(m: &Metric, g: &Gate, r: &Reference, candidate: &SideInput) -> MetricLook {
         look(
             m,
@@ -807,7 +1213,7 @@ mod tests {
             r,
             candidate,
             &settings(),
-            &mut TrendLooks::default(),
+            &mut Tracker::default(),
             false,
         )
     }
@@ -864,10 +1270,16 @@ mod tests {
         let g = gate::parse("regression <= 10%", "s").unwrap();
         let bs = series(&b);
         let r = reference(&m, &[input(Some(&bs), b.len())], None, &settings());
-        // no series at all
-        let l = once(&m, &g, &r, &input(None, 60));
+        // no series at all yet: pending
+        let l = once(&m, &g, &r, &input(None, 20));
         assert_eq!(l.state, State::Pending);
         assert!(matches!(l.clauses[0].why, Why::NoData { .. }));
+        // none for more of the window than `compare` can do without: a failure now
+        let l = once(&m, &g, &r, &input(None, 60));
+        assert_eq!(l.state, State::Fail);
+        assert!(
+            matches!(l.clauses[0].why, Why::DataStopped { reachable_coverage, .. } if reachable_coverage < 0.8)
+        );
         // the same level, but half the window missing
         let c = wobble(100.0, 60);
         let cs = series(&c[..30]);
@@ -878,5 +1290,77 @@ mod tests {
         let cs = series(&c);
         let l = once(&m, &g, &r, &input(Some(&cs), 60));
         assert_eq!(l.state, State::Pass, "{l:?}");
+    }
+
+    /// A run that starts at the baseline's level and collapses: the whole run's mean is
+    /// still inside the budget, its recent level is not — a failure, on the recent level.
+    #[test]
+    fn a_collapse_after_a_good_start_fails_on_the_recent_level() {
+        let m = metric(Better::Higher, Kind::Series, None);
+        let b = wobble(100.0, 200);
+        let mut c = wobble(100.0, 200);
+        for v in &mut c[188..] {
+            *v *= 0.3;
+        }
+        let l = look_once(&m, "regression <= 10%", &b, &c);
+        assert_eq!(l.state, State::Fail, "{l:?}");
+        let clause = &l.clauses[0];
+        assert!(
+            matches!(clause.why, Why::RecentBeyond { samples: 10, .. }),
+            "{clause:?}"
+        );
+        // the whole run's mean alone would not fail it
+        assert!(clause.estimate.unwrap() > -0.1, "{clause:?}");
+        let recent = clause.recent.as_ref().unwrap();
+        assert!(
+            recent.estimate < -0.5 && recent.high.unwrap() < -0.1,
+            "{recent:?}"
+        );
+    }
+
+    /// Inside the budget with the evidence a pass needs: passing so far, watched on; with
+    /// early release, a pass.
+    #[test]
+    fn a_pass_is_provisional_unless_released() {
+        let m = metric(Better::Higher, Kind::Series, None);
+        let g = gate::parse("regression <= 10%", "s").unwrap();
+        let b = wobble(100.0, 200);
+        let bs = series(&b);
+        let held = WatchSettings {
+            release_early: false,
+            ..settings()
+        };
+        let r = reference(&m, &[input(Some(&bs), b.len())], None, &held);
+        let c = wobble(100.0, 60);
+        let cs = series(&c);
+        let mut tracker = Tracker::default();
+        let l = tracker.look(&m, &g, &r, &input(Some(&cs), 60), &held, false);
+        assert_eq!(l.state, State::Passing, "{l:?}");
+        let l = once(&m, &g, &r, &input(Some(&cs), 60));
+        assert_eq!(l.state, State::Pass, "{l:?}");
+    }
+
+    /// A series that stops: silent after a few scrape intervals, and a failure once the
+    /// missing slots keep the window from the coverage `compare` needs.
+    #[test]
+    fn data_that_stop_are_said_and_then_fail() {
+        let m = metric(Better::Higher, Kind::Series, None);
+        let g = gate::parse("regression <= 10%", "s").unwrap();
+        let b = wobble(100.0, 200);
+        let bs = series(&b);
+        let r = reference(&m, &[input(Some(&bs), b.len())], None, &settings());
+        let c = wobble(100.0, 40);
+        let cs = series(&c);
+        // seen to 45 slots: five silent
+        let l = once(&m, &g, &r, &input(Some(&cs), 46));
+        assert_eq!(l.silent_since.as_deref(), Some("1970-01-01T00:19:30Z"));
+        assert_ne!(l.state, State::Fail);
+        // seen to 100 slots, 60 of 241 missing
+        let l = once(&m, &g, &r, &input(Some(&cs), 101));
+        assert_eq!(l.state, State::Fail, "{l:?}");
+        assert!(matches!(
+            &l.clauses[0].why,
+            Why::DataStopped { last_sample: Some(t), .. } if t == "1970-01-01T00:19:30Z"
+        ));
     }
 }

@@ -81,7 +81,8 @@ impl Feed {
                 let from = fetched_to.map_or(run.start_ms, |t| t + run.step_ms);
                 if to < from {
                     return Ok(Poll {
-                        observed_end_ms: fetched_to.unwrap_or(run.start_ms),
+                        // Nothing fetched yet: seen to just before the run's start.
+                        observed_end_ms: fetched_to.unwrap_or(run.start_ms - run.step_ms),
                         new_slots: 0,
                         complete: fetched_to.is_some_and(|t| t + run.step_ms > run.end_ms),
                     });

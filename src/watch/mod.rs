@@ -1,11 +1,16 @@
 //! `benchcmp watch`: a verdict while the candidate run is still running, valid however
-//! often it is looked at. `decide` judges each gated metric at one look from what the run
-//! has shown so far; `feed` brings the candidate's new samples (Prometheus, or a snapshot
-//! replayed as if live). What a poll saw is a [`PollRecord`]; rendering it is the
+//! often it is looked at. `noise` measures the run's noise so far around its level
+//! structure; `decide` judges each gated metric at one look from what the run has shown so
+//! far; `feed` brings the candidate's new samples (Prometheus, or a snapshot replayed as if
+//! live); `verdict` turns the looks and `compare`'s report of the window seen into the one
+//! verdict the watch ends with. What a poll saw is a [`PollRecord`]; rendering it is the
 //! reports' job (`report::live`).
 
 pub mod decide;
 pub mod feed;
+pub mod noise;
+pub mod session;
+pub mod verdict;
 
 use serde::Serialize;
 
@@ -27,6 +32,9 @@ pub struct PollRecord {
     /// its cost on top of the fetch.
     pub judging_ms: f64,
     pub metrics: Vec<MetricLook>,
+    /// The watch's verdict, on its last record only (`null` before): the verdict of its
+    /// report, which its exit code follows.
+    pub verdict: Option<crate::compare::Verdict>,
 }
 
 /// The JSON Schema of a [`PollRecord`] (`benchcmp schema watch`), every key required.
@@ -43,7 +51,7 @@ pub fn schema() -> serde_json::Value {
     }
     require_all(&mut schema);
     if let Some(defs) = schema.get_mut("$defs").and_then(|d| d.as_object_mut()) {
-        for name in ["MetricLook", "ClauseLook"] {
+        for name in ["MetricLook", "ClauseLook", "RecentLook"] {
             if let Some(def) = defs.get_mut(name) {
                 require_all(def);
             }
@@ -55,16 +63,22 @@ pub fn schema() -> serde_json::Value {
 /// The format name of a [`PollRecord`].
 pub const RECORD_FORMAT: &str = "benchcmp.watch.v1";
 
-/// The whole run at one look: FAIL as soon as a gated metric fails; PASS once every gated
-/// metric has passed and the minimum duration is met; else pending.
+/// The whole run at one look: FAIL as soon as a gated metric fails; PASS (released) or
+/// passing so far once every gated metric is and the minimum duration is met; else pending.
 pub fn overall(looks: &[MetricLook], steady_ms: i64, min_steady_ms: i64) -> State {
+    let all = |s: State| !looks.is_empty() && looks.iter().all(|l| l.state == s);
     if looks.iter().any(|l| l.state == State::Fail) {
         State::Fail
-    } else if !looks.is_empty()
-        && steady_ms >= min_steady_ms
-        && looks.iter().all(|l| l.state == State::Pass)
-    {
+    } else if steady_ms < min_steady_ms {
+        State::Pending
+    } else if all(State::Pass) {
         State::Pass
+    } else if looks
+        .iter()
+        .all(|l| matches!(l.state, State::Pass | State::Passing))
+        && !looks.is_empty()
+    {
+        State::Passing
     } else {
         State::Pending
     }

@@ -1,93 +1,121 @@
 //! The calibration of `benchcmp watch` in README.md: on synthetic runs of known truth,
-//! looked at after every 30 s poll for 4 hours, the share of runs at exactly the budget
-//! ever declared FAIL and ever declared PASS (both wrong there) — for `watch`, and for
-//! `compare` asked again every 5 minutes as the contrast — and how soon decisions come.
+//! looked at after every 30 s poll for 4 hours and then judged as the watch ends, the share
+//! of runs ever called wrong — at exactly the budget (where a FAIL and a PASS are both
+//! wrong) and at no change at all — with the candidate's noise at 0.5 to 2.5 times the
+//! baseline's, and how soon a collapse after a good start is failed.
 //!
-//!     cargo run --release --example calibrate-watch [RUNS]
+//!     cargo run --release --example calibrate-watch [RUNS] [DROP_RUNS] [CELL]
 //!
-//! Deterministic (fixed seeds). 2000 runs per cell take about N minutes on two cores.
+//! `CELL` keeps the cells whose name contains it (e.g. `φ=0.9,`).
+//! Deterministic (fixed seeds); the cells run on every core.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use support::calibrate::LEVEL;
-use support::synth::Rng;
-use support::watch::{self, WatchNoise, LOOKS};
+use support::watch::{self, Cell, BASELINE_SD, LOOKS};
 
 fn main() {
-    let runs: usize = std::env::args()
-        .nth(1)
+    let mut args = std::env::args().skip(1);
+    let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2000);
+    let drop_runs: usize = args
+        .next()
         .and_then(|a| a.parse().ok())
-        .unwrap_or(2000);
-    let compare_runs = (runs / 5).max(1);
-    let timing_runs = (runs / 20).max(1);
-    let cells = [
-        WatchNoise::Ar1(0.0),
-        WatchNoise::Ar1(0.5),
-        WatchNoise::Ar1(0.9),
-        WatchNoise::Example,
-    ];
-    println!("Gate `regression <= 10%`, 95%, 5% noise, 30 s step, a look after every poll for 4 h ({LOOKS} looks), baseline 3h50m.");
-    println!("Candidates at exactly the budget (−10%), where a FAIL and a PASS are both wrong: the share ever declared");
-    println!("FAIL and ever declared PASS, in %: `watch` over {runs} runs per cell; `compare` asked every 5 minutes over {compare_runs} runs per cell.\n");
-    println!("| noise | watch: ever FAIL | watch: ever PASS | `compare` every 5 min: ever FAIL | … ever PASS |");
-    println!("|---|--:|--:|--:|--:|");
-    let rates: Vec<watch::ErrorRates> = std::thread::scope(|s| {
-        let handles: Vec<_> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, noise)| {
-                s.spawn(move || watch::error_rates(*noise, runs, compare_runs, 10, 1000 + i as u64))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
+        .unwrap_or((runs / 10).max(1));
+    let phis = [0.0, 0.5, 0.9, 0.96];
+    let ratios = [0.5, 1.0, 2.0, 2.5];
+    let mut cells: Vec<Cell> = phis
+        .iter()
+        .flat_map(|&phi| ratios.iter().map(move |&ratio| Cell::ar(phi, ratio)))
+        .collect();
+    cells.push(Cell {
+        phi: 0.9,
+        ratio: 2.5,
+        example: true,
     });
-    for (noise, r) in cells.iter().zip(&rates) {
+    if let Some(only) = args.next() {
+        cells.retain(|c| c.name().contains(&only));
+    }
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let started = std::time::Instant::now();
+
+    println!(
+        "Gate `regression <= 10%`, 95%, baseline AR(1) at {}% noise over 3h50m (460 samples), candidate AR(1) of the same persistence",
+        BASELINE_SD * 100.0
+    );
+    println!("at the ratio's noise, a look after every 30 s poll for 4 h ({LOOKS} looks) and the verdict the watch ends with; {runs} runs per cell.");
+    println!("At exactly the budget (−10%) a FAIL and a PASS are both wrong; at no change a FAIL is. In %:\n");
+    println!("| noise | at the budget: ever FAIL (by a look) | ever PASS (at the end) | ever PASS with --stop-on-pass | no change: ever FAIL |");
+    println!("|---|--:|--:|--:|--:|");
+    let rates = on_every_core(&cells, threads, |i, cell| {
+        watch::error_rates(*cell, runs, 1000 + i as u64)
+    });
+    for (cell, r) in cells.iter().zip(&rates) {
         println!(
-            "| {} | {:.2} | {:.2} | {:.1} | {:.1} |",
-            noise.name(),
+            "| {} | {:.2} ({:.2}) | {:.2} | {:.2} | {:.2} |",
+            cell.name(),
             100.0 * r.ever_fail_at_budget,
+            100.0 * r.live_fail_at_budget,
             100.0 * r.ever_pass_at_budget,
-            100.0 * r.compare_ever_fail_at_budget,
-            100.0 * r.compare_ever_pass_at_budget
+            100.0 * r.early_pass_at_budget,
+            100.0 * r.false_fail_no_change
         );
     }
 
-    // How soon: a 70% drop, and a run at the baseline's level.
-    println!("\nTime to a decision (minutes of steady data, median and 95th percentile over {timing_runs} runs; `compare` asked every minute):\n");
-    println!("| noise | 70% drop: FAIL | no change: PASS | `compare` first passes at | watch / compare |");
-    println!("|---|--:|--:|--:|--:|");
-    for (i, noise) in cells.iter().enumerate() {
-        let mut rng = Rng(2000 + i as u64);
-        let (mut fails, mut passes, mut compares, mut ratios) = (vec![], vec![], vec![], vec![]);
-        for _ in 0..timing_runs {
-            let b = noise.run(watch::BASELINE_SAMPLES, LEVEL, &mut rng);
-            let drop = noise.run(LOOKS, LEVEL * 0.3, &mut rng);
-            let same = noise.run(LOOKS, LEVEL, &mut rng);
-            let minutes = |k: Option<usize>| k.map_or(f64::INFINITY, |k| k as f64 / 2.0);
-            fails.push(minutes(watch::watch_run(&b, &drop, "regression <= 10%").0));
-            let passed = minutes(watch::watch_run(&b, &same, "regression <= 10%").1);
-            // compare on the first k samples, every minute: when it first passes
-            let compared = minutes(watch::compare_run(&b, &same, "regression <= 10%", 2).1);
-            passes.push(passed);
-            compares.push(compared);
-            ratios.push(passed / compared);
-        }
-        let q = |v: &mut Vec<f64>, p: f64| {
-            v.sort_by(f64::total_cmp);
-            v[((v.len() - 1) as f64 * p).round() as usize]
-        };
-        println!(
-            "| {} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.2} / {:.2} |",
-            noise.name(),
-            q(&mut fails, 0.5),
-            q(&mut fails, 0.95),
-            q(&mut passes, 0.5),
-            q(&mut passes, 0.95),
-            q(&mut compares, 0.5),
-            q(&mut compares, 0.95),
-            q(&mut ratios, 0.5),
-            q(&mut ratios, 0.95)
-        );
+    println!("\nMinutes from a drop to its FAIL (median / 95th percentile, over {drop_runs} runs; `never` where more than half are not failed in 4 h):\n");
+    println!("| noise | −70% at 5 min | at 60 min | at 200 min | −30% at 5 min | at 60 min | at 200 min |");
+    println!("|---|--:|--:|--:|--:|--:|--:|");
+    let jobs: Vec<(Cell, f64, usize)> = cells
+        .iter()
+        .flat_map(|&c| {
+            [0.7, 0.3]
+                .into_iter()
+                .flat_map(move |d| [5usize, 60, 200].into_iter().map(move |m| (c, d, m)))
+        })
+        .collect();
+    let delays = on_every_core(&jobs, threads, |i, (cell, drop, at)| {
+        let mut d = watch::drop_delays(*cell, *drop, *at, drop_runs, 5000 + i as u64);
+        (watch::quantile(&mut d, 0.5), watch::quantile(&mut d, 0.95))
+    });
+    for (k, cell) in cells.iter().enumerate() {
+        let row: Vec<String> = delays[k * 6..k * 6 + 6]
+            .iter()
+            .map(|(median, p95)| {
+                let shown = |v: f64| {
+                    if v.is_finite() {
+                        format!("{v:.1}")
+                    } else {
+                        "never".into()
+                    }
+                };
+                format!("{} / {}", shown(*median), shown(*p95))
+            })
+            .collect();
+        println!("| {} | {} |", cell.name(), row.join(" | "));
     }
+    eprintln!("({:.0} s)", started.elapsed().as_secs_f64());
+}
+
+/// `f` over `items` on `threads` threads, results in order.
+fn on_every_core<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = f(i, item);
+                *results[i].lock().unwrap() = Some(r);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| m.into_inner().unwrap().expect("every item ran"))
+        .collect()
 }

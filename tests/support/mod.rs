@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod calibrate;
+pub mod exporter;
 pub mod prom;
 pub mod synth;
 pub mod tls;

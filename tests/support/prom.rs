@@ -20,6 +20,9 @@ pub struct Prometheus {
     pub url: String,
     child: Child,
     pub dir: PathBuf,
+    /// What it was started with, to start it again on the same address and storage.
+    args: Vec<String>,
+    log: PathBuf,
 }
 
 impl Drop for Prometheus {
@@ -95,36 +98,82 @@ pub fn start_with(openmetrics: &str, work: &Path, web_config: Option<&str>) -> P
     let storage = dir.join("data");
     copy_dir(&blocks, &storage);
     let _ = std::fs::remove_file(storage.join(".complete"));
-    let config = dir.join("prometheus.yml");
-    std::fs::write(
-        &config,
+    serve(
+        dir,
         "global:\n  scrape_interval: 30s\nscrape_configs: []\n",
+        web_config,
     )
-    .unwrap();
+}
+
+/// A server with no data of its own that scrapes `targets` (`host:port`) every
+/// `interval` (e.g. `1s`) into a fresh storage under `work`.
+pub fn start_scraping(targets: &[&str], interval: &str, work: &Path) -> Prometheus {
+    require("prometheus");
+    let dir = work.join(format!("scrape-{}-{}", std::process::id(), unique()));
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let list = targets
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    serve(
+        dir,
+        &format!(
+            "global:\n  scrape_interval: {interval}\n  scrape_timeout: {interval}\nscrape_configs:\n  - job_name: exporter\n    static_configs:\n      - targets: [{list}]\n"
+        ),
+        None,
+    )
+}
+
+/// Starts `prometheus` on `dir/data` with `config` (YAML) and an optional web config, on a
+/// port the kernel picks, and waits until it is ready.
+fn serve(dir: PathBuf, config: &str, web_config: Option<&str>) -> Prometheus {
+    let storage = dir.join("data");
+    let config_path = dir.join("prometheus.yml");
+    std::fs::write(&config_path, config).unwrap();
     let log = dir.join("prometheus.log");
-    let log_file = std::fs::File::create(&log).unwrap();
-    let mut command = Command::new("prometheus");
+    let mut args = Vec::new();
     if let Some(web) = web_config {
         let path = dir.join("web.yml");
         std::fs::write(&path, web).unwrap();
-        command.arg(format!("--web.config.file={}", path.display()));
+        args.push(format!("--web.config.file={}", path.display()));
     }
     let tls = web_config.is_some_and(|w| w.contains("tls_server_config"));
-    let child = command
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.tsdb.path={}", storage.display()))
-        .args([
-            "--storage.tsdb.retention.time=3650d",
-            "--web.listen-address=127.0.0.1:0",
-            "--log.level=info",
-        ])
+    args.extend([
+        format!("--config.file={}", config_path.display()),
+        format!("--storage.tsdb.path={}", storage.display()),
+        "--storage.tsdb.retention.time=3650d".into(),
+        "--log.level=info".into(),
+    ]);
+    let mut address_arg = args.clone();
+    address_arg.push("--web.listen-address=127.0.0.1:0".into());
+    let child = spawn(&address_arg, &log);
+    let started = Instant::now();
+    let address = listening(&log, started);
+    args.push(format!("--web.listen-address={address}"));
+    let prom = Prometheus {
+        url: format!("{}://{address}", if tls { "https" } else { "http" }),
+        child,
+        dir,
+        args,
+        log,
+    };
+    prom.wait_ready(started);
+    prom
+}
+
+/// Starts `prometheus` with `args`, its output into `log`, with a watchdog that ends it
+/// when this process is gone without dropping it (a static in a test binary is never
+/// dropped), and ends itself when the server is gone.
+fn spawn(args: &[String], log: &Path) -> Child {
+    let log_file = std::fs::File::create(log).unwrap();
+    let child = Command::new("prometheus")
+        .args(args)
         .stdin(Stdio::null())
         .stdout(log_file.try_clone().unwrap())
         .stderr(log_file)
         .spawn()
         .unwrap();
-    // A watchdog ends the server when this process is gone without dropping it (a static
-    // in a test binary is never dropped), and ends itself when the server is gone.
     let _ = Command::new("sh")
         .arg("-c")
         .arg(format!(
@@ -136,12 +185,16 @@ pub fn start_with(openmetrics: &str, work: &Path, web_config: Option<&str>) -> P
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
-    let started = Instant::now();
-    let address = loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if let Some(line) = text.lines().find(|l| l.contains("Listening on")) {
+    child
+}
+
+/// The address in the "Listening on" line of `log`.
+fn listening(log: &Path, started: Instant) -> String {
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(line) = text.lines().rev().find(|l| l.contains("Listening on")) {
             if let Some(addr) = line.split("address=").nth(1) {
-                break addr
+                return addr
                     .split_whitespace()
                     .next()
                     .unwrap()
@@ -154,25 +207,46 @@ pub fn start_with(openmetrics: &str, work: &Path, web_config: Option<&str>) -> P
             "prometheus did not start:\n{text}"
         );
         std::thread::sleep(Duration::from_millis(50));
-    };
-    let prom = Prometheus {
-        url: format!("{}://{address}", if tls { "https" } else { "http" }),
-        child,
-        dir,
-    };
-    // Ready when it says so (works behind TLS and auth too).
-    loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if text.contains("Server is ready to receive web requests") {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "prometheus did not become ready:\n{text}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
     }
-    prom
+}
+
+impl Prometheus {
+    /// Waits until the server says it is ready (works behind TLS and auth too).
+    fn wait_ready(&self, started: Instant) {
+        loop {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if text.contains("Server is ready to receive web requests") {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "prometheus did not become ready:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops the server (as a crash or a restart would).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same address and storage, and waits until it is ready.
+    pub fn restart(&mut self) {
+        self.stop();
+        let started = Instant::now();
+        loop {
+            self.child = spawn(&self.args, &self.log);
+            std::thread::sleep(Duration::from_millis(300));
+            match self.child.try_wait() {
+                // the port may not be free yet
+                Ok(Some(_)) if started.elapsed() < Duration::from_secs(20) => continue,
+                _ => break,
+            }
+        }
+        self.wait_ready(started);
+    }
 }
 
 fn unique() -> u64 {

@@ -171,7 +171,7 @@ PY
 
 # 5. watch: the cost of one poll with the default pack, judging every gated metric of a
 # 4 h run at a 30 s step (the weekly run as baseline, another week's replayed as the
-# candidate, looked at after every sample; --min-duration 5h keeps it from stopping early).
+# candidate, looked at after every sample and watched to the end of its window).
 bench_watch() {
   echo "== watch: cost per poll, default pack, 4 h at 30 s, a poll per sample"
   local lines="$work/watch.jsonl"

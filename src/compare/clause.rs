@@ -179,11 +179,25 @@ fn too_few(side: &SideResult, settings: &Settings) -> Option<Reason> {
     })
 }
 
+/// A supported run whose mean's interval rests on less than one degree of freedom, as the
+/// reason `unsupported` gives.
+fn few_df(side: &SideResult) -> Option<Reason> {
+    if !side.supported || stable_mean(side) {
+        return None;
+    }
+    too_autocorrelated(side)
+}
+
 /// Why `side` cannot support an interval of its mean, if it cannot.
 fn unsupported(side: &SideResult) -> Option<Reason> {
     if side.supported {
         return None;
     }
+    too_autocorrelated(side)
+}
+
+/// `autocorrelation_too_strong` with `side`'s persistence, degrees of freedom and samples.
+fn too_autocorrelated(side: &SideResult) -> Option<Reason> {
     let lr = side.longrun.as_ref()?;
     Some(Reason::AutocorrelationTooStrong {
         side: side.role,
@@ -257,13 +271,33 @@ fn regression(rule: String, op: Op, budget: f64, s: &Sides) -> ClauseResult {
             series_from_zero(rule, c, s.settings)
         };
     }
-    if s.metric.kind == Kind::Series {
-        if let Some(r) = unsupported(b).or_else(|| unsupported(c)) {
-            return undecided(rule, "regression", Verdict::Inconclusive, r);
-        }
-    }
-    let Some(ch) = s.change else {
+    // A run with no stable mean is judged on the range of its samples (`ranged_ratio`):
+    // decided only where the runs' windows lie apart by more than the budget.
+    let no_stable_mean = unsupported(b)
+        .or_else(|| unsupported(c))
+        .or_else(|| few_df(b))
+        .or_else(|| few_df(c));
+    let Some(mut ch) = s.change.copied() else {
         return no_data(rule, "regression", c);
+    };
+    // A run with no stable mean: the bounds of the runs' windows where they lie apart
+    // (`ranged_ratio`), or no decision.
+    let ranged = match (&no_stable_mean, s.metric.kind) {
+        (Some(r), Kind::Series) => match ranged_ratio(s.metric, b, c, s.settings) {
+            Some((low, high)) => {
+                let flip = |x: f64| match s.metric.better {
+                    Better::Higher => -x,
+                    Better::Lower => x,
+                };
+                set_interval(&mut ch, low, high, None, flip);
+                true
+            }
+            // Apart they are not: the usual interval where there is one (on less than a
+            // degree of freedom, wide), else no decision.
+            None if ch.ci_low.is_some() => false,
+            None => return undecided(rule, "regression", Verdict::Inconclusive, r.clone()),
+        },
+        _ => false,
     };
     let (Some(est), Some(low), Some(high)) = (ch.regression, ch.ci_low, ch.ci_high) else {
         return undecided(
@@ -276,7 +310,18 @@ fn regression(rule: String, op: Op, budget: f64, s: &Sides) -> ClauseResult {
             },
         );
     };
-    let outcome = decide(op, budget, low, high, ch.bound);
+    // Bounds from a run's range are of its window, not of its process: they decide only by a
+    // margin of one budget — a failure beyond twice the budget, a pass with no regression at
+    // all — so that two persistent runs at the budget, their windows apart, decide nothing.
+    let outcome = if ranged {
+        match decide(op, budget, low, high, ch.bound) {
+            Outcome::Exceeds if low > 2.0 * budget => Outcome::Exceeds,
+            Outcome::Within if high <= 0.0 => Outcome::Within,
+            _ => Outcome::Undecided,
+        }
+    } else {
+        decide(op, budget, low, high, ch.bound)
+    };
     let width = high - low;
     let moved =
         |side: &SideResult| !side.shifts.is_empty() || side.trend.is_some_and(|t| t.significant);
@@ -284,6 +329,7 @@ fn regression(rule: String, op: Op, budget: f64, s: &Sides) -> ClauseResult {
     // With few degrees of freedom the width is the variance estimate's own doubt, which a
     // longer run does not shrink by √n: say nothing then.
     let needed_ms = (outcome == Outcome::Undecided
+        && !ranged
         && ch.bound == Bound::Exact
         && budget > 0.0
         && width > budget
@@ -304,6 +350,31 @@ fn regression(rule: String, op: Op, budget: f64, s: &Sides) -> ClauseResult {
     };
     let mut verdict = outcome;
     let mut reasons = vec![window];
+    if let (
+        true,
+        Some(Reason::AutocorrelationTooStrong {
+            side,
+            persistence,
+            samples,
+            ..
+        }),
+    ) = (ranged, no_stable_mean)
+    {
+        let range = if side == b.role {
+            &b.summary
+        } else {
+            &c.summary
+        };
+        if let Some(r) = range {
+            reasons.push(Reason::RangeBounded {
+                side,
+                persistence,
+                samples,
+                min: r.min,
+                max: r.max,
+            });
+        }
+    }
     // A run that ends collapsed is a regression even if it began well.
     if let (Some(level), Some(fc)) = (c.final_level, s.final_change) {
         if let (Some(f_est), Some(f_low), Some(f_high)) = (fc.regression, fc.ci_low, fc.ci_high) {
@@ -334,11 +405,17 @@ fn regression(rule: String, op: Op, budget: f64, s: &Sides) -> ClauseResult {
             }
         }
     }
-    // A collapse at the very end, too short for the shift search: no pass.
-    if let Some(b) = s.baseline.mean.map(|m| m.value) {
-        let (limit, bad_above) = match s.metric.better {
-            Better::Higher => (b * (1.0 - budget), false),
-            Better::Lower => (b * (1.0 + budget), true),
+    // A collapse at the very end, too short for the shift search: no pass — judged against
+    // what the baseline did over the same part of its run (a shape both share is none).
+    if let Some(mean) = b.mean.map(|m| m.value) {
+        let (scale, bad_above) = match s.metric.better {
+            Better::Higher => (1.0 - budget, false),
+            Better::Lower => (1.0 + budget, true),
+        };
+        let limit = |t: &crate::compare::side::TailMean| {
+            b.level_over(t.since_offset_ms, t.until_offset_ms)
+                .map_or(mean, |l| l.value)
+                * scale
         };
         verdict = unless_it_ends_beyond(verdict, &mut reasons, c, limit, bad_above);
     }
@@ -362,8 +439,12 @@ const TAIL_ALPHA: f64 = 0.001;
 /// bad side): its last samples dropped from the level before them by more than noise can
 /// explain (one-sided, Bonferroni over the tail lengths), and they sit beyond the limit.
 /// The tail length with the clearest drop is the reason that keeps a pass from being proven.
-fn ends_beyond(c: &SideResult, limit: f64, bad_above: bool) -> Option<Reason> {
-    if c.tail.is_empty() || !limit.is_finite() {
+fn ends_beyond(
+    c: &SideResult,
+    limit: impl Fn(&crate::compare::side::TailMean) -> f64,
+    bad_above: bool,
+) -> Option<Reason> {
+    if c.tail.is_empty() {
         return None;
     }
     // One-sided at TAIL_ALPHA over the tail lengths: a two-sided quantile at twice that.
@@ -371,6 +452,10 @@ fn ends_beyond(c: &SideResult, limit: f64, bad_above: bool) -> Option<Reason> {
     c.tail
         .iter()
         .filter_map(|t| {
+            let limit = limit(t);
+            if !limit.is_finite() {
+                return None;
+            }
             let (low, high) = (t.mean - z * t.sd, t.mean + z * t.sd);
             let (dropped, beyond) = if bad_above {
                 (low > t.before, t.mean > limit)
@@ -378,10 +463,10 @@ fn ends_beyond(c: &SideResult, limit: f64, bad_above: bool) -> Option<Reason> {
                 (high < t.before, t.mean < limit)
             };
             let drop = (t.before - t.mean).abs() / t.sd.max(f64::MIN_POSITIVE);
-            (dropped && beyond).then_some((drop, t, low, high))
+            (dropped && beyond).then_some((drop, t, low, high, limit))
         })
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, t, low, high)| Reason::EndsBeyond {
+        .map(|(_, t, low, high, limit)| Reason::EndsBeyond {
             samples: t.samples,
             since_offset_ms: t.since_offset_ms,
             level: t.mean,
@@ -397,7 +482,7 @@ fn unless_it_ends_beyond(
     outcome: Outcome,
     reasons: &mut Vec<Reason>,
     c: &SideResult,
-    limit: f64,
+    limit: impl Fn(&crate::compare::side::TailMean) -> f64,
     bad_above: bool,
 ) -> Outcome {
     if outcome != Outcome::Within {
@@ -664,7 +749,7 @@ fn absolute(rule: String, stat: Stat, op: Op, limit: f64, s: &Sides) -> ClauseRe
     let Some(level) = level else {
         let mut reasons = vec![window];
         let outcome = if stat == Stat::Mean {
-            unless_it_ends_beyond(outcome, &mut reasons, c, limit, bad_above)
+            unless_it_ends_beyond(outcome, &mut reasons, c, |_| limit, bad_above)
         } else {
             outcome
         };
@@ -701,7 +786,7 @@ fn absolute(rule: String, stat: Stat, op: Op, limit: f64, s: &Sides) -> ClauseRe
     } else {
         vec![window, end_reason]
     };
-    verdict = unless_it_ends_beyond(verdict, &mut reasons, c, limit, bad_above);
+    verdict = unless_it_ends_beyond(verdict, &mut reasons, c, |_| limit, bad_above);
     ClauseResult {
         rule,
         verdict: verdict.verdict(),
@@ -899,6 +984,7 @@ pub fn change(
         confidence,
         with_interval(b, c, settings),
     );
+
     if counted(metric) && mb.value > 0.0 {
         let counted = |side: &SideResult| {
             count::Counted::new(
@@ -927,6 +1013,55 @@ pub fn change(
         }
     }
     Some(ch)
+}
+
+/// The bounds a run's window mean certainly lies within: for a run with no stable mean (no
+/// interval, and no level structure found), the range of its samples; for the others, the
+/// interval of its mean at `confidence`.
+fn level_bounds(side: &SideResult, confidence: f64) -> Option<(f64, f64)> {
+    if stable_mean(side) {
+        return side
+            .mean
+            .map(|m| resolved(m, side, confidence).interval(confidence));
+    }
+    side.summary.as_ref().map(|s| (s.min, s.max))
+}
+
+/// Whether a run's mean has an interval worth the name: supported, on at least one degree
+/// of freedom (below it Student's t quantile runs away: 12.7 at one, 60 at 0.6).
+fn stable_mean(side: &SideResult) -> bool {
+    side.supported && side.mean.is_some_and(|m| m.df >= 1.0)
+}
+
+/// The ratio of the window means, candidate over baseline, where a run has no stable mean
+/// and every sample of one run lies beyond every sample of the other: a mean without an
+/// interval certainly lies within the range of its samples, so the ratio lies within what
+/// those ranges (and the other run's interval) allow — a statement about the runs'
+/// windows, which a run without a stable mean cannot go beyond, and only made where the
+/// runs are apart. `None` where both runs have intervals (the usual change), the runs'
+/// samples overlap, a run has too few samples, or the baseline's range reaches zero.
+fn ranged_ratio(
+    metric: &Metric,
+    b: &SideResult,
+    c: &SideResult,
+    settings: &Settings,
+) -> Option<(f64, f64)> {
+    if metric.kind != Kind::Series
+        || (stable_mean(b) && stable_mean(c))
+        || too_few(b, settings).is_some()
+        || too_few(c, settings).is_some()
+        || b.bound() != Bound::Exact
+        || c.bound() != Bound::Exact
+    {
+        return None;
+    }
+    let (bs, cs) = (b.summary.as_ref()?, c.summary.as_ref()?);
+    if !(cs.max < bs.min || cs.min > bs.max) {
+        return None;
+    }
+    let (b_lo, b_hi) = level_bounds(b, settings.confidence)?;
+    let (c_lo, c_hi) = level_bounds(c, settings.confidence)?;
+    (b_lo > 0.0 && c_lo >= 0.0).then(|| (c_lo / b_hi, c_hi / b_lo))
 }
 
 /// Whether the metric counts events one at a time: `kind = "count"`, or a rate series the
@@ -988,8 +1123,33 @@ fn overdispersed(side: &SideResult) -> bool {
         .unwrap_or(true)
 }
 
-/// The change from the baseline's mean to the level the candidate ended at after a
-/// sustained shift or along a trend.
+/// The candidate's level structure is a shape the baseline shares: from its first segment to
+/// its last the baseline moved the same way, at least half as far, as the candidate did
+/// (two days of road traffic stepping down in the evening, two mornings declining from a
+/// peak). The window's change judges such runs; the candidate's final level against the
+/// baseline's is not a regression of its own. A collapse the baseline did not make is not
+/// shared: the story's third run ends at −75% against a flat baseline.
+fn shared_shape(b: &SideResult, c: &SideResult) -> bool {
+    let moved = |side: &SideResult| {
+        let (first, last) = (side.shifts.first()?, side.shifts.last()?);
+        (first.before != 0.0).then(|| last.after / first.before - 1.0)
+    };
+    match (moved(b), moved(c)) {
+        (Some(b), Some(c)) => b.signum() == c.signum() && b.abs() >= c.abs() / 2.0,
+        _ => false,
+    }
+}
+
+/// Below this many degrees of freedom a run's mean (or a change) has no stable interval: the
+/// t quantile grows without bound, and a report says so.
+pub const MIN_CHANGE_DF: f64 = 2.0;
+
+/// The change from the baseline to the level the candidate ended at after a sustained
+/// shift or along a trend — like with like: after a shift, against the baseline over the
+/// same part of its run (both runs of a daily shape step down in the evening, and the
+/// candidate's evening is not to be held against the baseline's whole day); along a trend,
+/// against the end of the baseline's own trend where it has one. Without those (a pooled
+/// baseline, a baseline run too short to cover the span), against the baseline's mean.
 pub fn final_change(
     metric: &Metric,
     b: &SideResult,
@@ -997,10 +1157,23 @@ pub fn final_change(
     settings: &Settings,
 ) -> Option<Change> {
     let level = c.final_level?;
+    if level.from == crate::compare::LevelFrom::Shift && shared_shape(b, c) {
+        return None;
+    }
     let confidence = settings.confidence;
+    let same_part = match level.from {
+        crate::compare::LevelFrom::Shift => {
+            b.level_over(level.since_offset_ms, level.until_offset_ms)
+        }
+        crate::compare::LevelFrom::Trend => b
+            .final_level
+            .filter(|l| l.from == crate::compare::LevelFrom::Trend)
+            .map(|l| l.estimate),
+    };
+    let reference = same_part.or(b.mean)?;
     Some(change_of(
         metric,
-        (resolved(b.mean?, b, confidence), b.bound()),
+        (resolved(reference, b, confidence), b.bound()),
         (resolved(level.estimate, c, confidence), c.bound()),
         confidence,
         with_interval(b, c, settings),

@@ -152,6 +152,15 @@ impl Coverage {
         self.window.0 + k as i64 * self.step_ms
     }
 
+    /// Whether every hole is short and inside the window: missed scrapes, filled with
+    /// their neighbours rather than with an extreme.
+    pub fn holes_are_short(&self) -> bool {
+        let slots = self.slots();
+        self.gaps()
+            .iter()
+            .all(|&(start, len)| start > 0 && start + len < slots && len <= SHORT_GAP_SLOTS)
+    }
+
     /// Seconds of covered time (the exposure of an event count).
     pub fn covered_seconds(&self) -> f64 {
         self.covered_slots() as f64 * self.step_ms as f64 / 1000.0

@@ -217,6 +217,7 @@ pub fn compare_metric_runs(
     };
     let mut findings = side::findings(&b);
     findings.extend(side::findings(&c));
+    findings.extend(few_degrees_of_freedom(change.as_ref(), &b, &c));
     let warnings: Vec<Reason> = [(Role::Baseline, baseline), (Role::Candidate, candidate)]
         .iter()
         .flat_map(|(role, input)| {
@@ -303,6 +304,26 @@ pub fn compare_metric_runs(
     result.without_samples()
 }
 
+/// A change whose interval rests on fewer than [`clause::MIN_CHANGE_DF`] degrees of
+/// freedom says so, naming the run whose variance estimate has the fewest.
+fn few_degrees_of_freedom(
+    change: Option<&Change>,
+    b: &SideResult,
+    c: &SideResult,
+) -> Option<Reason> {
+    let df = change?.df.filter(|df| *df < clause::MIN_CHANGE_DF)?;
+    let own = |s: &SideResult| s.mean.map_or(f64::INFINITY, |m| m.df);
+    let side = if own(b) < own(c) { b } else { c };
+    let lr = side.longrun.as_ref();
+    Some(Reason::FewDegreesOfFreedom {
+        df,
+        side: side.role,
+        side_df: own(side),
+        persistence: lr.map_or(f64::NAN, |l| l.persistence),
+        samples: side.samples(),
+    })
+}
+
 /// No evidence, no pass: every passing clause is decided again with the missing slots of
 /// each run filled by the worst plausible values (the candidate's leaning worse, the
 /// baseline's better) — once as analysed, once read as stationary — and where either
@@ -339,8 +360,16 @@ fn check_missing_data(
     let filled_b = bf.as_ref().map_or(b, |f| &f.0);
     let filled_c = cf.as_ref().map_or(c, |f| &f.0);
     let both = Reading::of(sides, filled_b, filled_c);
+    // What the runs as recorded give when read as stationary: a filled run must pass that
+    // reading only where the recorded one does — a run with level shifts fails it whatever
+    // its holes hold, and that is no doing of theirs.
+    let recorded = Reading::of(sides, b, c);
     for (cl, res) in gate.clauses.iter().zip(clauses.iter_mut()) {
-        if res.verdict != Verdict::Pass || both.passes(cl, sides) {
+        let still_matters = recorded.passes_still(cl, sides);
+        let holds = |r: &Reading| {
+            r.passes_analysed(cl, sides) && (!still_matters || r.passes_still(cl, sides))
+        };
+        if res.verdict != Verdict::Pass || holds(&both) {
             continue;
         }
         res.verdict = Verdict::Inconclusive;
@@ -352,7 +381,7 @@ fn check_missing_data(
                 (Role::Baseline, filled_b, c),
             ]
             .into_iter()
-            .filter(|&(_, bs, cs)| !Reading::of(sides, bs, cs).passes(cl, sides))
+            .filter(|&(_, bs, cs)| !holds(&Reading::of(sides, bs, cs)))
             .map(|(role, ..)| role)
             .collect()
         } else {
@@ -373,6 +402,10 @@ fn check_missing_data(
                     trailing_gap_ms: e.trailing_gap_ms,
                     fill: fill.value,
                     fill_bound: fill.bound,
+                    neighbours_only: side
+                        .prepared
+                        .as_ref()
+                        .is_some_and(|p| p.coverage.holes_are_short()),
                 });
             }
         }
@@ -407,8 +440,8 @@ impl<'a> Reading<'a> {
         }
     }
 
-    /// Whether `cl` passes in both readings.
-    fn passes(&self, cl: &Clause, sides: &clause::Sides) -> bool {
+    /// Whether `cl` passes the sides as analysed.
+    fn passes_analysed(&self, cl: &Clause, sides: &clause::Sides) -> bool {
         let analysed = clause::Sides {
             baseline: self.baseline,
             candidate: self.candidate,
@@ -416,6 +449,11 @@ impl<'a> Reading<'a> {
             final_change: self.final_change.as_ref(),
             ..*sides
         };
+        clause::evaluate(cl, &analysed).verdict == Verdict::Pass
+    }
+
+    /// Whether `cl` passes the sides read as stationary.
+    fn passes_still(&self, cl: &Clause, sides: &clause::Sides) -> bool {
         let still = clause::Sides {
             baseline: &self.still.0,
             candidate: &self.still.1,
@@ -423,8 +461,7 @@ impl<'a> Reading<'a> {
             final_change: None,
             ..*sides
         };
-        clause::evaluate(cl, &analysed).verdict == Verdict::Pass
-            && clause::evaluate(cl, &still).verdict == Verdict::Pass
+        clause::evaluate(cl, &still).verdict == Verdict::Pass
     }
 }
 

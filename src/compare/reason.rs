@@ -106,6 +106,15 @@ pub enum Reason {
         df: f64,
         samples: usize,
     },
+    /// A run with no stable mean, and no level structure that would give it one: its window's
+    /// mean is bounded by the range of its samples, and the change by those bounds.
+    RangeBounded {
+        side: Role,
+        persistence: f64,
+        samples: usize,
+        min: f64,
+        max: f64,
+    },
     /// Fewer samples than any decision needs.
     TooFewSamples {
         side: Role,
@@ -125,6 +134,9 @@ pub enum Reason {
         /// `Exact` when `fill` is a limit of the metric; otherwise the holes are unbounded
         /// on that side and `fill` is the most extreme value seen.
         fill_bound: Bound,
+        /// Every hole of the run is a missed scrape or two inside the window, filled with the
+        /// worse of its neighbours (`fill` was not used).
+        neighbours_only: bool,
     },
     /// Finding: parts of the steady window have no data.
     Gaps {
@@ -150,6 +162,15 @@ pub enum Reason {
         side: Role,
         message: String,
         partial: bool,
+    },
+    /// Finding: the change's interval rests on fewer than two degrees of freedom, so its t
+    /// quantile is large; `side` is the run whose variance estimate has the fewest.
+    FewDegreesOfFreedom {
+        df: f64,
+        side: Role,
+        side_df: f64,
+        persistence: f64,
+        samples: usize,
     },
     /// Finding: one value repeated over the whole window (a stuck exporter?).
     Stale {
@@ -300,10 +321,12 @@ impl Reason {
             Reason::DeadBaseline { .. } => "dead_baseline",
             Reason::AutocorrelationTooStrong { .. } => "autocorrelation_too_strong",
             Reason::TooFewSamples { .. } => "too_few_samples",
+            Reason::RangeBounded { .. } => "range_bounded",
             Reason::MissingDataCouldHide { .. } => "missing_data_could_hide",
             Reason::Gaps { .. } => "gaps",
             Reason::Censored { .. } => "censored",
             Reason::Stale { .. } => "stale",
+            Reason::FewDegreesOfFreedom { .. } => "few_degrees_of_freedom",
             Reason::SourceWarning { .. } => "source_warning",
             Reason::Trend { .. } => "trend",
             Reason::FinalLevel { .. } => "final_level",
@@ -331,6 +354,7 @@ impl Reason {
                 | Reason::Censored { .. }
                 | Reason::Stale { .. }
                 | Reason::Trend { .. }
+                | Reason::FewDegreesOfFreedom { .. }
         )
     }
 }

@@ -11,7 +11,7 @@ use crate::stats::{self, fit_trend, long_run_variance, Estimate, LongRun, Summar
 
 use super::evidence::{self, Prepared};
 use super::reason::{Bound, LevelFrom, Reason, Role};
-use super::{Settings, MIN_SHIFT};
+use super::{Settings, MIN_FINAL_SAMPLES, MIN_SHIFT};
 
 /// One run's data for one metric, as the comparison needs it.
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +66,9 @@ pub struct FinalLevel {
     pub since_ms: i64,
     /// The same, as milliseconds from the run's start.
     pub since_offset_ms: i64,
+    /// Milliseconds from the run's start to its last sample: the final level's span ends
+    /// there.
+    pub until_offset_ms: i64,
     pub samples: usize,
     pub from: LevelFrom,
 }
@@ -138,6 +141,8 @@ pub struct Evidence {
     pub stale: Option<f64>,
     /// Seconds of covered time: the exposure of an event count.
     pub exposure_s: f64,
+    /// The run's step.
+    pub step_ms: i64,
 }
 
 /// The mean of a run's last `samples` values, with a conservative standard deviation of
@@ -152,8 +157,9 @@ pub struct TailMean {
     pub sd: f64,
     /// The mean of the samples before the longest tail: the level the end is compared with.
     pub before: f64,
-    /// Milliseconds from the run's start to the tail's first sample.
+    /// Milliseconds from the run's start to the tail's first sample, and to its last.
     pub since_offset_ms: i64,
+    pub until_offset_ms: i64,
 }
 
 /// Longest tail looked at: beyond it the shift search finds a collapse on its own.
@@ -182,6 +188,7 @@ fn tail_means(prepared: &Prepared, values: &[f64], run_start_ms: i64) -> Vec<Tai
                     .sqrt(),
                 before: body.mean,
                 since_offset_ms: prepared.points[n - k].0 - run_start_ms,
+                until_offset_ms: prepared.points[n - 1].0 - run_start_ms,
             }
         })
         .collect()
@@ -216,6 +223,8 @@ pub struct SideResult {
     pub between_run: Option<super::BetweenRun>,
     /// The usable samples (kept for the worst-case fill of the sensitivity check).
     pub(crate) prepared: Option<Prepared>,
+    /// The run's start, the origin of offsets into it.
+    pub run_start_ms: i64,
 }
 
 impl SideResult {
@@ -234,6 +243,7 @@ impl SideResult {
             problem: Some(problem),
             prepared: None,
             between_run: None,
+            run_start_ms: 0,
         }
     }
 
@@ -267,6 +277,29 @@ impl SideResult {
             t.significant = false;
         }
         side
+    }
+
+    /// The run's level over the offsets `from_ms..=to_ms` from its start — over at least
+    /// the last [`MIN_FINAL_SAMPLES`] samples up to `to_ms` — with the variance of such a
+    /// mean under the run's noise (around its level structure): what the run was doing over
+    /// the same part of the run as another's. `None` without the samples (a pooled side),
+    /// or when the run has fewer samples up to `to_ms`.
+    pub fn level_over(&self, from_ms: i64, to_ms: i64) -> Option<Estimate> {
+        let prepared = self.prepared.as_ref()?;
+        let mean = self.mean?;
+        let n = prepared.points.len();
+        let offset = |p: &crate::series::Point| p.0 - self.run_start_ms;
+        let end = prepared.points.partition_point(|p| offset(p) <= to_ms);
+        let start = prepared.points.partition_point(|p| offset(p) < from_ms);
+        let start = start.min(end.checked_sub(MIN_FINAL_SAMPLES)?);
+        let k = end - start;
+        let values = &prepared.points[start..end];
+        Some(Estimate {
+            value: values.iter().map(|p| p.1).sum::<f64>() / k as f64,
+            // The noise per sample (the variance of the mean times n), over k samples.
+            variance: mean.variance * n as f64 / k as f64,
+            df: mean.df,
+        })
     }
 
     /// Whether part of the window has no data.
@@ -479,6 +512,7 @@ pub fn analyze_prepared(
         quantum,
         stale,
         exposure_s: coverage.covered_seconds(),
+        step_ms: coverage.step_ms,
     };
     SideResult {
         role,
@@ -494,8 +528,45 @@ pub fn analyze_prepared(
         problem: None,
         prepared: Some(prepared),
         between_run: None,
+        run_start_ms,
     }
 }
+
+/// The level shifts of a run (its samples with periodic components taken out), given the
+/// long-run variance of the samples as they are. Where that gives the run no stable mean —
+/// no interval, or one on fewer than two degrees of freedom — a wandering or stepping level
+/// is not an AR(1) at the unit root: every clear step is looked for (`stats::shift`'s
+/// obvious steps, four residual standard deviations high), so that the noise around the
+/// steps can give the run an interval.
+pub fn level_shifts(clean: &[f64], lr: &LongRun) -> Vec<stats::Shift> {
+    let found = stats::detect_shifts(clean, MIN_SEGMENT, MIN_SHIFT);
+    let stable = lr.supported && lr.df >= super::clause::MIN_CHANGE_DF;
+    if stable || !found.is_empty() {
+        return found;
+    }
+    // The steps are structure only where they leave clean noise behind: a persistent
+    // wander cut into segments still wanders inside them (its residuals stay persistent),
+    // and taking its segments for steps would make its noise look small.
+    let clear = stats::shift::detect_clear_shifts(clean, MIN_SEGMENT, MIN_SHIFT);
+    if clear.is_empty() {
+        return clear;
+    }
+    let around = long_run_variance(&residuals_around(clean, &segments(clean.len(), &clear)));
+    let clean_noise =
+        around.supported && around.persistence < CLEAN_PERSISTENCE && around.df >= CLEAN_DF;
+    if clean_noise {
+        clear
+    } else {
+        found
+    }
+}
+
+/// The noise left around clear steps must be this little persistent, on this many degrees
+/// of freedom, for the steps to count as the run's structure (an AR(0.98) wander cut into
+/// segments leaves residuals of persistence 0.6–0.9; steps on noise of persistence 0.5
+/// leave that).
+const CLEAN_PERSISTENCE: f64 = 0.5;
+const CLEAN_DF: f64 = 4.0;
 
 /// How a series run moved: its level shifts or trend, and the mean, support and final
 /// level that follow from them.
@@ -516,7 +587,7 @@ fn dynamics(prepared: &Prepared, clean: &[f64], lr: &LongRun, run_start_ms: i64)
         .iter()
         .map(|p| (p.0 - run_start_ms) as f64 / 1000.0)
         .collect();
-    let shifts = stats::detect_shifts(clean, MIN_SEGMENT, MIN_SHIFT);
+    let shifts = level_shifts(clean, lr);
     let fit = fit_trend(&times, clean);
     let span_s = times.last().copied().unwrap_or(0.0) - times.first().copied().unwrap_or(0.0);
     let trend_matters = fit
@@ -558,6 +629,7 @@ fn dynamics(prepared: &Prepared, clean: &[f64], lr: &LongRun, run_start_ms: i64)
                 estimate: f.level_estimate(times[n - 1]),
                 since_ms: prepared.points[0].0,
                 since_offset_ms: prepared.points[0].0 - run_start_ms,
+                until_offset_ms: prepared.points[n - 1].0 - run_start_ms,
                 samples: n,
                 from: LevelFrom::Trend,
             }),
@@ -584,6 +656,7 @@ fn dynamics(prepared: &Prepared, clean: &[f64], lr: &LongRun, run_start_ms: i64)
         },
         since_ms: prepared.points[last].0,
         since_offset_ms: prepared.points[last].0 - run_start_ms,
+        until_offset_ms: prepared.points[n - 1].0 - run_start_ms,
         samples: tail.len(),
         from: LevelFrom::Shift,
     });

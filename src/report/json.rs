@@ -314,7 +314,11 @@ fn side(s: &SideResult) -> SideDoc {
         persistence: lr.and_then(|x| finite(x.persistence)),
         ar_order: lr.map(|x| x.order),
         lrv_df: lr.and_then(|x| finite(x.df)),
-        periods_seconds: lr.map(|x| x.periods.clone()),
+        // Periods are found in samples: in seconds at the run's step.
+        periods_seconds: lr.map(|x| {
+            let step_s = ev.map_or(f64::NAN, |e| seconds(e.step_ms));
+            x.periods.iter().map(|p| p * step_s).collect()
+        }),
         stderr_mean: s.mean.as_ref().and_then(|m| finite(m.variance.sqrt())),
         mean_df: s.mean.as_ref().and_then(|m| finite(m.df)),
         supported: s.mean.as_ref().map(|_| s.supported),

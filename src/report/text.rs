@@ -238,6 +238,18 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
                 }
             )
         }
+        Reason::RangeBounded {
+            side,
+            persistence,
+            samples,
+            min,
+            max,
+        } => format!(
+            "{}: no stable mean ({samples} samples, persistence {persistence:.3}), so its window is bounded by the range of its samples, {} to {}, and the change by that",
+            side.name(),
+            value(*min),
+            value(*max)
+        ),
         Reason::TooFewSamples {
             side,
             samples,
@@ -254,16 +266,26 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
             trailing_gap_ms,
             fill,
             fill_bound,
-        } => format!(
-            "{}: {}; the missing part could hold {} and then it would not pass",
-            side.name(),
-            gaps_text(*coverage, *longest_gap_ms, *leading_gap_ms, *trailing_gap_ms),
-            match fill_bound {
-                Bound::Exact => value(*fill),
-                Bound::AtLeast => format!("anything above {}", value(*fill)),
-                _ => format!("anything below {}", value(*fill)),
-            }
-        ),
+            neighbours_only,
+        } => {
+            let could = if *neighbours_only {
+                "its missed scrapes, each as bad as the worse of its neighbours, would keep it from passing".to_string()
+            } else {
+                format!(
+                    "the missing part could hold {} and then it would not pass",
+                    match fill_bound {
+                        Bound::Exact => value(*fill),
+                        Bound::AtLeast => format!("anything above {}", value(*fill)),
+                        _ => format!("anything below {}", value(*fill)),
+                    }
+                )
+            };
+            format!(
+                "{}: {}; {could}",
+                side.name(),
+                gaps_text(*coverage, *longest_gap_ms, *leading_gap_ms, *trailing_gap_ms)
+            )
+        }
         Reason::Gaps {
             side,
             coverage,
@@ -299,6 +321,16 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
             } else {
                 ""
             }
+        ),
+        Reason::FewDegreesOfFreedom {
+            df,
+            side,
+            side_df,
+            persistence,
+            samples,
+        } => format!(
+            "the change's interval rests on {df:.1} degrees of freedom: the {} is too persistent for its length to know its noise well ({samples} samples, persistence {persistence:.2}, {side_df:.1} degrees of freedom); a longer run would narrow it",
+            side.name()
         ),
         Reason::Stale {
             side,
@@ -535,13 +567,16 @@ pub fn reasons(result: &MetricResult) -> String {
 
 /// Whether `r` says again what another reason of `result` says: a side's gaps, when its
 /// missing data could hide a failure (that reason names the gaps).
+/// A finding about gaps that another reason of the same side already states (the missing
+/// part that could hide a verdict, too little coverage to use the run).
 fn told_elsewhere(result: &MetricResult, r: &Reason) -> bool {
     let Reason::Gaps { side, .. } = r else {
         return false;
     };
-    result.reasons.iter().any(
-        |other| matches!(other, Reason::MissingDataCouldHide { side: hiding, .. } if hiding == side),
-    )
+    result.reasons.iter().any(|other| {
+        matches!(other, Reason::MissingDataCouldHide { side: hiding, .. }
+            | Reason::LowCoverage { side: hiding, .. } if hiding == side)
+    })
 }
 
 /// The reasons that explain a verdict other than pass, then the findings.

@@ -369,15 +369,23 @@ fn strongest_peak(d: &[f64]) -> Option<f64> {
         .map(|c| c.iter().sum::<f64>() / k as f64)
         .collect();
     let m = blocks.len();
-    let highest = m / 4;
+    // Samples as they are: every period above two samples (a job every 15 minutes at a
+    // 5-minute step is a period of 3, and an autoregression reads such a cycle's lags as
+    // persistence). Block means: periods of four blocks and more (shorter ones are what
+    // the averaging attenuates and folds onto other frequencies).
+    let highest = if k == 1 {
+        m.saturating_sub(1) / 2
+    } else {
+        m / 4
+    };
     if highest < MIN_CYCLES + NEIGHBOURS.min(3) {
         return None;
     }
     let to = (m / 2).max(1);
     // Peaks are looked for up to `highest`, their backgrounds reach NEIGHBOURS further:
-    // ordinates beyond are never read.
+    // ordinates beyond are never read; beyond the Nyquist frequency they are its mirror.
     let ordinates = periodogram(&blocks, 1, (highest + NEIGHBOURS).min(to));
-    let at = |i: usize| ordinates[i - 1];
+    let at = |i: usize| ordinates[if i > to { m - i } else { i } - 1];
     // Whether bin `i` lies in the band of bin `j` or of one of its harmonics.
     let harmonic_of =
         |i: usize, j: usize| (1..=i / j + 1).any(|h| (i as i64 - (h * j) as i64).abs() <= 1);
@@ -395,7 +403,7 @@ fn strongest_peak(d: &[f64]) -> Option<f64> {
     let significant: Vec<(usize, f64)> = (MIN_CYCLES..=highest)
         .filter_map(|j| {
             let left = j.saturating_sub(NEIGHBOURS).max(1)..j.saturating_sub(1).max(1);
-            let right = j + 2..(j + NEIGHBOURS).min(to) + 1;
+            let right = j + 2..(j + NEIGHBOURS).min(m - 1) + 1;
             let (l, nl) = median_without(left, j)?;
             let (r, nr) = median_without(right, j)?;
             if nl < 2 || nr < 3 || l.max(r) <= 0.0 {

@@ -129,6 +129,13 @@ fn raw_split(x: &[f64], m: usize) -> Option<(usize, f64)> {
 /// from around that; a split is then only accepted as an obvious step, at least
 /// [`OBVIOUS_STEP`] residual standard deviations high.
 pub fn best_split(x: &[f64], min_segment: usize) -> Option<(usize, f64, f64)> {
+    split_of(x, min_segment, false)
+}
+
+/// [`best_split`], where `clear` also accepts an obvious step — [`OBVIOUS_STEP`] residual
+/// standard deviations high with residuals that support a noise estimate — whatever the
+/// test on the noise's degrees of freedom says (its statistic is then infinite).
+fn split_of(x: &[f64], min_segment: usize, clear: bool) -> Option<(usize, f64, f64)> {
     let m = min_segment.max(1);
     let n = x.len();
     let (k, raw) = raw_split(x, m)?;
@@ -156,8 +163,12 @@ pub fn best_split(x: &[f64], min_segment: usize) -> Option<(usize, f64, f64)> {
     if !noise.supported {
         return Some((k, 0.0, f64::INFINITY));
     }
-    if refined && step < OBVIOUS_STEP * noise.variance.sqrt() {
+    let obvious = step >= OBVIOUS_STEP * noise.variance.sqrt();
+    if refined && !obvious {
         return Some((k, 0.0, critical_value(n, noise.df)));
+    }
+    if clear && obvious {
+        return Some((k, f64::INFINITY, critical_value(n, noise.df)));
     }
     // Anti-persistence is rare in what is measured here, and a short run's autoregression
     // finds it by chance (an MA(3) rate window's 30 blocks of four read as persistence
@@ -176,8 +187,19 @@ pub fn best_split(x: &[f64], min_segment: usize) -> Option<(usize, f64, f64)> {
 
 /// Finds the level shifts of `x` (finite values in time order).
 pub fn detect_shifts(x: &[f64], min_segment: usize, min_relative: f64) -> Vec<Shift> {
+    shifts_of(x, min_segment, min_relative, false)
+}
+
+/// [`detect_shifts`] that also takes every obvious step (see [`split_of`]): for a run whose
+/// samples have no stable mean, where the test's noise estimate rests on too few degrees
+/// of freedom to find any step, however clear.
+pub fn detect_clear_shifts(x: &[f64], min_segment: usize, min_relative: f64) -> Vec<Shift> {
+    shifts_of(x, min_segment, min_relative, true)
+}
+
+fn shifts_of(x: &[f64], min_segment: usize, min_relative: f64, clear: bool) -> Vec<Shift> {
     let mut cuts: Vec<(usize, f64, f64)> = Vec::new();
-    split(x, 0, min_segment, min_relative, 0, &mut cuts);
+    split(x, 0, (min_segment, min_relative, clear), 0, &mut cuts);
     cuts.sort_by_key(|c| c.0);
     merge_transitions(x, &mut cuts, min_segment);
     // Describe each cut by the means of the final segments around it.
@@ -244,15 +266,14 @@ fn relative(before: f64, after: f64) -> Option<f64> {
 fn split(
     x: &[f64],
     offset: usize,
-    min_segment: usize,
-    min_relative: f64,
+    (min_segment, min_relative, clear): (usize, f64, bool),
     depth: usize,
     cuts: &mut Vec<(usize, f64, f64)>,
 ) {
     if depth >= MAX_DEPTH {
         return;
     }
-    let Some((k, statistic, critical)) = best_split(x, min_segment) else {
+    let Some((k, statistic, critical)) = split_of(x, min_segment, clear) else {
         return;
     };
     if statistic <= critical {
@@ -266,15 +287,9 @@ fn split(
         return;
     }
     cuts.push((offset + k, statistic, critical));
-    split(left, offset, min_segment, min_relative, depth + 1, cuts);
-    split(
-        right,
-        offset + k,
-        min_segment,
-        min_relative,
-        depth + 1,
-        cuts,
-    );
+    let rule = (min_segment, min_relative, clear);
+    split(left, offset, rule, depth + 1, cuts);
+    split(right, offset + k, rule, depth + 1, cuts);
 }
 
 /// Segment boundaries `[0, cut₁, …, n]` of `n` samples for `shifts`.

@@ -18,8 +18,7 @@
 //!   `LRV / w` says at `w = 20`: measuring it is what lets a −30% drop be failed in ten
 //!   minutes rather than twenty.
 
-use crate::compare::MIN_SHIFT;
-use crate::stats::shift::{residuals_around, segments, MIN_SEGMENT};
+use crate::stats::shift::{residuals_around, segments};
 use crate::stats::{self, LongRun};
 
 /// The shortest recent window a watch judges: `compare`'s shortest final segment that can
@@ -82,16 +81,16 @@ impl Noise {
         }
         let mean = values.iter().sum::<f64>() / n as f64;
         let clean = stats::periodic::remove_periodic(values).residual;
-        let shifts = stats::detect_shifts(&clean, MIN_SEGMENT, MIN_SHIFT);
+        let stationary: LongRun = stats::long_run_variance(values).with_simulated_df();
+        let shifts = crate::compare::side::level_shifts(&clean, &stationary);
         let bounds = segments(n, &shifts);
         // The long-run variance as `compare` takes it: of the cleaned residuals around the
         // segments, or of the samples themselves when there are none.
         let lr: LongRun = if shifts.is_empty() {
-            stats::long_run_variance(values)
+            stationary
         } else {
-            stats::long_run_variance(&residuals_around(&clean, &bounds))
-        }
-        .with_simulated_df();
+            stats::long_run_variance(&residuals_around(&clean, &bounds)).with_simulated_df()
+        };
         // The residuals with their periodic components, for the short windows.
         let raw = residuals_around(values, &bounds);
         let plain = raw.iter().map(|e| e * e).sum::<f64>() / n as f64;

@@ -11,41 +11,49 @@ macro_rules! exit_codes {
   0  pass
   1  regression: a gated metric failed, or has no data
   2  usage or configuration error (a bad flag, gate, config or pack)
-  3  the source could not be read (unreachable, refused, over its limits)
+  3  the source could not be read (unreachable, refused, over limits)
   4  inconclusive: not enough evidence either way, or nothing judged
-     (--accept-inconclusive makes it 0, --strict makes it 1)"
+     (--accept-inconclusive makes it 0, --strict makes it 1)
+  130  stopped by Ctrl-C: no report written"
     };
 }
 
+/// The exit codes of `compare`, for the man page.
+pub const EXIT_CODES: &str = exit_codes!();
+
 /// The short help for `benchcmp` without arguments and the end of `benchcmp --help`.
 pub const MAIN_EXAMPLES: &str = "Examples:
-  benchcmp --baseline weekly --candidate rest-run          compare two runs (table)
-  benchcmp --baseline weekly --candidate rest-run --markdown out/report.md \\
-           --junit out/junit.xml --charts out/charts      reports for CI
-  benchcmp record rest-run                                 save a run as a snapshot
-  benchcmp init                                            write a starter benchcmp.toml
-  benchcmp runs                                            the runs you can compare
+  benchcmp --baseline weekly --candidate rest-run   # compare two runs
+  benchcmp --baseline weekly --candidate rest-run \\
+      --markdown out/report.md --junit out/junit.xml \\
+      --charts out/charts                         # reports for CI
+  benchcmp record rest-run      # save a run as a snapshot
+  benchcmp init                 # write a starter benchcmp.toml
+  benchcmp runs                 # the runs you can compare
 
 Exit codes:
-  0 pass · 1 regression · 2 usage/config error · 3 source unreadable · 4 inconclusive";
+  0 pass · 1 regression · 2 usage/config error · 3 source unreadable
+  4 inconclusive · 130 stopped by Ctrl-C";
 
 const COMPARE_HELP: &str = concat!(
     "Examples:
   benchcmp compare --baseline weekly --candidate rest-run
-  benchcmp compare --baseline baselines/weekly.json --candidate rest-run \\
-           --gate 'throughput: regression <= 5%' --only throughput,latency_p99
-  benchcmp compare --baseline weekly --candidate rest-run --format json --json - > r.json
+  benchcmp compare --baseline baselines/weekly.json \\
+      --candidate rest-run --gate 'throughput: regression <= 5%' \\
+      --only throughput,latency_p99
+  benchcmp compare --baseline weekly --candidate rest-run --format json
 
 ",
     exit_codes!()
 );
 
 const RECORD_HELP: &str = "Examples:
-  benchcmp record weekly                        save to baselines/weekly.json
-  benchcmp record rest-run -o snapshots/r.json  save elsewhere
-  benchcmp record weekly --force                replace an existing snapshot
+  benchcmp record weekly              # save to baselines/weekly.json
+  benchcmp record rest-run -o snapshots/r.json        # save elsewhere
+  benchcmp record weekly --force      # replace an existing snapshot
 
-Exit codes: 0 written · 2 usage or configuration error · 3 the source could not be read";
+Exit codes: 0 written · 2 usage or configuration error · 3 the source could not be read ·
+130 stopped by Ctrl-C (nothing written)";
 
 const RUNS_HELP: &str = "Examples:
   benchcmp runs
@@ -54,30 +62,39 @@ const RUNS_HELP: &str = "Examples:
 Exit codes: 0 listed · 2 usage or configuration error";
 
 const QUERIES_HELP: &str = "Examples:
-  benchcmp queries                           the metrics, units and gates of the pack
-  benchcmp queries --check --run rest-run    send every query and show what comes back
-  benchcmp queries --default > queries/my-pack.toml   start your own pack
+  benchcmp queries            # the metrics, units and gates of the pack
+  benchcmp queries --check --run rest-run   # send every query, see what
+                                            # comes back
+  benchcmp queries --default > queries/my-pack.toml   # start a pack
 
 Exit codes: 0 listed / every query answered · 2 a query was rejected or the pack is bad ·
-3 the source could not be read";
+3 the source could not be read · 130 stopped by Ctrl-C";
 
 const HISTORY_HELP: &str = "Examples:
   benchcmp history --baseline 'weekly-*'
-  benchcmp history --baseline 'weekly-*' --last 12 --candidate rest-run --only throughput
-  benchcmp history --baseline 'weekly-*' --format json --charts out/history
+  benchcmp history --baseline 'weekly-*' --last 12 \\
+      --candidate rest-run --only throughput
+  benchcmp history --baseline 'weekly-*' --format json \\
+      --charts out/history
 
 A change point is the best split with at least three runs on each side whose means differ
 by Welch's t at p < 0.05, adjusted for the splits tried: one outlier week is not a change.
 
-Exit codes: 0 listed · 2 usage or configuration error · 3 the source could not be read";
+Exit codes: 0 listed · 2 usage or configuration error · 3 the source could not be read ·
+130 stopped by Ctrl-C (nothing written)";
 
-const WATCH_HELP: &str = concat!(
-    "Examples:
-  benchcmp watch --baseline weekly --candidate rest-run             poll Prometheus every minute
-  benchcmp watch --baseline 'weekly-*' --candidate nightly --stop-on-fail --json-lines live.jsonl
-  benchcmp watch --baseline weekly --since 15m --candidate nightly   a run that started 15 min ago
-  benchcmp watch --baseline weekly --candidate nightly --stop-on-pass   release a healthy run early
-  benchcmp watch --baseline weekly --replay baselines/rest-run-2.json --speed 600
+const WATCH_HELP: &str = "Examples:
+  # poll Prometheus every minute
+  benchcmp watch --baseline weekly --candidate rest-run
+  benchcmp watch --baseline 'weekly-*' --candidate nightly \\
+      --stop-on-fail --json-lines live.jsonl
+  # a run that started 15 minutes ago
+  benchcmp watch --baseline weekly --since 15m --candidate nightly
+  # release a healthy run early
+  benchcmp watch --baseline weekly --candidate nightly --stop-on-pass
+  # replay a recorded run at 600 times its speed
+  benchcmp watch --baseline weekly --replay baselines/rest-run-2.json \\
+      --speed 600
 
 A metric fails as soon as its whole run's confidence sequence, or its level over the last
 5 minutes or more, lies wholly beyond the budget: both stay valid however often they are
@@ -85,27 +102,37 @@ looked at, and a failure is final. A metric inside the budget with the minimum e
 passing so far and watched to the end of the window, where compare's verdict of the whole
 window decides; --stop-on-pass releases it as soon as every metric has passed. A series
 that stops arriving is shown as such and fails once the window can no longer be covered.
-Ctrl-C stops with the reports of what was seen; the exit code is the report's.
+Poll lines and the final table go to stdout (to stderr where stdout carries --format json,
+markdown or junit). Ctrl-C, or stdout closed by its reader, stops the watch with the
+reports of what was seen; the exit code is the report's.
 
-",
-    exit_codes!()
-);
+Exit codes (the report's):
+  0  pass (the window seen to its end, or released by --stop-on-pass)
+  1  regression: a gated metric failed, or has no data
+  2  usage or configuration error (a bad flag, gate, config or pack)
+  3  the source was lost (unreachable for longer than --give-up-after)
+  4  not decided: inconclusive, or stopped before the window's end
+     (--accept-inconclusive makes it 0)";
 
 const INIT_HELP: &str = "Examples:
-  benchcmp init                  write ./benchcmp.toml
+  benchcmp init                   # write ./benchcmp.toml
   benchcmp init ci/benchcmp.toml
-  benchcmp init -                print it
+  benchcmp init -                 # print it
 
 Exit codes: 0 written · 2 the file exists (use --force) or cannot be written";
 
 const COMPLETIONS_HELP: &str = "Examples:
-  benchcmp completions bash > ~/.local/share/bash-completion/completions/benchcmp
+  mkdir -p ~/.local/share/bash-completion/completions
+  benchcmp completions bash \\
+      > ~/.local/share/bash-completion/completions/benchcmp
   benchcmp completions zsh > \"${fpath[1]}/_benchcmp\"
+  mkdir -p ~/.config/fish/completions
   benchcmp completions fish > ~/.config/fish/completions/benchcmp.fish";
 
 const MAN_HELP: &str = "Examples:
   benchcmp man > benchcmp.1 && man -l benchcmp.1
-  benchcmp man | gzip > /usr/local/share/man/man1/benchcmp.1.gz";
+  mkdir -p ~/.local/share/man/man1
+  benchcmp man > ~/.local/share/man/man1/benchcmp.1";
 
 #[derive(Debug, Parser)]
 #[command(

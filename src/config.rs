@@ -525,11 +525,28 @@ pub fn check_run_name(name: &str) -> std::result::Result<(), String> {
 
 /// Checks that a source URL is an http(s) URL.
 pub fn check_url(url: &str) -> std::result::Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("\"{url}\" is not a URL: {e}"))?;
+    // `localhost:9090` parses with the scheme `localhost`; `127.0.0.1:9090` not at all.
+    let hint = || format!(" (did you mean http://{url}?)");
+    let with_scheme = || reqwest::Url::parse(&format!("http://{url}")).is_ok();
+    let parsed = match reqwest::Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(_) if with_scheme() => {
+            return Err(format!(
+                "\"{url}\" is not a URL: it has no scheme{}",
+                hint()
+            ))
+        }
+        Err(e) => return Err(format!("\"{url}\" is not a URL: {e}")),
+    };
     match parsed.scheme() {
         "http" | "https" => Ok(()),
         other => Err(format!(
-            "\"{url}\": scheme must be http or https, not {other}"
+            "\"{url}\": scheme must be http or https, not {other}{}",
+            if parsed.cannot_be_a_base() || parsed.host().is_none() {
+                hint()
+            } else {
+                String::new()
+            }
         )),
     }
 }

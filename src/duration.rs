@@ -39,14 +39,30 @@ pub fn parse(text: &str) -> Result<i64, String> {
             "h" => 3_600_000.0,
             "d" => 86_400_000.0,
             "" => {
-                return Err(format!(
-                    "bad duration \"{text}\": missing unit after {number} (units: ms s m h d)"
-                ))
+                // `10 minutes`: a word after a space.
+                let word: String = rest
+                    .trim_start()
+                    .chars()
+                    .take_while(char::is_ascii_alphabetic)
+                    .collect();
+                return Err(match unit_for(&word) {
+                    Some(unit) => format!(
+                        "bad duration \"{text}\": write {number}{unit} (units: ms s m h d, no space)"
+                    ),
+                    None => format!(
+                        "bad duration \"{text}\": missing unit after {number} (units: ms s m h d)"
+                    ),
+                });
             }
             other => {
-                return Err(format!(
-                    "bad duration \"{text}\": unknown unit \"{other}\" (units: ms s m h d)"
-                ))
+                return Err(match unit_for(other) {
+                    Some(unit) => {
+                        format!("bad duration \"{text}\": write {number}{unit} (units: ms s m h d)")
+                    }
+                    None => format!(
+                        "bad duration \"{text}\": unknown unit \"{other}\" (units: ms s m h d)"
+                    ),
+                })
             }
         };
         total += number * factor;
@@ -99,6 +115,18 @@ pub fn human(ms: i64) -> String {
         out.push_str(&format!("{rest}ms"));
     }
     out
+}
+
+/// The unit a word for a time means (`minutes` → `m`), for a hint.
+fn unit_for(word: &str) -> Option<&'static str> {
+    match word.to_ascii_lowercase().as_str() {
+        "millisecond" | "milliseconds" | "msec" | "msecs" => Some("ms"),
+        "sec" | "secs" | "second" | "seconds" => Some("s"),
+        "min" | "mins" | "minute" | "minutes" => Some("m"),
+        "hr" | "hrs" | "hour" | "hours" => Some("h"),
+        "day" | "days" => Some("d"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

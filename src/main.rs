@@ -14,14 +14,19 @@ fn main() {
             .get_about()
             .map(|a| a.to_string())
             .unwrap_or_default();
-        eprintln!("benchcmp {}: {about}\n\nUsage: benchcmp [COMMAND] [OPTIONS]\n\n{MAIN_EXAMPLES}\n\nMore: benchcmp --help, benchcmp <command> --help", env!("CARGO_PKG_VERSION"));
+        commands::note(&format!("benchcmp {}: {about}\n\nUsage: benchcmp [COMMAND] [OPTIONS]\n\n{MAIN_EXAMPLES}\n\nMore: benchcmp --help, benchcmp <command> --help", env!("CARGO_PKG_VERSION")));
         std::process::exit(2);
     }
     let cli = Cli::parse();
     if !matches!(cli.command, None | Some(Command::Compare(_))) && cli.compare != Default::default()
     {
-        eprintln!("error: comparison options (--baseline, --candidate, --gate, ...) belong to compare, not to this subcommand");
+        commands::note("error: comparison options (--baseline, --candidate, --gate, ...) belong to compare, not to this subcommand");
         std::process::exit(2);
+    }
+    // Ctrl-C ends a command (watch has its own: it writes the reports of what it saw) with
+    // 130, removing what was staged and not yet in place: nothing lands half-written.
+    if !matches!(cli.command, Some(Command::Watch(_))) {
+        commands::exit_on_interrupt();
     }
     let outcome: Result<i32> = match &cli.command {
         Some(Command::Record(args)) => commands::record::run(&cli.global, args).map(|_| 0),
@@ -39,7 +44,7 @@ fn main() {
     match outcome {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("error: {}", benchcmp::redact::redact(&e.to_string()));
+            commands::note(&format!("error: {e}"));
             std::process::exit(e.exit_code());
         }
     }

@@ -104,6 +104,70 @@ pub fn check_distinct(outputs: &[Target], inputs: &[(String, PathBuf)]) -> Resul
     Ok(())
 }
 
+/// Staged files and directories not yet moved into place, of every [`Staging`]: what
+/// [`remove_staged`] removes when Ctrl-C ends the process before they were committed.
+/// One lock orders the three things that touch them — creating a staged path, committing
+/// and removing — so that Ctrl-C either finds a path and removes it, or comes first and no
+/// staged path is created after it; a commit under way finishes before the removal.
+static STAGED: std::sync::Mutex<Staged> = std::sync::Mutex::new(Staged {
+    paths: Vec::new(),
+    stopped: false,
+});
+
+struct Staged {
+    paths: Vec<PathBuf>,
+    /// Set by [`remove_staged`]: nothing may be staged or committed any more.
+    stopped: bool,
+}
+
+fn staged() -> std::sync::MutexGuard<'static, Staged> {
+    STAGED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Creates the staged `path` with `create` and records it, unless Ctrl-C came first.
+fn stage<T>(path: &Path, create: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    let mut staged = staged();
+    if staged.stopped {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "stopped by Ctrl-C",
+        ));
+    }
+    let created = create()?;
+    staged.paths.push(path.to_path_buf());
+    Ok(created)
+}
+
+fn untrack(path: &Path) {
+    staged().paths.retain(|p| p != path);
+}
+
+/// Removes every staged file and directory not committed yet (Ctrl-C: nothing is left
+/// half-written, and nothing lands), and stops any later staging or commit. A staging
+/// directory is renamed before it is removed, so that a chart still being drawn into it
+/// cannot add a file behind the removal.
+pub fn remove_staged() {
+    let mut staged = staged();
+    staged.stopped = true;
+    for path in std::mem::take(&mut staged.paths) {
+        if path.is_dir() {
+            let mut doomed = path.clone().into_os_string();
+            doomed.push(".removing");
+            let doomed = PathBuf::from(doomed);
+            let gone = if std::fs::rename(&path, &doomed).is_ok() {
+                doomed
+            } else {
+                path
+            };
+            let _ = std::fs::remove_dir_all(&gone);
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
 /// Files staged for writing; nothing reaches its target before [`Staging::commit`].
 #[derive(Debug, Default)]
 pub struct Staging {
@@ -172,10 +236,12 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "output".into());
         let tmp = dir.join(format!(".{name}.benchcmp-{}", std::process::id()));
-        write_synced(&tmp, bytes).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::input(format!("{option} {}: {e}", target.display()))
-        })?;
+        stage(&tmp, || std::fs::File::create(&tmp))
+            .and_then(|file| write_synced(file, bytes))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Error::input(format!("{option} {}: {e}", target.display()))
+            })?;
         self.files.push((tmp, target.to_path_buf()));
         Ok(())
     }
@@ -197,7 +263,8 @@ impl Staging {
             .unwrap_or_else(|| "out".into());
         let staging = parent.join(format!(".{name}.benchcmp-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&staging);
-        create_dir(&staging, option)?;
+        stage(&staging, || std::fs::create_dir(&staging))
+            .map_err(|e| Error::input(format!("{option} {}: {e}", staging.display())))?;
         self.dirs.push(staging.clone());
         Ok(staging)
     }
@@ -214,6 +281,14 @@ impl Staging {
 
     /// Moves every staged file into place.
     pub fn commit(mut self) -> Result<()> {
+        // Held to the end: Ctrl-C waits for the commit to finish rather than leave it half
+        // done, and a commit does not start after Ctrl-C.
+        let mut staged = staged();
+        if staged.stopped {
+            return Err(Error::input(
+                "stopped by Ctrl-C before the outputs were written",
+            ));
+        }
         for (option, target, bytes) in std::mem::take(&mut self.special) {
             write_in_place(&target, &bytes)
                 .map_err(|e| Error::input(format!("{option} {}: {e}", target.display())))?;
@@ -224,6 +299,7 @@ impl Staging {
                 let _ = std::fs::remove_file(&tmp);
                 Error::input(format!("cannot write {}: {e}", target.display()))
             })?;
+            staged.paths.retain(|p| p != &tmp);
         }
         Ok(())
     }
@@ -235,9 +311,8 @@ fn is_special(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_synced(mut file: std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let mut file = std::fs::File::create(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }
@@ -266,9 +341,11 @@ impl Drop for Staging {
     fn drop(&mut self) {
         for (tmp, _) in &self.files {
             let _ = std::fs::remove_file(tmp);
+            untrack(tmp);
         }
         for dir in &self.dirs {
             let _ = std::fs::remove_dir_all(dir);
+            untrack(dir);
         }
     }
 }

@@ -117,7 +117,15 @@ pub fn locate(name: &str, config: &Config, baselines: &Path) -> Result<Location>
         "unknown run \"{name}\": not in {config_note}, not a snapshot {}. Known runs: {}",
         in_baselines.display(),
         if known.is_empty() {
-            "none".into()
+            format!(
+                "none ({} {}; --baselines DIR names the directory of snapshots)",
+                baselines.display(),
+                if baselines.is_dir() {
+                    "holds no snapshot"
+                } else {
+                    "does not exist here"
+                }
+            )
         } else {
             known.join(", ")
         }

@@ -1241,7 +1241,7 @@ fn history_finds_a_planted_step_and_not_an_outlier_week() {
             ),
         }
         let png = image::open(dir.join("charts/history-throughput.png")).unwrap();
-        assert_eq!((png.width(), png.height()), (1000, 460));
+        assert_eq!((png.width(), png.height()), (1000, 480));
         // The table says the same.
         let out = benchcmp(
             &dir,

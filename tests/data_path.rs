@@ -407,7 +407,7 @@ fn record_then_load_is_exactly_equal() {
         "{listing}"
     );
     assert!(
-        listing.contains("baselines/weekly.json") && listing.contains("2025-06-27T08:00:00Z"),
+        listing.contains("baselines/weekly.json") && listing.contains("2025-06-27 08:00"),
         "{listing}"
     );
     assert!(listing.contains(WEEKLY_NS), "{listing}");

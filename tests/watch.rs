@@ -5,6 +5,11 @@
 
 mod support;
 
+/// Everything a watch said: its lines and table on stdout, diagnostics on stderr.
+fn said(out: &std::process::Output) -> String {
+    support::text(&out.stdout) + &support::text(&out.stderr)
+}
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -25,7 +30,7 @@ fn exits_as_reported(out: &std::process::Output, report: &Value, records: Option
         out.status.code(),
         report["exit_code"].as_i64().map(|c| c as i32),
         "{}",
-        text(&out.stderr)
+        said(out)
     );
     if let Some(records) = records {
         assert_eq!(records.last().unwrap()["verdict"], report["verdict"]);
@@ -88,7 +93,7 @@ fn interrupted(dir: &Path, args: &[&str], after: Duration) -> std::process::Outp
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -118,7 +123,7 @@ fn the_rest_run_replayed_fails_within_minutes_of_steady_state() {
             "report.json",
         ],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
     let records = records(&dir.join("live.jsonl"));
     let last = records.last().unwrap();
     assert_eq!(last["format"], "benchcmp.watch.v1");
@@ -137,11 +142,7 @@ fn the_rest_run_replayed_fails_within_minutes_of_steady_state() {
     assert_eq!(report["format"], "benchcmp.report.v1");
     assert_eq!(report["candidate"]["name"], "rest-run");
     assert!(report["candidate"]["end"].as_str().unwrap() < "2025-06-30T10:30:00Z");
-    assert!(
-        text(&out.stderr).contains("FAIL throughput"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(said(&out).contains("FAIL throughput"), "{}", said(&out));
     exits_as_reported(&out, &report, Some(&records));
 }
 
@@ -164,7 +165,7 @@ fn a_run_that_starts_fine_and_then_collapses_fails_within_minutes_of_the_collaps
             "report.json",
         ],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
     let records = records(&dir.join("live.jsonl"));
     // The collapse begins 89.5 minutes into the steady window.
     let minutes = failed_after(&records, "throughput").expect("throughput failed");
@@ -179,7 +180,7 @@ fn a_run_that_starts_fine_and_then_collapses_fails_within_minutes_of_the_collaps
     exits_as_reported(&out, &report, Some(&records));
     // The whole pack too.
     let out = replay(&dir, "rest-run-2", "20000", &["--json", "all.json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
     let all =
         serde_json::from_str(&std::fs::read_to_string(dir.join("all.json")).unwrap()).unwrap();
     exits_as_reported(&out, &all, None);
@@ -207,7 +208,7 @@ fn a_healthy_run_is_watched_to_its_end_and_passes() {
             "report.json",
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     let records = records(&dir.join("live.jsonl"));
     let last = records.last().unwrap();
     // Passing so far, to the end of the window: 3h50m of steady data.
@@ -250,7 +251,7 @@ fn stop_on_pass_releases_a_healthy_run_early() {
             "report.json",
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     let records = records(&dir.join("live.jsonl"));
     let last = records.last().unwrap();
     assert_eq!(last["state"], "pass");
@@ -286,7 +287,7 @@ fn a_live_run_is_read_poll_by_poll_and_fails_early() {
             "live.jsonl",
         ],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
     let records = records(&dir.join("live.jsonl"));
     // Many polls, each seeing further into the run.
     assert!(records.len() >= 10, "{} polls", records.len());
@@ -320,7 +321,7 @@ fn two_live_runs_of_one_distribution_pass() {
             "live.jsonl",
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     let records = records(&dir.join("live.jsonl"));
     assert_eq!(records.last().unwrap()["verdict"], "pass");
     assert!(records.iter().all(|r| r["state"] != "fail"));
@@ -350,11 +351,11 @@ fn ctrl_c_ends_with_the_reports_of_what_was_seen_and_exit_4() {
         ],
         Duration::from_millis(12_000),
     );
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(4), "{}", said(&out));
     assert!(
-        text(&out.stderr).contains("INCONCLUSIVE") && text(&out.stderr).contains("(stopped)"),
+        said(&out).contains("INCONCLUSIVE") && said(&out).contains("(stopped)"),
         "{}",
-        text(&out.stderr)
+        said(&out)
     );
     let report = report(&dir, "report.json");
     assert_eq!(report["candidate"]["name"], "weekly-cw24");
@@ -388,8 +389,8 @@ fn ctrl_c_in_the_warm_up_says_why_there_is_no_report() {
         ],
         Duration::from_millis(3_000),
     );
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
-    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{}", said(&out));
+    let said = said(&out);
     assert!(
         said.contains("no report written") && said.contains("warm-up"),
         "{said}"
@@ -546,7 +547,7 @@ fn a_live_exporter_that_collapses_after_a_good_start_is_failed_within_minutes() 
     };
     let (exporter, _prom) = live_setup(&dir, collapse, 6);
     let out = watch(&dir, &LIVE_WATCH);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
     let records = records(&dir.join("live.jsonl"));
     let dropped = exporter::epoch_seconds_at(exporter.started, drop_at, 1) as f64;
     let failed = records
@@ -589,14 +590,14 @@ fn a_scrape_target_that_dies_fails_with_no_data() {
     killer.join().unwrap();
     exporter.kill();
     let out = child.join().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
     // It failed before the window's end (3 minutes), not at it.
     assert!(
         begun.elapsed() < Duration::from_secs(170),
         "{:?}",
         begun.elapsed()
     );
-    let said = text(&out.stderr);
+    let said = said(&out);
     assert!(
         said.contains("FAIL throughput") && said.contains("data stopped at"),
         "{said}"
@@ -655,7 +656,7 @@ fn a_watch_survives_a_prometheus_restart() {
         ],
     );
     let _server = outage.join().unwrap();
-    let said = text(&out.stderr);
+    let said = said(&out);
     assert!(said.contains("source unreachable since"), "{said}");
     assert!(said.contains("source answers again"), "{said}");
     assert_eq!(out.status.code(), Some(0), "{said}");
@@ -694,7 +695,7 @@ fn a_watch_gives_up_on_a_source_that_stays_away_with_the_reports_of_what_it_saw(
         ],
     );
     outage.join().unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "{}", said(&out));
     let report = report(&dir, "report.json");
     assert_eq!(report["exit_code"], 3);
     assert!(report["warnings"]
@@ -747,7 +748,7 @@ fn since_follows_a_run_that_has_only_vars() {
         .args(["-INT", &child.id().to_string()])
         .status();
     let out = child.wait_with_output().unwrap();
-    assert_ne!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_ne!(out.status.code(), Some(2), "{}", said(&out));
     let records = records(&dir.join("live.jsonl"));
     // A window opened 20 minutes ago, on whole seconds.
     let first = records[0]["observed_end"].as_str().unwrap();

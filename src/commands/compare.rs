@@ -17,6 +17,15 @@ use crate::run::{self, Run};
 use crate::source::{load_run_streaming, MetricData, MetricSeries, RunData};
 use std::sync::{Arc, Mutex};
 
+/// The pack's metric ids, comma-separated, for messages.
+fn metric_ids(pack: &Pack) -> String {
+    pack.metrics
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Gates per metric id: the pack's, then `[gates]` of the config, then `--gate`.
 pub fn resolve_gates(
     pack: &Pack,
@@ -39,7 +48,8 @@ pub fn resolve_gates(
     for (id, g) in &config.gates {
         if pack.get(id).is_none() {
             return Err(Error::input(format!(
-                "{config_name}: [gates] names metric \"{id}\", which is not in the query pack"
+                "{config_name}: [gates] names metric \"{id}\", which is not in the query pack (metrics: {})",
+                metric_ids(pack)
             )));
         }
         texts.insert(
@@ -57,7 +67,8 @@ pub fn resolve_gates(
         let id = id.trim();
         if pack.get(id).is_none() {
             return Err(Error::input(format!(
-                "--gate '{o}': no metric \"{id}\" in the query pack"
+                "--gate '{o}': no metric \"{id}\" in the query pack (metrics: {})",
+                metric_ids(pack)
             )));
         }
         if overridden.iter().any(|x| x == id) {
@@ -130,10 +141,9 @@ pub fn select<'p>(pack: &'p Pack, only: &[String]) -> Result<Vec<&'p Metric>> {
     let mut out = Vec::new();
     for id in only.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         let m = pack.get(id).ok_or_else(|| {
-            let known: Vec<&str> = pack.metrics.iter().map(|m| m.id.as_str()).collect();
             Error::input(format!(
                 "--only: no metric \"{id}\" in the query pack (metrics: {})",
-                known.join(", ")
+                metric_ids(pack)
             ))
         })?;
         if !out.iter().any(|x: &&Metric| x.id == m.id) {
@@ -688,7 +698,7 @@ fn write_github(
     if stdout == Format::Table {
         super::emit(&annotations)
     } else {
-        eprint!("{}", crate::redact::redact(&annotations));
+        super::note(annotations.trim_end_matches('\n'));
         Ok(())
     }
 }

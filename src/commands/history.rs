@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, HistoryArgs, ListFormat};
@@ -14,8 +12,7 @@ use crate::compare::{side, Role, Settings, SideInput};
 use crate::config::format_time;
 use crate::error::{Error, Result};
 use crate::pack::Metric;
-use crate::report::charts::lettering::{Align, Baseline};
-use crate::report::charts::{self, ChartFormat, ChartOptions, Frame, Look};
+use crate::report::charts;
 use crate::run::{self, Run};
 use crate::source::{load_run, RunData};
 use crate::stats::changepoint;
@@ -136,6 +133,11 @@ fn history_of(
     settings: &Settings,
     with_candidate: bool,
 ) -> Result<MetricHistory> {
+    // A count's mean is events per second of covered time: shown per hour.
+    let (scale, unit) = match metric.kind {
+        crate::pack::Kind::Count => (3600.0, format!("{}/h", metric.unit)),
+        crate::pack::Kind::Series => (1.0, metric.unit.clone()),
+    };
     let mut points = Vec::new();
     for (i, (r, d)) in runs.iter().zip(data).enumerate() {
         let series = d.series(metric, defaults)?;
@@ -157,9 +159,9 @@ fn history_of(
             run: r.name.clone(),
             start: format_time(r.start_ms),
             candidate: with_candidate && i + 1 == runs.len(),
-            mean: mean.map(|m| m.value),
-            low: interval.map(|i| i.0),
-            high: interval.map(|i| i.1),
+            mean: mean.map(|m| m.value * scale),
+            low: interval.map(|i| i.0 * scale),
+            high: interval.map(|i| i.1 * scale),
         });
     }
     // The change point among the baseline runs with a mean.
@@ -182,7 +184,7 @@ fn history_of(
     Ok(MetricHistory {
         id: metric.id.clone(),
         title: metric.title.clone(),
-        unit: metric.unit.clone(),
+        unit,
         points,
         change,
     })
@@ -231,172 +233,59 @@ fn table(histories: &[MetricHistory], confidence: f64) -> String {
                 c.relative.map_or("from 0".into(), units::change),
                 units::number(c.p_adjusted)
             )),
-            None => out.push_str(&format!(
-                "  no change point (at least {MIN_SEGMENT} runs on each side)\n\n"
-            )),
+            None => {
+                let runs = h
+                    .points
+                    .iter()
+                    .filter(|p| !p.candidate && p.mean.is_some())
+                    .count();
+                out.push_str(&if runs < 2 * MIN_SEGMENT {
+                    format!(
+                        "  no change point sought: it needs {} baseline runs with a mean ({MIN_SEGMENT} on each side), {runs} here\n\n",
+                        2 * MIN_SEGMENT
+                    )
+                } else {
+                    format!("  no change point among the {runs} baseline runs (p ≥ {ALPHA} for every split with {MIN_SEGMENT} or more on each side)\n\n")
+                })
+            }
         }
     }
     out
 }
 
-/// `history-<id>.png`: the runs' means with intervals in time order; after a change point
-/// the two segments' means.
+/// `history-<id>.png` of `h` ([`charts::history`]).
 fn chart(path: &Path, h: &MetricHistory) -> Result<()> {
-    let options = ChartOptions {
-        format: ChartFormat::Png,
-        ..ChartOptions::default()
-    };
-    charts::lettering::register();
-    charts::with_backend!(path, (1000, 460), options, |area, look| draw(
-        &area, look, h
-    ))
-}
-
-fn draw<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    look: Look,
-    h: &MetricHistory,
-) -> Result<(), String> {
-    let px = |v: f64| look.px(v);
-    look.write(
-        area,
-        &format!("{} ({}) across runs", h.title, h.id),
-        (px(20.0), px(14.0)),
-        look.text(21.0, true, RGBColor(35, 35, 35)),
-        Align::Left,
-        Baseline::Top,
-    )?;
-    let values: Vec<f64> = h
-        .points
-        .iter()
-        .flat_map(|p| [p.mean, p.low, p.high])
-        .flatten()
-        .collect();
-    if values.is_empty() {
-        return look.write(
-            area,
-            "no data in any run",
-            (px(500.0), px(230.0)),
-            look.text(20.0, true, charts::NO_DATA),
-            Align::Center,
-            Baseline::Middle,
-        );
-    }
-    let (lo, hi) = values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(*v), b.max(*v))
-        });
-    let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.01).max(1e-9);
-    let n = h.points.len() as f64;
-    let frame = Frame {
-        left: px(90.0),
-        top: px(60.0),
-        right: px(980.0),
-        bottom: px(400.0),
-        x: (-0.5, n - 0.5),
-        y: (lo - pad, hi + pad),
-    };
-    let small = look.text(14.0, false, RGBColor(100, 100, 100));
-    for t in [lo - pad * 0.5, (lo + hi) / 2.0, hi + pad * 0.5] {
-        let y = frame.y_px(t);
-        charts::polyline(
-            area,
-            vec![
-                (frame.left as i32, y as i32),
-                (frame.right as i32, y as i32),
-            ],
-            RGBColor(228, 228, 228).to_rgba(),
-            px(1.0),
-        )?;
-        look.write(
-            area,
-            &units::format_value(t, &h.unit),
-            (frame.left - px(8.0), y),
-            small,
-            Align::Right,
-            Baseline::Middle,
-        )?;
-    }
-    for (i, p) in h.points.iter().enumerate() {
-        let x = frame.x_px(i as f64);
-        let color = if p.candidate {
-            charts::CANDIDATE
-        } else {
-            charts::BASELINE
-        };
-        if let (Some(l), Some(hh)) = (p.low, p.high) {
-            charts::polyline(
-                area,
-                vec![
-                    (x as i32, frame.y_px(l) as i32),
-                    (x as i32, frame.y_px(hh) as i32),
-                ],
-                color.to_rgba(),
-                px(3.0),
-            )?;
-        }
-        if let Some(m) = p.mean {
-            area.draw(&Circle::new(
-                (x as i32, frame.y_px(m) as i32),
-                px(5.0) as i32,
-                color.filled(),
-            ))
-            .map_err(charts::describe)?;
-        }
-        look.write(
-            area,
-            &p.run,
-            (x, frame.bottom + px(8.0)),
-            small,
-            Align::Center,
-            Baseline::Top,
-        )?;
-    }
-    if let Some(c) = &h.change {
-        let at = h
+    let change = h.change.as_ref().map(|c| charts::history::ChangePoint {
+        from: h
             .points
             .iter()
             .position(|p| p.run == c.from_run)
-            .unwrap_or(0) as f64;
-        let last_baseline = h.points.iter().rposition(|p| !p.candidate).unwrap_or(0) as f64;
-        let gate = RGBColor(90, 90, 90);
-        for (from, to, v) in [
-            (-0.4, at - 0.6, c.before),
-            (at - 0.4, last_baseline + 0.4, c.after),
-        ] {
-            let y = frame.y_px(v);
-            charts::polyline(
-                area,
-                vec![
-                    (frame.x_px(from) as i32, y as i32),
-                    (frame.x_px(to) as i32, y as i32),
-                ],
-                gate.mix(0.9),
-                px(2.0),
-            )?;
-        }
-        let x = frame.x_px(at - 0.5);
-        charts::dashed(
-            area,
-            (x, frame.top),
-            (x, frame.bottom),
-            charts::FAIL.mix(0.9),
-            px(2.0),
-            px(6.0),
-        )?;
-        look.write(
-            area,
-            &format!(
-                "change {} (p = {})",
-                c.relative.map_or("from 0".into(), units::change),
-                units::number(c.p_adjusted)
-            ),
-            (x + px(6.0), frame.top + px(4.0)),
-            look.text(15.0, true, charts::FAIL),
-            Align::Left,
-            Baseline::Top,
-        )?;
-    }
-    Ok(())
+            .unwrap_or(0),
+        before: c.before,
+        after: c.after,
+        label: format!(
+            "change {} (p = {})",
+            c.relative.map_or("from 0".into(), units::change),
+            units::number(c.p_adjusted)
+        ),
+    });
+    charts::history::write(
+        path,
+        &charts::history::History {
+            title: format!("{} ({}) across runs", h.title, h.id),
+            unit: &h.unit,
+            runs: h
+                .points
+                .iter()
+                .map(|p| charts::history::Run {
+                    name: &p.run,
+                    candidate: p.candidate,
+                    mean: p.mean,
+                    low: p.low,
+                    high: p.high,
+                })
+                .collect(),
+            change,
+        },
+    )
 }

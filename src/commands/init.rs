@@ -21,9 +21,9 @@ pub fn run(args: &InitArgs) -> Result<()> {
     let mut staging = output::Staging::default();
     staging.text("init", &args.path, STARTER)?;
     staging.commit()?;
-    eprintln!(
+    super::note(&format!(
         "wrote {}: set [source] url and the runs, then `benchcmp runs` and `benchcmp queries --check --run my-baseline`",
         args.path.display()
-    );
+    ));
     Ok(())
 }

@@ -95,16 +95,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::input(format!("cannot start the async runtime: {e}")))
 }
 
-/// A plain table for listings.
-pub fn listing_table(header: &[&str]) -> comfy_table::Table {
-    let mut table = comfy_table::Table::new();
-    table.load_style(comfy_table::presets::NOTHING);
-    table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-    table.set_header(header.to_vec());
-    table
-}
-
-/// Progress while queries are in flight: a bar on a terminal (queries answered of the
+/// Progress while queries are in flight: a bar on a terminal (queries done of the
 /// total, retries); without a terminal a line every 15 s once the wait passes 5 s, so a CI
 /// log shows why nothing happens. Nothing with `--quiet`.
 pub struct Progress {
@@ -152,20 +143,17 @@ impl Progress {
                     }
                     if started.elapsed() >= next {
                         let retries = client.as_ref().map_or(0, |c| c.retries_made());
-                        eprintln!(
-                            "{}",
-                            crate::redact::redact(&format!(
-                                "{what}: {}/{total} queries answered after {}s{}",
-                                answered.load(Ordering::Relaxed),
-                                started.elapsed().as_secs(),
-                                match (&client, retries) {
-                                    (Some(c), 0) => format!(", waiting for {}", c.base_url()),
-                                    (Some(c), r) =>
-                                        format!(", {r} retries, waiting for {}", c.base_url()),
-                                    _ => String::new(),
-                                }
-                            ))
-                        );
+                        note(&format!(
+                            "{what}: {}/{total} queries done after {}s{}",
+                            answered.load(Ordering::Relaxed),
+                            started.elapsed().as_secs(),
+                            match (&client, retries) {
+                                (Some(c), 0) => format!(", waiting for {}", c.base_url()),
+                                (Some(c), r) =>
+                                    format!(", {r} retries, waiting for {}", c.base_url()),
+                                _ => String::new(),
+                            }
+                        ));
                         next += std::time::Duration::from_secs(15);
                     }
                 }
@@ -210,18 +198,50 @@ impl Drop for Progress {
 /// output quietly; any other write error (a full disk) is an error, so a report is never
 /// lost without a word.
 pub fn emit(text: &str) -> Result<()> {
+    emit_open(text).map(|_| ())
+}
+
+/// [`emit`], telling whether stdout is still open: `false` once the reader has gone.
+pub fn emit_open(text: &str) -> Result<bool> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out
         .write_all(crate::redact::redact(text).as_bytes())
         .and_then(|_| out.flush())
     {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
         Err(e) => Err(Error::input(format!(
             "cannot write to standard output: {e}"
         ))),
     }
+}
+
+/// Waits for Ctrl-C on a thread of its own; then removes every staged output that was not
+/// committed, says so and exits 130.
+pub fn exit_on_interrupt() {
+    std::thread::spawn(|| {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
+            crate::output::remove_staged();
+            note("stopped by Ctrl-C: what was not yet written is removed, nothing is left half-written");
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Writes a diagnostic line on stderr, secrets redacted. Nothing is lost when stderr is
+/// closed (`2>&1 | head`): the data went to stdout or a file, and the exit code says the
+/// rest — so a write error here is not one (`eprintln!` would panic on it).
+pub fn note(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", crate::redact::redact(text)).and_then(|_| err.flush());
 }
 
 /// Pretty JSON of a listing.
@@ -232,5 +252,5 @@ pub fn to_json_text<T: serde::Serialize>(value: &T) -> Result<String> {
 
 /// Prints a warning on stderr, secrets redacted.
 pub fn warn(text: &str) {
-    eprintln!("warning: {}", crate::redact::redact(text));
+    note(&format!("warning: {text}"));
 }

@@ -64,7 +64,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
         if args.run.is_some() {
             return Err(Error::input("--run only applies with --check"));
         }
-        let mut table = super::listing_table(&["ID", "TITLE", "UNIT", "BETTER", "KIND", "GATE"]);
+        let mut rows = Vec::new();
         for m in &pack.metrics {
             let mut gate = config
                 .gates
@@ -75,7 +75,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
             if m.optional {
                 gate.push_str(" (optional)");
             }
-            table.add_row(vec![
+            rows.push(vec![
                 m.id.clone(),
                 m.title.clone(),
                 if m.unit.is_empty() {
@@ -91,8 +91,16 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
                 gate,
             ]);
         }
-        super::emit(&format!("{table}\n"))?;
-        return Ok(());
+        // At a narrow width the gate and then the title wrap; kind, better and the title
+        // are left out before a line would take three.
+        let width = crate::options::terminal(global).width as usize;
+        return super::emit(&crate::report::layout::listing(
+            &["ID", "TITLE", "UNIT", "BETTER", "KIND", "GATE"],
+            &rows,
+            width,
+            &[5, 1],
+            &[4, 3, 1],
+        ));
     }
 
     let name = args.run.as_deref().ok_or_else(|| {
@@ -136,6 +144,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
             step_ms: run.step_ms,
         })
         .collect();
+    let requests_sent = requests.len();
     let progress = super::Progress::new(global, requests.len() as u64, "checking", Some(&client));
     let (version, results) = rt.block_on(async {
         let version = client.version().await;
@@ -146,18 +155,21 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
     });
     drop(progress);
     super::emit(&format!(
-        "Checking {} metrics for run {} against {} ({})\n",
+        "Checking {} metrics for run {} against {}{}\n",
         pack.metrics.len(),
         run.name,
         client.base_url(),
         match &version {
-            Ok(v) => format!("Prometheus {v}"),
-            Err(e) => format!("version unknown: {e}"),
+            Ok(v) => format!(" (Prometheus {v})"),
+            Err(_) => String::new(),
         }
     ))?;
     let mut results = results.into_iter();
     let (mut ok, mut empty, mut rejected, mut unreachable) = (0, 0, 0, 0);
     let width = pack.metrics.iter().map(|m| m.id.len()).max().unwrap_or(0);
+    // The source's failures, by cause: one cause shared by several metrics (the server
+    // down) is said once, with the metrics it hit.
+    let mut failures: Vec<(String, Vec<&str>)> = Vec::new();
     for (m, q) in pack.metrics.iter().zip(&expanded) {
         let (status, detail) = match q {
             Err(e) => {
@@ -200,11 +212,19 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
                         )
                     }
                 }
+                Some(Err(f)) if f.kind == crate::source::prometheus::FailureKind::Rejected => {
+                    rejected += 1;
+                    ("ERROR", format!("{f}\n      query: {}", one_line(query)))
+                }
                 Some(Err(f)) => {
-                    if f.kind == crate::source::prometheus::FailureKind::Rejected {
-                        rejected += 1;
-                    } else {
-                        unreachable += 1;
+                    unreachable += 1;
+                    let cause = f.to_string();
+                    match failures.iter_mut().find(|(c, _)| *c == cause) {
+                        Some((_, ids)) => ids.push(&m.id),
+                        None => failures.push((cause, vec![&m.id])),
+                    }
+                    if !global.verbose {
+                        continue;
                     }
                     ("ERROR", format!("{f}\n      query: {}", one_line(query)))
                 }
@@ -213,14 +233,36 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
         };
         super::emit(&format!("  {status:<5} {:<width$}  {detail}\n", m.id))?;
     }
+    if !global.verbose {
+        for (cause, ids) in &failures {
+            let which = if ids.len() == pack.metrics.len() {
+                format!("all {} metrics", ids.len())
+            } else if ids.len() > 1 {
+                format!("{} metrics ({})", ids.len(), ids.join(", "))
+            } else {
+                ids[0].to_string()
+            };
+            super::emit(&format!("  ERROR {which}: {cause}\n"))?;
+        }
+    }
     super::emit(&format!(
         "{ok} ok, {empty} empty, {} errors\n",
         rejected + unreachable
     ))?;
     if unreachable > 0 {
+        let what = if unreachable == requests_sent {
+            format!("none of the {requests_sent} queries could be read")
+        } else {
+            format!("{unreachable} of the {requests_sent} queries could not be read")
+        };
         Err(Error::source(format!(
-            "{unreachable} queries could not be read from {}",
-            client.base_url()
+            "{what} from {}{}",
+            client.base_url(),
+            if global.verbose {
+                ""
+            } else {
+                " (--verbose shows each query)"
+            }
         )))
     } else if rejected > 0 {
         Err(Error::input(format!(

@@ -133,9 +133,7 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
         .map(|(id, _)| id.as_str())
         .collect();
     if !global.quiet {
-        eprintln!(
-            "{}",
-            crate::redact::redact(&format!(
+        super::note(&format!(
             "Recorded run {} ({} → {}): {} metrics, {series} series, {points} points in {:.2}s → {}",
             run.name,
             format_time(run.start_ms),
@@ -143,7 +141,7 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
             snap.metrics.len(),
             elapsed.as_secs_f64(),
             output.display()
-        )));
+        ));
         if !empty.is_empty() {
             super::warn(&format!(
                 "no data for {} (recorded as empty)",

@@ -85,8 +85,7 @@ pub fn run(global: &GlobalArgs, args: &RunsArgs) -> Result<()> {
             global.baselines.display()
         ))?,
         ListFormat::Table => {
-            let mut table =
-                super::listing_table(&["RUN", "FROM", "START", "END", "LENGTH", "VARS"]);
+            let mut lines = Vec::new();
             for r in &rows {
                 let from = if r.shadows {
                     format!(
@@ -100,16 +99,25 @@ pub fn run(global: &GlobalArgs, args: &RunsArgs) -> Result<()> {
                     r.location.clone()
                 };
                 let vars: Vec<String> = r.vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                table.add_row(vec![
+                lines.push(vec![
                     r.name.clone(),
                     from,
-                    r.start.clone(),
-                    r.end.clone(),
+                    short_time(&r.start),
+                    short_time(&r.end),
                     r.length.clone(),
                     vars.join(" "),
                 ]);
             }
-            super::emit(&format!("{table}\n"))?;
+            // At a narrow width the variables and the origin wrap; the end (start and
+            // length say it) and then the origin are left out before a line takes three.
+            let width = crate::options::terminal(global).width as usize;
+            super::emit(&crate::report::layout::listing(
+                &["RUN", "FROM", "START (UTC)", "END (UTC)", "LENGTH", "VARS"],
+                &lines,
+                width,
+                &[5, 1],
+                &[3, 1],
+            ))?;
         }
     }
     if problems.is_empty() {
@@ -117,4 +125,11 @@ pub fn run(global: &GlobalArgs, args: &RunsArgs) -> Result<()> {
     } else {
         Err(crate::error::Error::input(problems.join("\n")))
     }
+}
+
+/// `2025-06-27T08:00:00Z` as the table shows it: `2025-06-27 08:00` (seconds where there
+/// are any).
+fn short_time(rfc3339: &str) -> String {
+    let t = rfc3339.trim_end_matches('Z').replacen('T', " ", 1);
+    t.strip_suffix(":00").map_or(t.clone(), str::to_string)
 }

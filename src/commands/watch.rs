@@ -121,6 +121,13 @@ struct Setup<'a> {
 pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
     let started = Instant::now();
     let watch = WatchOptions::from_args(args)?;
+    if args.compare.baseline.is_none()
+        || (args.compare.candidate.is_none() && watch.replay.is_none())
+    {
+        return Err(Error::input(
+            "watch needs --baseline <RUN> and the run to watch: --candidate <RUN> (a config run, live from Prometheus) or --replay <SNAPSHOT> (see `benchcmp runs`)",
+        ));
+    }
     let mut compare_args = args.compare.clone();
     if let Some(path) = &watch.replay {
         compare_args.candidate = Some(path.display().to_string());
@@ -180,16 +187,16 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
         )),
         None => None,
     };
-    let mut display = Display::new(global, setup.options.terminal);
+    let mut display = Display::new(global, &setup.options);
     let mut data: Vec<Option<MetricData>> = vec![None; setup.metrics.len()];
     let speed = watch.speed.unwrap_or(1.0);
     let pause = Duration::from_secs_f64(every_ms as f64 / 1000.0 / speed);
-    // The run's clock: the wall clock, or from the candidate's start at `--speed`.
-    let clock_started = Instant::now();
-    let clock = |wall_ms: i64| match watch.speed {
-        Some(speed) => {
-            candidate.start_ms + (clock_started.elapsed().as_secs_f64() * 1000.0 * speed) as i64
-        }
+    // The run's clock: the wall clock, or at `--speed` a replay's, from the candidate's
+    // start one `--every` further at each poll — so a replay sees the same samples at every
+    // poll however fast the machine is (its pace is the pause between polls).
+    let mut polls: i64 = 0;
+    let clock = |wall_ms: i64, polls: i64| match watch.speed {
+        Some(_) => candidate.start_ms + polls * every_ms,
         None => wall_ms,
     };
     let sleep = |wait: Duration| {
@@ -214,12 +221,13 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
             candidate,
             &setup.metrics,
             &defaults,
-            clock(now_ms),
+            clock(now_ms, polls),
             global.verbose,
             &mut data,
         ));
         let poll = match poll {
             Ok(poll) => {
+                polls += 1;
                 if let Some((since, _)) = unreachable.take() {
                     display.note(&format!(
                         "source answers again after {} unreachable",
@@ -317,6 +325,7 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
         let stop = (state == State::Fail && (watch.stop_on_fail || all_failed))
             || released
             || poll.complete
+            || display.closed
             || interrupted.load(Ordering::SeqCst);
         if stop {
             last_record = Some(record);
@@ -331,7 +340,8 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
             continue;
         }
     }
-    let interrupted = interrupted.load(Ordering::SeqCst);
+    // Stdout's reader gone ends the watch as Ctrl-C does.
+    let interrupted = interrupted.load(Ordering::SeqCst) || display.closed;
 
     // The reports of `compare` for the window seen, with the watch's verdict.
     let seen = seen_of(&setup, observed_end, complete);
@@ -344,12 +354,8 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
     let steady_seen = (observed_end - steady_start).max(0);
     let exit = match &report {
         Some(report) => {
-            // The live display took the terminal's place: stdout only when asked for a format.
-            super::compare::write_reports(
-                report,
-                &setup.options,
-                setup.options.outputs.stdout != Format::Table,
-            )?;
+            // The table (below the poll lines) or the format asked for, on stdout.
+            super::compare::write_reports(report, &setup.options, true)?;
             report.exit_code()
         }
         None => {
@@ -360,7 +366,8 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
             } else {
                 "nothing of the steady window was seen"
             };
-            display.note(&format!("no report written: {why}"));
+            // Said whatever `--quiet` says: the reports asked for are not there.
+            super::note(&format!("no report written: {why}"));
             if source_lost.is_some() {
                 3
             } else {
@@ -683,23 +690,37 @@ fn reserve(
 }
 
 /// What the watch shows while it runs: a table redrawn in place on a terminal, log lines
-/// elsewhere; notes (the source lost and found, the end) as lines of their own.
+/// elsewhere, and notes (the source lost and found, the end) as lines of their own — on
+/// stdout, the watch's output (`watch > log` keeps it all), or on stderr where stdout
+/// carries a report format (`--format json`). Stdout closed by its reader (`| head`) ends
+/// the watch as Ctrl-C does.
 struct Display {
     quiet: bool,
+    on_stdout: bool,
     live_table: bool,
     terminal: crate::report::Terminal,
     drawn_lines: usize,
     previous: Option<Vec<MetricLook>>,
+    /// Stdout's reader has gone.
+    closed: bool,
 }
 
 impl Display {
-    fn new(global: &GlobalArgs, terminal: crate::report::Terminal) -> Display {
+    fn new(global: &GlobalArgs, options: &CompareOptions) -> Display {
+        let on_stdout = options.outputs.stdout == Format::Table;
+        let terminal = if on_stdout {
+            std::io::stdout().is_terminal()
+        } else {
+            std::io::stderr().is_terminal()
+        };
         Display {
             quiet: global.quiet,
-            live_table: std::io::stderr().is_terminal() && !global.quiet,
-            terminal,
+            on_stdout,
+            live_table: terminal && !global.quiet,
+            terminal: options.terminal,
             drawn_lines: 0,
             previous: None,
+            closed: false,
         }
     }
 
@@ -707,19 +728,18 @@ impl Display {
         if self.quiet {
             return;
         }
-        let text = if self.live_table {
+        let mut text = if self.live_table {
             report::live::table(record, metrics, gates, self.terminal)
         } else {
             report::live::lines(record, self.previous.as_deref(), metrics, gates)
         };
-        let mut err = std::io::stderr().lock();
+        let drawn = text.lines().count();
         if self.live_table && self.drawn_lines > 0 {
             // Back over the previous drawing, then clear it.
-            let _ = write!(err, "\x1b[{}A\x1b[J", self.drawn_lines);
+            text.insert_str(0, &format!("\x1b[{}A\x1b[J", self.drawn_lines));
         }
-        let _ = err.write_all(text.as_bytes());
-        let _ = err.flush();
-        self.drawn_lines = text.lines().count();
+        self.write(&text);
+        self.drawn_lines = drawn;
         self.previous = Some(record.metrics.clone());
     }
 
@@ -728,9 +748,17 @@ impl Display {
         if self.quiet {
             return;
         }
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{line}");
-        let _ = err.flush();
+        self.write(&format!("{line}\n"));
         self.drawn_lines = 0;
+    }
+
+    fn write(&mut self, text: &str) {
+        if !self.on_stdout {
+            super::note(text.trim_end_matches('\n'));
+        } else if !self.closed {
+            // Only a closed pipe is an error here, and it ends the watch (`closed`); the
+            // reports are written all the same.
+            self.closed = !super::emit_open(text).unwrap_or(true);
+        }
     }
 }

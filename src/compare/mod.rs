@@ -249,7 +249,9 @@ pub fn compare_metric_runs(
         .iter()
         .any(|c| matches!(c, Clause::Regression { .. }));
     let mut problems: Vec<Reason> = result.candidate.problem.iter().cloned().collect();
-    if needs_baseline {
+    // An absolute gate judges the candidate alone; where both runs lack data, both are
+    // named all the same (the query, not the run, is then the likely cause).
+    if needs_baseline || !problems.is_empty() {
         problems.extend(result.baseline.problem.iter().cloned());
     }
     if !problems.is_empty() {
@@ -321,6 +323,7 @@ fn few_degrees_of_freedom(
         side_df: own(side),
         persistence: lr.map_or(f64::NAN, |l| l.persistence),
         samples: side.samples(),
+        runs: side.between_run.as_ref().map_or(1, |p| p.runs),
     })
 }
 

@@ -171,6 +171,8 @@ pub enum Reason {
         side_df: f64,
         persistence: f64,
         samples: usize,
+        /// Baseline runs pooled (their spread sets the degrees of freedom); 1 for one run.
+        runs: usize,
     },
     /// Finding: one value repeated over the whole window (a stuck exporter?).
     Stale {

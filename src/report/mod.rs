@@ -6,6 +6,7 @@ pub mod csv;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod layout;
 pub mod live;
 pub mod markdown;
 pub mod table;
@@ -298,17 +299,18 @@ impl Report {
     pub fn tally(&self, order: &[&str]) -> String {
         let counts = self.counts();
         let gated: usize = counts.values().sum();
+        let metrics = if gated == 1 { "metric" } else { "metrics" };
         if self.overall.nothing_judged() {
             return if gated == 0 {
                 "no gated metrics: nothing was judged".to_string()
             } else {
-                format!("{gated} gated metrics, none with data: nothing was judged")
+                format!("{gated} gated {metrics}, none with data: nothing was judged")
             };
         }
         let parts: Vec<String> = order
             .iter()
             .filter_map(|k| counts.get(k).map(|n| format!("{n} {}", k.to_lowercase())))
             .collect();
-        format!("{gated} gated metrics: {}", parts.join(", "))
+        format!("{gated} gated {metrics}: {}", parts.join(", "))
     }
 }

@@ -3,8 +3,9 @@
 //! word is ever split: at a narrow width intervals and gates wrap at spaces, and columns are
 //! left out in a documented order (`DROP_ORDER`).
 
-use comfy_table::{Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width};
+use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
+use super::layout::{self, wrap_at};
 use super::text::{self, verdict_label};
 use super::Terminal;
 use super::{Report, RunInfo};
@@ -26,15 +27,6 @@ enum Column {
     Change,
     Gate,
     Verdict,
-}
-
-fn verdict_color(v: Verdict) -> Color {
-    match v {
-        Verdict::Pass => Color::Green,
-        Verdict::Fail => Color::Red,
-        Verdict::Inconclusive => Color::Yellow,
-        Verdict::NoData => Color::Magenta,
-    }
 }
 
 fn paint(text: &str, v: Verdict, style: Terminal) -> String {
@@ -63,34 +55,11 @@ fn window_line(label: &str, r: &RunInfo) -> String {
     )
 }
 
-/// Columns of the widest line, colour codes aside.
-fn widest_line(text: &str) -> usize {
-    text.lines()
-        .map(|l| {
-            let mut width = 0;
-            let mut in_escape = false;
-            for c in l.chars() {
-                match (in_escape, c) {
-                    (false, '\x1b') => in_escape = true,
-                    (true, c) if c.is_ascii_alphabetic() => in_escape = false,
-                    (true, _) => {}
-                    (false, _) => width += 1,
-                }
-            }
-            width
-        })
-        .max()
-        .unwrap_or(0)
-}
-
-/// Display width of the longest word (space-separated) of a cell.
-fn longest_word(s: &str) -> usize {
-    s.split(' ').map(|w| w.chars().count()).max().unwrap_or(0)
-}
-
 /// Renders the whole terminal report.
 pub fn render(report: &Report, style: Terminal) -> String {
     let change_header = format!("Change [{:.0}% CI]", report.confidence * 100.0);
+    // ASCII before the layout: `≥` becomes `>=`, a column wider.
+    let shown = |text: String| if style.ascii { ascii(&text) } else { text };
     let rows: Vec<[(Column, String); 6]> = report
         .metrics
         .iter()
@@ -102,10 +71,13 @@ pub fn render(report: &Report, style: Terminal) -> String {
             }
             [
                 (Column::Metric, r.metric.id.clone()),
-                (Column::Baseline, text::value(&r.metric, &r.baseline)),
-                (Column::Candidate, text::value(&r.metric, &r.candidate)),
-                (Column::Change, text::change(r)),
-                (Column::Gate, gate),
+                (Column::Baseline, shown(text::value(&r.metric, &r.baseline))),
+                (
+                    Column::Candidate,
+                    shown(text::value(&r.metric, &r.candidate)),
+                ),
+                (Column::Change, shown(text::change(r))),
+                (Column::Gate, shown(gate)),
                 (
                     Column::Verdict,
                     r.verdict.map_or("-", verdict_label).to_string(),
@@ -121,83 +93,46 @@ pub fn render(report: &Report, style: Terminal) -> String {
         (Column::Gate, "Gate".to_string()),
         (Column::Verdict, "Verdict".to_string()),
     ];
-    // The narrowest each column can be without splitting a word; the values of a run stay
-    // on one line.
-    const PADDING: usize = 2;
-    let min_width = |c: Column| {
-        let cells = std::iter::once(&header).chain(&rows).map(|row| {
-            let (_, text) = &row[c as usize];
+    let cells: Vec<[String; 6]> = std::iter::once(&header)
+        .chain(&rows)
+        .map(|row| row.clone().map(|(_, text)| text))
+        .collect();
+    let (columns, widths) = layout(&cells, style.width as usize);
+    let mut table = Table::new();
+    table.load_style(if style.ascii {
+        comfy_table::presets::ASCII_HORIZONTAL_ONLY
+    } else {
+        comfy_table::presets::UTF8_HORIZONTAL_ONLY
+    });
+    table.style_mut().row_separator = comfy_table::LineStyle::none();
+    // The cells come wrapped (`layout`): the table only pads them.
+    table.set_content_arrangement(ContentArrangement::Disabled);
+    table.force_no_tty();
+    let cell_text = |row: &[String; 6], c: Column| wrap_at(&row[c as usize], widths[c as usize], 0);
+    table.set_header(
+        columns
+            .iter()
+            .map(|c| cell_text(&cells[0], *c).trim_end().to_string()),
+    );
+    for row in &cells[1..] {
+        table.add_row(columns.iter().map(|c| {
+            let cell = Cell::new(cell_text(row, *c).trim_end());
             match c {
-                Column::Baseline | Column::Candidate | Column::Metric | Column::Verdict => {
-                    text.chars().count()
-                }
-                _ => longest_word(text),
+                Column::Baseline | Column::Candidate => cell.set_alignment(CellAlignment::Right),
+                _ => cell,
             }
-        });
-        cells.max().unwrap_or(0)
-    };
-    let all = vec![
-        Column::Metric,
-        Column::Baseline,
-        Column::Candidate,
-        Column::Change,
-        Column::Gate,
-        Column::Verdict,
-    ];
-    let build = |columns: &[Column]| {
-        let mut table = Table::new();
-        table.load_style(if style.ascii {
-            comfy_table::presets::ASCII_HORIZONTAL_ONLY
-        } else {
-            comfy_table::presets::UTF8_HORIZONTAL_ONLY
-        });
-        table.style_mut().row_separator = comfy_table::LineStyle::none();
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_width(style.width);
-        if style.color {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
-        }
-        table.set_header(columns.iter().map(|c| header[*c as usize].1.clone()));
-        for (m, row) in report.metrics.iter().zip(&rows) {
-            table.add_row(columns.iter().map(|c| {
-                let cell = Cell::new(&row[*c as usize].1);
-                match c {
-                    Column::Baseline | Column::Candidate => {
-                        cell.set_alignment(CellAlignment::Right)
-                    }
-                    Column::Verdict => match m.result.verdict {
-                        Some(v) if style.color => cell
-                            .fg(verdict_color(v))
-                            .add_attribute(comfy_table::Attribute::Bold),
-                        _ => cell,
-                    },
-                    _ => cell,
-                }
-            }));
-        }
-        let last = columns.len().saturating_sub(1);
-        for (i, (column, kind)) in table.column_iter_mut().zip(columns).enumerate() {
-            // No padding after the last column: it would only be trailing space.
-            let padding = if i == last { 0 } else { PADDING };
-            column.set_padding((0, padding as u16));
-            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
-                (min_width(*kind) + padding) as u16,
-            )));
-        }
-        table.to_string()
-    };
-    // Leave columns out, in the documented order, until the table fits.
-    let mut columns = all.clone();
-    let mut table = build(&columns);
-    for drop in DROP_ORDER {
-        if widest_line(&table) <= style.width as usize {
-            break;
-        }
-        columns.retain(|c| *c != drop);
-        table = build(&columns);
+        }));
     }
+    let last = columns.len().saturating_sub(1);
+    for (i, (column, kind)) in table.column_iter_mut().zip(&columns).enumerate() {
+        // No padding after the last column: it would only be trailing space.
+        let padding = if i == last { 0 } else { PADDING };
+        column.set_padding((0, padding as u16));
+        column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
+            (widths[*kind as usize] + padding) as u16,
+        )));
+    }
+    let table = paint_verdicts(&table.to_string(), report, &columns, style);
     let mut out = format!("{table}\n");
     if columns.len() < 6 {
         let left: Vec<&str> = DROP_ORDER
@@ -320,6 +255,74 @@ pub fn render(report: &Report, style: Terminal) -> String {
         + "\n"
 }
 
+/// Space after each column but the last, and the (blank) vertical border between columns.
+const PADDING: usize = 2;
+const BORDER: usize = 1;
+
+/// The columns to show and the width of each (indexed by [`Column`]) for a table of
+/// `cells` (the header first) in `width` columns: every column its widest cell; where that
+/// is too wide, the gate and then the change on two lines, and where even that is too
+/// wide, columns left out in [`DROP_ORDER`] (see [`layout::fit`]).
+fn layout(cells: &[[String; 6]], width: usize) -> (Vec<Column>, [usize; 6]) {
+    let all = [
+        Column::Metric,
+        Column::Baseline,
+        Column::Candidate,
+        Column::Change,
+        Column::Gate,
+        Column::Verdict,
+    ];
+    let rows: Vec<Vec<String>> = cells.iter().map(|r| r.to_vec()).collect();
+    let fitted = layout::fit(
+        &rows,
+        width,
+        PADDING + BORDER,
+        &[Column::Gate as usize, Column::Change as usize],
+        &DROP_ORDER.map(|c| c as usize),
+    );
+    let mut widths = [0; 6];
+    for (i, w) in fitted.widths.iter().enumerate() {
+        widths[i] = *w;
+    }
+    let columns = all
+        .into_iter()
+        .filter(|c| fitted.kept.contains(&(*c as usize)))
+        .collect();
+    (columns, widths)
+}
+
+/// The verdict labels of `table` (rendered without colour) painted: the label ends the
+/// first line of its row, and the colour spans the label alone.
+fn paint_verdicts(table: &str, report: &Report, columns: &[Column], style: Terminal) -> String {
+    if !style.color || !columns.contains(&Column::Verdict) {
+        return table.to_string();
+    }
+    let mut verdicts = report.metrics.iter().map(|m| m.result.verdict);
+    let mut in_body = false;
+    let mut out = Vec::new();
+    for line in table.lines() {
+        let line = line.trim_end();
+        let border = line.starts_with(['─', '═', '-', '=']);
+        if border {
+            in_body = !in_body && (line.starts_with('═') || line.starts_with('='));
+            out.push(line.to_string());
+            continue;
+        }
+        // A row starts with its metric's id; its continuation lines with spaces.
+        if in_body && !line.starts_with(' ') {
+            if let Some(Some(v)) = verdicts.next() {
+                let label = verdict_label(v);
+                if let Some(head) = line.strip_suffix(label) {
+                    out.push(format!("{head}{}", paint(label, v, style)));
+                    continue;
+                }
+            }
+        }
+        out.push(line.to_string());
+    }
+    out.join("\n")
+}
+
 /// `text` as the terminal shows it (in ASCII with `--style ascii`, where `≥` takes two
 /// columns), broken to fit its width: see [`wrap_at`].
 fn wrap(text: &str, style: Terminal, indent: usize) -> String {
@@ -328,58 +331,6 @@ fn wrap(text: &str, style: Terminal, indent: usize) -> String {
     } else {
         wrap_at(text, style.width as usize, indent)
     }
-}
-
-/// `text` broken at spaces into lines of at most `width` columns, the lines after the first
-/// indented by `indent` spaces (a longer word stands alone on its line). A number keeps its
-/// unit (`0.1 jobs/s`, `85 restarts`). The first line keeps the text's own indentation.
-fn wrap_at(text: &str, width: usize, indent: usize) -> String {
-    let body = text.trim_start_matches(' ');
-    let mut out = String::new();
-    let mut line = text[..text.len() - body.len()].to_string();
-    let mut columns = line.chars().count();
-    let mut empty = true;
-    for word in unbreakable_words(body) {
-        let w = word.chars().count();
-        if !empty && columns + 1 + w > width {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = " ".repeat(indent);
-            columns = indent;
-            empty = true;
-        }
-        if empty && word.is_empty() {
-            // A separator of two spaces falls at the break: the new line starts at its word.
-            continue;
-        }
-        if !empty {
-            line.push(' ');
-            columns += 1;
-        }
-        line.push_str(word);
-        columns += w;
-        empty = false;
-    }
-    out.push_str(&line);
-    out.push('\n');
-    out
-}
-
-/// `text` split at spaces, except a space between a number and the word after it (its unit).
-fn unbreakable_words(text: &str) -> Vec<&str> {
-    let mut words: Vec<&str> = Vec::new();
-    let mut start = 0;
-    for (i, _) in text.match_indices(' ') {
-        let (before, after) = (&text[start..i], &text[i + 1..]);
-        let number_then_unit = before.ends_with(|c: char| c.is_ascii_digit())
-            && after.starts_with(|c: char| c.is_alphabetic());
-        if !number_then_unit {
-            words.push(before);
-            start = i + 1;
-        }
-    }
-    words.push(&text[start..]);
-    words
 }
 
 /// The report's Unicode in ASCII, for logs that mangle it (`--style ascii`).
@@ -404,36 +355,4 @@ pub fn ascii(text: &str) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrapping_keeps_indentation_units_and_long_words() {
-        // The first line keeps its indentation, the others get the hanging indent.
-        assert_eq!(
-            wrap_at("  FAIL m: one two three four", 14, 4),
-            "  FAIL m: one\n    two three\n    four\n"
-        );
-        // A number and its unit break together; a word longer than the width stands alone.
-        assert_eq!(
-            wrap_at("mean 3.29 jobs/s > 0.1 jobs/s", 12, 2),
-            "mean\n  3.29 jobs/s\n  >\n  0.1 jobs/s\n"
-        );
-        assert_eq!(
-            wrap_at("a averyveryverylongword b", 8, 0),
-            "a\naveryveryverylongword\nb\n"
-        );
-        // A two-space separator at a break does not indent the next line further.
-        assert_eq!(
-            wrap_at("Baseline  weekly  namespace=x", 17, 2),
-            "Baseline  weekly\n  namespace=x\n"
-        );
-        assert_eq!(
-            unbreakable_words("85 restarts > 0 restarts (60 s)"),
-            ["85 restarts", ">", "0 restarts", "(60 s)"]
-        );
-    }
 }

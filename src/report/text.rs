@@ -323,11 +323,17 @@ pub fn reason(r: &Reason, metric: &Metric) -> String {
             }
         ),
         Reason::FewDegreesOfFreedom {
+            df, runs, side_df, ..
+        } if *runs >= 2 => format!(
+            "the change's interval rests on {df:.1} degrees of freedom: the baseline pools {runs} runs, whose spread is known to {side_df:.1} degrees of freedom; more baseline runs would narrow it"
+        ),
+        Reason::FewDegreesOfFreedom {
             df,
             side,
             side_df,
             persistence,
             samples,
+            ..
         } => format!(
             "the change's interval rests on {df:.1} degrees of freedom: the {} is too persistent for its length to know its noise well ({samples} samples, persistence {persistence:.2}, {side_df:.1} degrees of freedom); a longer run would narrow it",
             side.name()

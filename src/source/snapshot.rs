@@ -136,6 +136,21 @@ pub fn load(path: &Path) -> Result<Snapshot> {
         // A file that does not start as a JSON object (a log or a binary named by mistake)
         // is not read further: its start is enough to say what is wrong.
         (&mut file).take(1 << 16).read_to_end(bytes)?;
+        if bytes.starts_with(&GZIP_MAGIC) {
+            // A compressed snapshot (`weekly.json.gz`): its text, inflated here.
+            file.read_to_end(bytes)?;
+            let compressed = std::mem::take(bytes);
+            let mut inflated =
+                flate2::read::MultiGzDecoder::new(&compressed[..]).take(MAX_INFLATED + 1);
+            inflated.read_to_end(bytes)?;
+            if bytes.len() as u64 > MAX_INFLATED {
+                return Err(std::io::Error::other(format!(
+                    "it inflates to more than {} GiB",
+                    MAX_INFLATED >> 30
+                )));
+            }
+            return Ok(None);
+        }
         if matches!(
             without_bom(bytes).iter().find(|c| !c.is_ascii_whitespace()),
             Some(b'{') | None
@@ -157,6 +172,11 @@ pub fn load(path: &Path) -> Result<Snapshot> {
     }
     parsed
 }
+
+/// The first bytes of a gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// The largest snapshot text a compressed snapshot may inflate to.
+const MAX_INFLATED: u64 = 4 << 30;
 
 /// A regular file's bytes mapped into memory; `None` for what is read instead: a pipe, an
 /// empty file, and one that does not start as a JSON object (whose start is enough to say
@@ -226,8 +246,10 @@ fn decode(bytes: &[u8], path: &Path) -> Result<FileJson> {
     }
     let mut decoder = serde_json::Deserializer::from_slice(bytes);
     let file: FileJson = serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
-        let at = e.path().to_string();
-        let at = if at == "." {
+        // A key cut off before it was read is shown as `?`: the path up to it says where.
+        let path = e.path().to_string();
+        let at = path.trim_end_matches('?').trim_end_matches('.');
+        let at = if at.is_empty() || at == "." {
             String::new()
         } else {
             format!(" (at {at})")

@@ -38,6 +38,31 @@ pub fn register() {
     });
 }
 
+/// The box a piece of text covers, in pixels of the whole canvas: what the checks of a
+/// chart's layout look at ([`seen`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TextBox {
+    pub text: String,
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+}
+
+thread_local! {
+    /// The text drawn on this thread while [`seen`] collects it.
+    static SEEN: std::cell::RefCell<Option<Vec<TextBox>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `draw` and returns, with its result, the boxes of every piece of text it drew on
+/// this thread.
+pub fn seen<R>(draw: impl FnOnce() -> R) -> (R, Vec<TextBox>) {
+    let outer = SEEN.with(|s| s.borrow_mut().replace(Vec::new()));
+    let result = draw();
+    let boxes = SEEN.with(|s| std::mem::replace(&mut *s.borrow_mut(), outer));
+    (result, boxes.unwrap_or_default())
+}
+
 /// How a piece of text looks.
 #[derive(Debug, Clone, Copy)]
 pub struct Type {
@@ -125,6 +150,18 @@ pub fn draw<DB: DrawingBackend>(
         Baseline::Middle => at.1 + (ascent + descent) / 2.0,
         Baseline::Bottom => at.1 + descent,
     };
+    SEEN.with(|s| {
+        if let Some(seen) = s.borrow_mut().as_mut() {
+            let origin = area.get_base_pixel();
+            seen.push(TextBox {
+                text: text.to_string(),
+                left: origin.0 as f64 + left,
+                top: origin.1 as f64 + base_y - ascent,
+                right: origin.0 as f64 + left + w,
+                bottom: origin.1 as f64 + base_y - descent,
+            });
+        }
+    });
     if !raster {
         // SVG: a text element anchored at the left end of its top line; the viewer lays
         // the glyphs out.

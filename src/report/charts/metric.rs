@@ -13,8 +13,9 @@ use plotters::prelude::*;
 use super::axes::{self, ValueScale};
 use super::lettering::{self, Align, Baseline};
 use super::{
-    dashed, fill, legend, polyline, run_line, spread, thin_by, verdict_color, ChartOptions, Frame,
-    Look, BASELINE, CANDIDATE, GATE, GRID, INK, MUTED, NO_DATA, SHADE,
+    axis_lines, dashed, fill, grid_line, legend, polyline, run_line, spread_sized, thin_by,
+    two_lines, verdict_color, ChartOptions, Frame, Look, BASELINE, CANDIDATE, GATE, GRID, INK,
+    MUTED, NO_DATA, SHADE,
 };
 use crate::compare::SideResult;
 use crate::gate::Clause;
@@ -714,24 +715,36 @@ impl<'a> Plot<'a> {
             look.px(1.5),
             look.px(6.0),
         )?;
+        match self.ceiling_note() {
+            Some((text, at, t)) => look.write(area, &text, at, t, Align::Left, Baseline::Top),
+            None => Ok(()),
+        }
+    }
+
+    /// The note in the region above a histogram's ceiling: its text (the longest of three
+    /// that fits the plot), its top-left corner and its type.
+    fn ceiling_note(&self) -> Option<(String, (f64, f64), lettering::Type)> {
+        let (look, frame) = (self.look, &self.frame);
+        let c = self.ceiling?;
+        let y = self.y_of(c * self.scale);
         let t = look.text(FONT - 1.0, false, MUTED);
         let text_y = if y - frame.top > lettering::line_height(t) + look.px(4.0) {
             frame.top + look.px(3.0)
         } else {
             y + look.px(3.0)
         };
+        let warm = self.report.baseline.newest().warmup_ms as f64 / 60_000.0;
         let text_x = frame.x_px(warm.min(self.x_max)) + look.px(6.0);
-        look.write(
-            area,
-            &format!(
-                "above the histogram ceiling ({}): true values unknown",
-                units::format_value(c, &self.m.result.metric.unit)
-            ),
-            (text_x, text_y),
-            t,
-            Align::Left,
-            Baseline::Top,
-        )
+        let ceiling = units::format_value(c, &self.m.result.metric.unit);
+        let room = frame.right - text_x - look.px(4.0);
+        let text = [
+            format!("above the histogram ceiling ({ceiling}): true values unknown"),
+            format!("above the histogram ceiling ({ceiling})"),
+            format!("≥ {ceiling}: unknown"),
+        ]
+        .into_iter()
+        .find(|text| lettering::width(text, t) <= room)?;
+        Some((text, (text_x, text_y), t))
     }
 
     /// Grid, ticks, their labels and the axes' descriptions.
@@ -739,16 +752,8 @@ impl<'a> Plot<'a> {
         let (look, frame) = (self.look, &self.frame);
         let label_type = self.label_type();
         for a in &self.y_ticks {
+            grid_line(area, frame, *a, look.px(1.0))?;
             let y = frame.y_px(*a);
-            polyline(
-                area,
-                vec![
-                    (frame.left as i32, y as i32),
-                    (frame.right as i32, y as i32),
-                ],
-                GRID.to_rgba(),
-                look.px(1.0),
-            )?;
             look.write(
                 area,
                 &self.tick_text(*a),
@@ -770,6 +775,7 @@ impl<'a> Plot<'a> {
             _ => f64::INFINITY,
         };
         let every = ((widest + look.px(4.0)) / spacing).ceil().max(1.0) as usize;
+        let mut last_right = f64::NEG_INFINITY;
         for (i, &x) in ticks.iter().enumerate() {
             let px = frame.x_px(x);
             polyline(
@@ -781,15 +787,25 @@ impl<'a> Plot<'a> {
                 GRID.mix(0.6),
                 look.px(1.0),
             )?;
-            if i % every != 0 {
+            // The first label starts at the axis, clear of the value axis's lowest label;
+            // the others are centred on their ticks, each clear of the one before.
+            let text = axes::time_label(x, self.x_max);
+            let w = lettering::width(&text, label_type);
+            let (align, left) = if x <= 0.0 {
+                (Align::Left, px)
+            } else {
+                (Align::Center, px - w / 2.0)
+            };
+            if i % every != 0 || left < last_right + look.px(4.0) {
                 continue;
             }
+            last_right = left + w;
             look.write(
                 area,
-                &axes::time_label(x, self.x_max),
+                &text,
                 (px, frame.bottom + look.px(6.0)),
                 label_type,
-                Align::Center,
+                align,
                 Baseline::Top,
             )?;
         }
@@ -821,16 +837,7 @@ impl<'a> Plot<'a> {
             Align::Left,
             Baseline::Bottom,
         )?;
-        polyline(
-            area,
-            vec![
-                (frame.left as i32, frame.top as i32),
-                (frame.left as i32, frame.bottom as i32),
-                (frame.right as i32, frame.bottom as i32),
-            ],
-            INK.mix(0.6),
-            look.px(1.0),
-        )
+        axis_lines(area, frame, look.px(1.0))
     }
 
     /// The gate: a band from the baseline mean to the budget's limit, or a threshold line.
@@ -1004,6 +1011,11 @@ impl<'a> Plot<'a> {
         let (look, frame) = (self.look, &self.frame);
         let r = &self.m.result;
         let mut row = 0.0;
+        // Below the ceiling's note, which sits at the top or just under the ceiling.
+        let first = match self.ceiling_note() {
+            Some((_, (_, y), t)) => y + lettering::line_height(t) + look.px(2.0),
+            _ => frame.top + look.px(4.0),
+        };
         for (side, color) in [(&r.baseline, BASELINE), (&r.candidate, CANDIDATE)] {
             for s in &side.shifts {
                 let x = frame.x_px(s.offset_seconds / 60.0);
@@ -1031,7 +1043,7 @@ impl<'a> Plot<'a> {
                 } else {
                     x - look.px(5.0) - w
                 };
-                let top = frame.top + look.px(4.0) + row * h;
+                let top = first + row * h;
                 fill(
                     area,
                     (left - look.px(2.0), top),
@@ -1053,10 +1065,23 @@ impl<'a> Plot<'a> {
     ) -> Result<(), String> {
         let (look, frame) = (self.look, &self.frame);
         let size = if self.compact { 14.0 } else { FONT };
-        let gap = lettering::line_height(look.text(size, true, INK)) + look.px(2.0);
+        let line = lettering::line_height(look.text(size, true, INK));
+        let gap = line + look.px(2.0);
+        // A label too long for the gutter takes two lines.
+        let room = look.px(self.gutter - 12.0);
+        let texts: Vec<Vec<String>> = labels
+            .iter()
+            .map(|(_, label, color)| {
+                two_lines(label, look.text(size, *color != GATE, *color), room)
+            })
+            .collect();
         let ys: Vec<f64> = labels.iter().map(|l| l.0).collect();
-        let placed = spread(&ys, gap, frame.top + gap / 2.0, frame.bottom - gap / 2.0);
-        for ((want, label, color), y) in labels.iter().zip(placed) {
+        let sizes: Vec<f64> = texts
+            .iter()
+            .map(|t| t.len() as f64 * line + look.px(2.0))
+            .collect();
+        let placed = spread_sized(&ys, &sizes, frame.top + gap / 2.0, frame.bottom - gap / 2.0);
+        for (((want, _, color), y), lines) in labels.iter().zip(placed).zip(&texts) {
             let t = look.text(size, *color != GATE, *color);
             polyline(
                 area,
@@ -1067,15 +1092,17 @@ impl<'a> Plot<'a> {
                 color.mix(0.6),
                 look.px(1.0),
             )?;
-            let shown = lettering::fit(label, t, look.px(self.gutter - 12.0));
-            look.write(
-                area,
-                &shown,
-                (frame.right + look.px(9.0), y),
-                t,
-                Align::Left,
-                Baseline::Middle,
-            )?;
+            let first = y - (lines.len() as f64 - 1.0) * line / 2.0;
+            for (k, text) in lines.iter().enumerate() {
+                look.write(
+                    area,
+                    text,
+                    (frame.right + look.px(9.0), first + k as f64 * line),
+                    t,
+                    Align::Left,
+                    Baseline::Middle,
+                )?;
+            }
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! Charts for write-ups (`--charts DIR`): one chart per metric (`<id>.png`), a summary of
 //! every gated metric against its gate (`summary.png`) and an overview of the metrics that
-//! matter most (`overview.png`); PNG (at `--chart-scale` for HiDPI) or SVG
+//! matter most (`overview.png`), and the history of runs (`history-<id>.png`); PNG (at `--chart-scale` for HiDPI) or SVG
 //! (`--chart-format svg`, text as `<text>`).
 //!
 //! Everything is drawn in pixels of a [`Frame`] rather than through plotters' chart
@@ -12,6 +12,7 @@
 
 mod axes;
 mod band;
+pub mod history;
 pub mod lettering;
 mod metric;
 mod overview;
@@ -261,8 +262,46 @@ pub fn paint<DB: DrawingBackend>(
 ) -> Result<()> {
     let fail = |e: String| Error::input(format!("cannot draw chart {}: {e}", path.display()));
     area.fill(&WHITE).map_err(|e| fail(describe(e)))?;
-    draw().map_err(fail)?;
+    match text_boxes_file() {
+        None => draw().map_err(fail)?,
+        Some(file) => {
+            let (drawn, boxes) = lettering::seen(draw);
+            drawn.map_err(fail)?;
+            record_text_boxes(file, path, area.dim_in_pixel(), &boxes);
+        }
+    }
     area.present().map_err(|e| fail(describe(e)))
+}
+
+/// Where the layout checks want every chart's text boxes: the file named by the
+/// environment variable `BENCHCMP_TEXT_BOXES` (a test seam: `tests/reports.rs` checks
+/// that no text leaves its canvas or runs into other text).
+fn text_boxes_file() -> Option<&'static Path> {
+    static FILE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| std::env::var_os("BENCHCMP_TEXT_BOXES").map(PathBuf::from))
+        .as_deref()
+}
+
+/// Appends one JSON line per piece of text of the chart at `path` (of `size` pixels).
+fn record_text_boxes(file: &Path, path: &Path, size: (u32, u32), boxes: &[lettering::TextBox]) {
+    use std::io::Write;
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let lines: String = boxes
+        .iter()
+        .map(|b| {
+            serde_json::json!({"chart": path.display().to_string(), "width": size.0, "height": size.1, "box": b})
+                .to_string()
+                + "\n"
+        })
+        .collect();
+    let _held = LOCK.lock();
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+    {
+        let _ = f.write_all(lines.as_bytes());
+    }
 }
 
 /// Writes RGB `pixels` as a PNG file ([`png`]).
@@ -360,6 +399,40 @@ pub fn polyline<DB: DrawingBackend>(
         ShapeStyle::from(&color).stroke_width(width.round().max(1.0) as u32),
     ))
     .map_err(describe)
+}
+
+/// A horizontal grid line across `frame` at value `y`, `width` pixels wide.
+pub fn grid_line<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    y: f64,
+    width: f64,
+) -> Result<(), String> {
+    let y = frame.y_px(y) as i32;
+    polyline(
+        area,
+        vec![(frame.left as i32, y), (frame.right as i32, y)],
+        GRID.to_rgba(),
+        width,
+    )
+}
+
+/// The left and bottom axis lines of `frame`, `width` pixels wide.
+pub fn axis_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    width: f64,
+) -> Result<(), String> {
+    polyline(
+        area,
+        vec![
+            (frame.left as i32, frame.top as i32),
+            (frame.left as i32, frame.bottom as i32),
+            (frame.right as i32, frame.bottom as i32),
+        ],
+        INK.mix(0.6),
+        width,
+    )
 }
 
 /// A run's line through points in pixels, in time order. Where there is a point for every
@@ -537,14 +610,23 @@ pub fn legend<DB: DrawingBackend>(
 /// Spreads labels wanted at pixel heights `ys` so no two are closer than `gap`, within
 /// `top..bottom`; returns their new heights in the same order.
 pub fn spread(ys: &[f64], gap: f64, top: f64, bottom: f64) -> Vec<f64> {
+    spread_sized(ys, &vec![gap; ys.len()], top, bottom)
+}
+
+/// [`spread`] for labels of different heights (`sizes`): the centres of two neighbours
+/// are at least half their heights apart.
+pub fn spread_sized(ys: &[f64], sizes: &[f64], top: f64, bottom: f64) -> Vec<f64> {
     let mut order: Vec<usize> = (0..ys.len()).collect();
     order.sort_by(|a, b| ys[*a].total_cmp(&ys[*b]));
     let mut placed = vec![0.0; ys.len()];
-    let mut last = f64::NEG_INFINITY;
+    let mut last: Option<usize> = None;
     for &i in &order {
-        let y = ys[i].clamp(top, bottom).max(last + gap);
+        let mut y = ys[i].clamp(top, bottom);
+        if let Some(j) = last {
+            y = y.max(placed[j] + (sizes[i] + sizes[j]) / 2.0);
+        }
         placed[i] = y;
-        last = y;
+        last = Some(i);
     }
     // Pushed past the bottom: shift the stack up.
     if let Some(&i) = order.last() {
@@ -556,6 +638,40 @@ pub fn spread(ys: &[f64], gap: f64, top: f64, bottom: f64) -> Vec<f64> {
         }
     }
     placed
+}
+
+/// `label` in at most two lines of `room` pixels: as it is where it fits, else broken
+/// between words (a number kept with its unit) — after a colon where that fits — and
+/// shortened with `…` only where no break fits.
+pub fn two_lines(label: &str, t: Type, room: f64) -> Vec<String> {
+    if lettering::width(label, t) <= room {
+        return vec![label.to_string()];
+    }
+    let words = crate::report::layout::unbreakable_words(label);
+    let splits: Vec<(String, String)> = (1..words.len())
+        .map(|k| (words[..k].join(" "), words[k..].join(" ")))
+        .collect();
+    let fits = |(a, b): &(String, String)| {
+        lettering::width(a, t) <= room && lettering::width(b, t) <= room
+    };
+    let widest = |(a, b): &(String, String)| lettering::width(a, t).max(lettering::width(b, t));
+    let chosen = splits
+        .iter()
+        .filter(|s| fits(s))
+        .find(|(a, _)| a.ends_with(':'))
+        .or_else(|| {
+            splits
+                .iter()
+                .filter(|s| fits(s))
+                .min_by(|x, y| widest(x).total_cmp(&widest(y)))
+        });
+    match chosen {
+        Some((a, b)) => vec![a.clone(), b.clone()],
+        None => match splits.iter().min_by(|x, y| widest(x).total_cmp(&widest(y))) {
+            Some((a, b)) => vec![lettering::fit(a, t, room), lettering::fit(b, t, room)],
+            None => vec![lettering::fit(label, t, room)],
+        },
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,15 @@
-//! The overview: a panel for every failed metric (and every required one without data), then,
-//! up to eight panels, the inconclusive ones and those that changed most — each titled with
-//! its change and verdict, sized to stay legible at the width a pull request shows.
+//! The overview: up to eight panels — failed metrics (and required ones without data) first,
+//! the headline metrics among them first and then the largest changes, then the
+//! inconclusive ones and those that changed most — each titled with its change and verdict,
+//! sized to stay legible at the width a pull request shows. Failures beyond eight are named
+//! under the title.
 
 use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::lettering::{Align, Baseline};
+use super::lettering::{self, Align, Baseline};
 use super::{legend, metric, verdict_color, ChartFormat, ChartOptions, Look};
 use crate::compare::Verdict;
 use crate::report::text::verdict_label;
@@ -28,7 +30,7 @@ const WIDTH: f64 = 1000.0;
 const PANEL: f64 = 390.0;
 const HEAD: f64 = 96.0;
 
-/// Panels beyond the failed metrics fill the overview up to this many.
+/// The most panels an overview shows.
 pub const PANELS: usize = 8;
 
 /// What the choice of panels looks at in one metric.
@@ -42,9 +44,9 @@ struct Candidate<'a> {
 }
 
 /// Panel order, as indexes into `metrics`: every failed metric and every required one
-/// without data (these always appear, however many), then inconclusive ones, then the
-/// largest changes, then the rest — headline metrics first within each group, the pack's
-/// order after that; cut at [`PANELS`] unless more than that failed.
+/// without data, then inconclusive ones, then the largest changes, then the rest —
+/// headline metrics first within the failed and the inconclusive, then the largest
+/// changes, the pack's order after that; the whole order (the first [`PANELS`] are drawn).
 fn order(metrics: &[Candidate]) -> Vec<usize> {
     let failed = |m: &Candidate| match m.verdict {
         Some(Verdict::Fail) => true,
@@ -64,24 +66,31 @@ fn order(metrics: &[Candidate]) -> Vec<usize> {
     };
     let headline = |m: &Candidate| !HEADLINE.contains(&m.id);
     let mut out: Vec<usize> = (0..metrics.len()).collect();
+    let size = |m: &Candidate| m.change.filter(|c| c.is_finite()).map_or(0.0, f64::abs);
     out.sort_by(|&a, &b| {
         let (x, y) = (&metrics[a], &metrics[b]);
         group(x).cmp(&group(y)).then_with(|| {
             if group(x) == 2 {
-                let size = |m: &Candidate| m.change.map_or(0.0, f64::abs);
                 size(y).total_cmp(&size(x))
             } else {
-                headline(x).cmp(&headline(y))
+                headline(x)
+                    .cmp(&headline(y))
+                    .then_with(|| size(y).total_cmp(&size(x)))
             }
         })
     });
-    let must = metrics.iter().filter(|m| failed(m)).count();
-    out.truncate(PANELS.max(must));
     out
 }
 
-/// The panels, in order (see [`order`]).
+/// The panels, in order (see [`order`]), at most [`PANELS`].
 pub fn chosen(report: &Report) -> Vec<&MetricReport> {
+    let mut all = ranked(report);
+    all.truncate(PANELS);
+    all
+}
+
+/// Every metric in the order of [`order`].
+fn ranked(report: &Report) -> Vec<&MetricReport> {
     let candidates: Vec<Candidate> = report
         .metrics
         .iter()
@@ -157,18 +166,49 @@ fn head<DB: DrawingBackend>(
     look.write(
         area,
         &format!(
-            "{} vs {} — overall {} ({} of {} gated metrics need attention)",
+            "{} vs {} — overall {} ({} of {} gated {} {} attention)",
             report.candidate.name,
             report.baseline.newest().name,
             verdict_label(verdict),
             attention,
-            report.overall.gated
+            report.overall.gated,
+            if report.overall.gated == 1 {
+                "metric"
+            } else {
+                "metrics"
+            },
+            if attention == 1 { "needs" } else { "need" }
         ),
         (look.px(16.0), look.px(12.0)),
         look.text(21.0, true, verdict_color(Some(verdict))),
         Align::Left,
         Baseline::Top,
     )?;
+    // Failures the panels leave out are named.
+    let left_out: Vec<&str> = ranked(report)
+        .into_iter()
+        .skip(PANELS)
+        .filter(|m| {
+            m.result.verdict == Some(Verdict::Fail)
+                || (m.result.verdict == Some(Verdict::NoData) && !m.result.metric.optional)
+        })
+        .map(|m| m.result.metric.id.as_str())
+        .collect();
+    if !left_out.is_empty() {
+        let t = look.text(14.0, false, super::MUTED);
+        let note = format!(
+            "not shown here (see summary.png and their own charts): {}",
+            left_out.join(", ")
+        );
+        look.write(
+            area,
+            &lettering::fit(&note, t, look.px(WIDTH - 32.0)),
+            (look.px(16.0), look.px(40.0)),
+            t,
+            Align::Left,
+            Baseline::Top,
+        )?;
+    }
     legend(area, look, report, (look.px(16.0), look.px(64.0)))
 }
 
@@ -215,7 +255,7 @@ mod tests {
     }
 
     #[test]
-    fn every_failure_gets_a_panel_however_many() {
+    fn failures_come_first_and_the_overview_stops_at_eight() {
         // rest-run-2: more failures than panels, CPU throttling last in the pack
         let mut metrics: Vec<Candidate> = [
             "throughput",
@@ -233,12 +273,14 @@ mod tests {
         .collect();
         metrics.push(candidate("backpressure", Verdict::Pass, Some(0.0)));
         metrics.push(candidate("cpu_throttling", Verdict::Fail, Some(9.0)));
-        let chosen = ids(&metrics);
-        assert_eq!(chosen.len(), 10);
-        assert!(chosen.contains(&"cpu_throttling"), "{chosen:?}");
+        let mut chosen = ids(&metrics);
+        // headline metrics lead the failures, then the largest change
+        assert_eq!(
+            &chosen[..4],
+            ["throughput", "latency_p99", "rejections", "cpu_throttling"]
+        );
+        chosen.truncate(PANELS);
         assert!(!chosen.contains(&"backpressure"), "{chosen:?}");
-        // headline metrics lead the failures
-        assert_eq!(&chosen[..3], ["throughput", "latency_p99", "rejections"]);
     }
 
     #[test]
@@ -265,7 +307,6 @@ mod tests {
             ));
         }
         let chosen = ids(&metrics);
-        assert_eq!(chosen.len(), PANELS);
         assert_eq!(&chosen[..6], ["e", "h", "c", "b", "f", "a"]);
     }
 }

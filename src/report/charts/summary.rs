@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 use super::lettering::{self, Align, Baseline};
 use super::{fill, polyline, verdict_color, ChartOptions, Look, GATE, GRID, INK, MUTED};
-use crate::compare::Bound;
+use crate::compare::{Bound, Verdict};
 use crate::gate::Clause;
 use crate::pack::Better;
 use crate::report::text::{self, verdict_label};
@@ -39,6 +39,23 @@ struct AbsoluteRow<'a> {
     bound: f64,
     verdict: crate::compare::Verdict,
     prefix: &'static str,
+}
+
+impl AbsoluteRow<'_> {
+    /// The statistic with its rule, as the row shows it.
+    fn shown(&self) -> String {
+        format!(
+            "{}{} ({})",
+            self.prefix,
+            units::format_value(self.estimate, &self.m.result.metric.unit),
+            self.rule
+        )
+    }
+}
+
+/// The type of an absolute row's text.
+fn absolute_type(look: Look) -> lettering::Type {
+    look.text(15.0, false, INK)
 }
 
 fn rows(report: &Report) -> (Vec<RelativeRow<'_>>, Vec<AbsoluteRow<'_>>) {
@@ -242,9 +259,34 @@ fn draw<DB: DrawingBackend>(
         .map(|m| lettering::width(&m.result.metric.id, label) / look.scale)
         .fold(0.0, f64::max);
     let left = 20.0 + ids_w + 16.0;
-    let right = WIDTH - 330.0;
-    let change_x = right + 20.0;
+    // The text column: as wide as the widest change or statistic with its rule, then the
+    // verdict; the plot takes what is left.
+    let verdict_w = [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Inconclusive,
+        Verdict::NoData,
+    ]
+    .into_iter()
+    .filter(|v| {
+        relative.iter().any(|r| r.m.result.verdict == Some(*v))
+            || absolute.iter().any(|a| a.verdict == *v)
+    })
+    .map(|v| lettering::width(verdict_label(v), look.text(16.0, true, INK)) / look.scale)
+    .fold(0.0, f64::max);
+    let texts_w = relative
+        .iter()
+        .map(|r| lettering::width(&text::change(&r.m.result), label))
+        .chain(
+            absolute
+                .iter()
+                .map(|a| lettering::width(&a.shown(), absolute_type(look))),
+        )
+        .fold(0.0, f64::max)
+        / look.scale;
     let verdict_x = WIDTH - 20.0;
+    let change_x = (verdict_x - verdict_w - 16.0 - texts_w).min(WIDTH - 310.0);
+    let right = change_x - 20.0;
 
     // Section 1: relative changes on a log-ratio axis.
     let mut y = 60.0;
@@ -284,16 +326,23 @@ fn draw<DB: DrawingBackend>(
     let x_of = |r: f64| px(left) + (clamp(r).log10() - a) / (b - a) * px(right - left);
     let rows_top = y;
     let rows_bottom = y + ROW * relative.len().max(1) as f64;
-    // Grid and tick labels, thinned so labels never touch.
-    let mut last_x = f64::NEG_INFINITY;
-    for r in ratio_ticks(10f64.powf(a), 10f64.powf(b)) {
+    // Grid and tick labels, thinned so labels never touch: no change (1) first, then the
+    // others from the closest to it outwards.
+    let mut ticks = ratio_ticks(10f64.powf(a), 10f64.powf(b));
+    ticks.sort_by(|p, q| p.ln().abs().total_cmp(&q.ln().abs()));
+    let mut taken: Vec<(f64, f64)> = Vec::new();
+    for r in ticks {
         let x = x_of(r);
         let text = ratio_label(r);
         let w = lettering::width(&text, small);
-        if r != 1.0 && x - w / 2.0 < last_x + px(10.0) {
+        let (from, to) = (x - w / 2.0, x + w / 2.0);
+        if taken
+            .iter()
+            .any(|(l, h)| from < h + px(10.0) && to > l - px(10.0))
+        {
             continue;
         }
-        last_x = x + w / 2.0;
+        taken.push((from, to));
         let color = if r == 1.0 {
             INK.mix(0.6)
         } else {
@@ -441,20 +490,11 @@ fn draw<DB: DrawingBackend>(
             cy,
             color,
         )?;
-        let shown = format!(
-            "{}{} ({})",
-            row.prefix,
-            units::format_value(row.estimate, &r.metric.unit),
-            row.rule
-        );
-        // The row's text must leave the verdict its room.
-        let t = look.text(15.0, false, INK);
-        let shown = lettering::fit(&shown, t, px(verdict_x - change_x) - px(78.0));
         look.write(
             area,
-            &shown,
+            &row.shown(),
             (px(change_x), cy),
-            t,
+            absolute_type(look),
             Align::Left,
             Baseline::Middle,
         )?;

@@ -15,6 +15,7 @@ pub mod options;
 pub mod output;
 pub mod pack;
 pub mod parallel;
+pub mod pipeline;
 pub mod redact;
 pub mod report;
 pub mod run;

@@ -150,6 +150,38 @@ impl Pack {
     pub fn get(&self, id: &str) -> Option<&Metric> {
         self.metrics.iter().find(|m| m.id == id)
     }
+
+    /// The metric ids, comma-separated, for messages.
+    pub fn metric_ids(&self) -> String {
+        self.metrics
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The metrics `--only` selects (all when empty).
+    pub fn select(&self, only: &[String]) -> Result<Vec<&Metric>> {
+        if only.is_empty() {
+            return Ok(self.metrics.iter().collect());
+        }
+        let mut out = Vec::new();
+        for id in only.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            let m = self.get(id).ok_or_else(|| {
+                Error::input(format!(
+                    "--only: no metric \"{id}\" in the query pack (metrics: {})",
+                    self.metric_ids()
+                ))
+            })?;
+            if !out.iter().any(|x: &&Metric| x.id == m.id) {
+                out.push(m);
+            }
+        }
+        if out.is_empty() {
+            return Err(Error::input("--only names no metric"));
+        }
+        Ok(out)
+    }
 }
 
 #[derive(Deserialize)]

@@ -11,19 +11,20 @@ use benchcmp::pack::{self, Pack};
 use benchcmp::run;
 use benchcmp::series::Series;
 use benchcmp::source::prometheus::{PrometheusClient, RangeQuery};
-use benchcmp::source::{load_run, snapshot, RunData};
+use benchcmp::source::{load_run, snapshot, Endpoint, Queries, Reading, RunData};
 use support::*;
 
-fn setup() -> (Config, Pack, PrometheusClient) {
+fn setup() -> (Config, Pack, Arc<dyn Endpoint>) {
     let prom = prometheus();
     let config = config::parse(&fixture_config(&prom.url), "test.toml", &|_| None).unwrap();
     let pack = pack::load_dir(&queries_dir()).unwrap();
-    let client = PrometheusClient::new(config.source.as_ref().unwrap()).unwrap();
+    let client: Arc<dyn Endpoint> =
+        Arc::new(PrometheusClient::new(config.source.as_ref().unwrap()).unwrap());
     (config, pack, client)
 }
 
 /// Reads every metric of `pack` for the config run `name` from the server.
-fn fetch(config: &Config, pack: &Pack, client: &PrometheusClient, name: &str) -> RunData {
+fn fetch(config: &Config, pack: &Pack, client: &Arc<dyn Endpoint>, name: &str) -> RunData {
     let run = run::resolve(name, config, &work_dir().join("no-baselines")).unwrap();
     let metrics: Vec<_> = pack.metrics.iter().collect();
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -31,9 +32,7 @@ fn fetch(config: &Config, pack: &Pack, client: &PrometheusClient, name: &str) ->
         &run,
         &metrics,
         &config.defaults,
-        Some(client),
-        Arc::new(|| {}),
-        false,
+        &Reading::quiet(Some(client), false),
     ))
     .unwrap()
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use benchcmp::config::SourceConfig;
 use benchcmp::source::prometheus::{FailureKind, PrometheusClient, RangeQuery};
+use benchcmp::source::{Endpoint, Queries};
 
 /// What the scripted server does with the n-th connection.
 #[derive(Clone)]

@@ -10,11 +10,11 @@ use serde::Serialize;
 use crate::cli::{GlobalArgs, HistoryArgs, ListFormat};
 use crate::compare::{side, Role, Settings, SideInput};
 use crate::config::format_time;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pack::Metric;
 use crate::report::charts;
 use crate::run::{self, Run};
-use crate::source::{load_run, RunData};
+use crate::source::{load_run, Reading, RunData};
 use crate::stats::changepoint;
 use crate::units;
 
@@ -58,7 +58,7 @@ struct MetricHistory {
 pub fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<()> {
     let config = super::load_config(global)?;
     let pack = super::load_pack(global)?;
-    let metrics = super::compare::select(&pack, &args.only)?;
+    let metrics = pack.select(&args.only)?;
     let mut runs = run::resolve_all(&args.baseline, args.last, &config, &global.baselines)?;
     if let Some(c) = &args.candidate {
         runs.push(run::resolve(c, &config, &global.baselines)?);
@@ -67,9 +67,7 @@ pub fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<()> {
     let client = if runs.iter().all(Run::is_snapshot) {
         None
     } else {
-        Some(super::client(&config, global)?.ok_or_else(|| {
-            Error::input("a run is read from Prometheus, but no source is configured: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL")
-        })?)
+        Some(super::require_endpoint(&config, global, "a run")?)
     };
     let rt = super::runtime()?;
     let live = runs.iter().filter(|r| !r.is_snapshot()).count();
@@ -81,17 +79,14 @@ pub fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<()> {
     );
     let mut data: Vec<RunData> = Vec::new();
     for r in &runs {
-        let tick = progress.ticker(client.as_ref());
+        let reading = Reading {
+            endpoint: client.as_ref(),
+            tick: progress.ticker(client.as_ref()),
+            verbose: global.verbose,
+        };
         data.push(
-            rt.block_on(load_run(
-                r,
-                &metrics,
-                &defaults,
-                client.as_ref(),
-                tick,
-                global.verbose,
-            ))
-            .map_err(|e| run::with_shadowed_snapshot(e, r, &global.baselines))?,
+            rt.block_on(load_run(r, &metrics, &defaults, &reading))
+                .map_err(|e| run::with_shadowed_snapshot(e, r, &global.baselines))?,
         );
     }
     drop(progress);

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod docs;
 pub mod history;
 pub mod init;
+pub mod outputs;
 pub mod queries;
 pub mod record;
 pub mod runs;
@@ -17,6 +18,8 @@ use crate::config::{self, Config, SourceConfig};
 use crate::error::{Error, Result};
 use crate::pack::{self, Pack};
 use crate::source::prometheus::PrometheusClient;
+use crate::source::Endpoint;
+use std::sync::Arc;
 
 /// Loads `--config`, else `benchcmp.toml` if present, else an empty configuration.
 pub fn load_config(global: &GlobalArgs) -> Result<Config> {
@@ -78,12 +81,24 @@ pub fn source_config(config: &Config, global: &GlobalArgs) -> Result<Option<Sour
     Ok(Some(source))
 }
 
-/// A client for the configured source, if there is one.
-pub fn client(config: &Config, global: &GlobalArgs) -> Result<Option<PrometheusClient>> {
+/// The configured source's endpoint, if there is one.
+pub fn endpoint(config: &Config, global: &GlobalArgs) -> Result<Option<Arc<dyn Endpoint>>> {
     match source_config(config, global)? {
         None => Ok(None),
-        Some(s) => PrometheusClient::new(&s).map(Some).map_err(Error::input),
+        Some(s) => PrometheusClient::new(&s)
+            .map(|c| Some(Arc::new(c) as Arc<dyn Endpoint>))
+            .map_err(Error::input),
     }
+}
+
+/// The configured source's endpoint, which reading `what` live needs: the one place that
+/// says how to configure it when there is none.
+pub fn require_endpoint(
+    config: &Config,
+    global: &GlobalArgs,
+    what: &str,
+) -> Result<Arc<dyn Endpoint>> {
+    endpoint(config, global)?.ok_or_else(|| crate::source::endpoint::missing(what))
 }
 
 /// A small multi-threaded runtime for the HTTP work (two workers: this is I/O bound).
@@ -109,11 +124,10 @@ impl Progress {
         global: &GlobalArgs,
         total: u64,
         what: &str,
-        client: Option<&PrometheusClient>,
+        client: Option<&Arc<dyn Endpoint>>,
     ) -> Self {
         use std::io::IsTerminal;
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        use std::sync::Arc;
         let answered = Arc::new(AtomicUsize::new(0));
         let finished = Arc::new(AtomicBool::new(false));
         let terminal = std::io::stderr().is_terminal();
@@ -167,10 +181,7 @@ impl Progress {
     }
 
     /// A callback for each answered query.
-    pub fn ticker(
-        &self,
-        client: Option<&PrometheusClient>,
-    ) -> std::sync::Arc<dyn Fn() + Send + Sync> {
+    pub fn ticker(&self, client: Option<&Arc<dyn Endpoint>>) -> crate::source::Tick {
         let (bar, answered) = (self.bar.clone(), self.answered.clone());
         let client = client.cloned();
         std::sync::Arc::new(move || {

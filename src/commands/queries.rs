@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::pack::Kind;
 use crate::run::{self, Origin};
 use crate::source::prometheus::RangeQuery;
-use crate::source::{expand_query, one_line};
+use crate::source::{expand_query, one_line, Queries};
 
 /// One metric of the pack as `queries --format json` lists it.
 #[derive(Debug, Serialize)]
@@ -121,11 +121,7 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
             s.path.display()
         )));
     }
-    let client = super::client(&config, global)?.ok_or_else(|| {
-        Error::input(
-            "no source: set [source] url in the config, --prometheus or BENCHCMP_PROMETHEUS_URL",
-        )
-    })?;
+    let client = super::require_endpoint(&config, global, &format!("run {}", run.name))?;
     crate::source::check_points(&run)?;
     let rt = super::runtime()?;
 

@@ -8,7 +8,7 @@ use crate::config::format_time;
 use crate::error::{Error, Result};
 use crate::run::{self, Origin};
 use crate::source::snapshot::{self, RecordedMetric, Snapshot, SnapshotRun};
-use crate::source::{load_run, prometheus::PrometheusClient};
+use crate::source::{load_run, Reading};
 
 pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
     let config = super::load_config(global)?;
@@ -41,11 +41,7 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
         .unwrap_or_else(|| global.baselines.join(format!("{}.json", args.run)));
     // Fail before minutes of work, not after.
     snapshot::check_writable(&output, args.force)?;
-    let client: PrometheusClient = super::client(&config, global)?.ok_or_else(|| {
-        Error::input(
-            "no source: set [source] url in the config, --prometheus or BENCHCMP_PROMETHEUS_URL",
-        )
-    })?;
+    let client = super::require_endpoint(&config, global, &format!("run {}", run.name))?;
     let metrics: Vec<_> = pack.metrics.iter().collect();
     let started = Instant::now();
     let rt = super::runtime()?;
@@ -55,14 +51,12 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
         "recording",
         Some(&client),
     );
-    let data = rt.block_on(load_run(
-        &run,
-        &metrics,
-        &config.defaults,
-        Some(&client),
-        progress.ticker(Some(&client)),
-        global.verbose,
-    ));
+    let reading = Reading {
+        endpoint: Some(&client),
+        tick: progress.ticker(Some(&client)),
+        verbose: global.verbose,
+    };
+    let data = rt.block_on(load_run(&run, &metrics, &config.defaults, &reading));
     drop(progress);
     let data = data?;
     let elapsed = started.elapsed();

@@ -10,15 +10,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::cli::{GlobalArgs, WatchArgs};
-use crate::compare::side::{run_edges, SideInput};
-use crate::compare::Settings;
+use crate::compare::SideInput;
 use crate::error::{Error, Result};
 use crate::gate::Gate;
 use crate::options::CompareOptions;
 use crate::pack::Metric;
+use crate::pipeline::{self, Judge, Lineup, LoadedRun, Provenance, Windowed};
 use crate::report::{self, Format, Report};
 use crate::run::{self, Origin, Run};
-use crate::source::{self, MetricData, RunData};
+use crate::source::{self, MetricData, Reading, RunData};
 use crate::watch::decide::{self, Plan, WatchSettings};
 use crate::watch::feed::Feed;
 use crate::watch::session::{Session, SoFar, Watched};
@@ -114,7 +114,7 @@ struct Setup<'a> {
     baseline_windows: Vec<(i64, i64)>,
     baseline_data: Vec<RunData>,
     candidate: Run,
-    client: Option<crate::source::prometheus::PrometheusClient>,
+    client: Option<Arc<dyn crate::source::Endpoint>>,
     rt: tokio::runtime::Runtime,
 }
 
@@ -220,9 +220,7 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
         let poll = setup.rt.block_on(feed.poll(
             candidate,
             &setup.metrics,
-            &defaults,
             clock(now_ms, polls),
-            global.verbose,
             &mut data,
         ));
         let poll = match poll {
@@ -355,7 +353,7 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
     let exit = match &report {
         Some(report) => {
             // The table (below the poll lines) or the format asked for, on stdout.
-            super::compare::write_reports(report, &setup.options, true)?;
+            super::outputs::write_reports(report, &setup.options, true)?;
             report.exit_code()
         }
         None => {
@@ -431,8 +429,8 @@ fn setup<'a>(
 ) -> Result<Setup<'a>> {
     let options = CompareOptions::from_args(global, compare_args)?;
     let config = super::load_config(global)?;
-    let metrics = super::compare::select(pack, &options.only)?;
-    let gates = super::compare::resolve_gates(pack, &config, &options.gate_overrides)?;
+    let metrics = pack.select(&options.only)?;
+    let gates = crate::gate::resolve(pack, &config, &options.gate_overrides)?;
     let defaults = config.defaults;
     let baselines = run::resolve_all(&options.baseline, options.last, &config, &global.baselines)?;
     let mut candidate = match watch.since_ms {
@@ -471,17 +469,11 @@ fn setup<'a>(
     }
     let needs_client = watch.replay.is_none() || baselines.iter().any(|b| !b.is_snapshot());
     let client = if needs_client {
-        super::client(&config, global)?
+        Some(super::require_endpoint(&config, global, "the watched run")?)
     } else {
         None
     };
-    if needs_client && client.is_none() {
-        return Err(Error::input(
-            "watching a live run needs Prometheus: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL",
-        ));
-    }
     let rt = super::runtime()?;
-    let quiet: Arc<dyn Fn() + Send + Sync> = Arc::new(|| {});
     let mut baseline_data = Vec::new();
     let mut baseline_windows = Vec::new();
     for b in &baselines {
@@ -491,9 +483,7 @@ fn setup<'a>(
                 b,
                 &metrics,
                 &defaults,
-                client.as_ref(),
-                quiet.clone(),
-                global.verbose,
+                &Reading::quiet(client.as_ref(), global.verbose),
             ))
             .map_err(|e| run::with_shadowed_snapshot(e, b, &global.baselines))?;
         baseline_data.push(data);
@@ -530,27 +520,20 @@ fn session(setup: &Setup, settings: &WatchSettings) -> Result<Session> {
         let inputs: Vec<SideInput> = setup
             .baselines
             .iter()
+            .zip(&setup.baseline_windows)
             .zip(&setup.baseline_data)
             .zip(&series)
-            .zip(&setup.baseline_windows)
-            .map(|(((b, d), s), w)| SideInput {
-                series: s.as_ref(),
-                run_start_ms: b.start_ms,
-                step_ms: b.step_ms,
-                window: *w,
-                edges: run_edges(b.start_ms, b.end_ms, defaults.scrape_interval_ms),
-                warnings: d
-                    .metrics
-                    .get(&metric.id)
-                    .map_or(&[][..], |m| m.warnings.as_slice()),
+            .map(|(((run, window), data), s)| {
+                let side = Windowed {
+                    run,
+                    window: *window,
+                };
+                let data = data.metrics.get(&metric.id);
+                pipeline::side_input(&side, data, s.as_ref(), defaults.scrape_interval_ms)
             })
             .collect();
-        let prior = setup
-            .config
-            .run_to_run
-            .get(&metric.id)
-            .copied()
-            .or(metric.run_to_run);
+        let prior =
+            Judge::new(&setup.gates, &setup.config, setup.options.confidence).prior_cv(metric);
         watched.push(Watched::new(
             (*metric).clone(),
             setup.gates[&metric.id].clone(),
@@ -569,9 +552,7 @@ fn feed(global: &GlobalArgs, watch: &WatchOptions, setup: &Setup) -> Result<Feed
                 &setup.candidate,
                 &setup.metrics,
                 &defaults,
-                None,
-                Arc::new(|| {}),
-                global.verbose,
+                &Reading::quiet(None, global.verbose),
             ))?;
             Ok(Feed::replay(
                 setup
@@ -581,10 +562,8 @@ fn feed(global: &GlobalArgs, watch: &WatchOptions, setup: &Setup) -> Result<Feed
                     .collect(),
             ))
         }
-        (None, Some(client)) => Ok(Feed::live(client.clone(), &defaults)),
-        (None, None) => Err(Error::input(
-            "watching a live run needs Prometheus: set [source] url, --prometheus or BENCHCMP_PROMETHEUS_URL",
-        )),
+        (None, Some(client)) => Ok(Feed::live(client.clone(), &defaults, global.verbose)),
+        (None, None) => Err(crate::source::endpoint::missing("the watched run")),
     }
 }
 
@@ -618,39 +597,33 @@ fn final_report(
             .collect(),
         warnings: Vec::new(),
     };
-    let mut all: Vec<&Run> = setup.baselines.iter().collect();
-    all.push(&seen_run);
-    let mut windows = setup.baseline_windows.clone();
-    windows.push((steady_start, seen.to_ms));
-    let mut loaded = setup.baseline_data.clone();
-    loaded.push(candidate_data);
-    let engine = Settings {
-        confidence: setup.options.confidence,
-        ..Settings::default()
+    let loaded = Lineup {
+        baselines: setup
+            .baselines
+            .iter()
+            .zip(&setup.baseline_windows)
+            .zip(&setup.baseline_data)
+            .map(|((run, window), data)| LoadedRun {
+                run,
+                window: *window,
+                data,
+            })
+            .collect(),
+        candidate: LoadedRun {
+            run: &seen_run,
+            window: (steady_start, seen.to_ms),
+            data: &candidate_data,
+        },
     };
-    let reports = super::compare::analyse_loaded(
-        &all,
-        &windows,
-        &loaded,
-        &setup.metrics,
-        &setup.gates,
-        &setup.config,
-        &defaults,
-        &engine,
-    )?;
+    let judge = Judge::new(&setup.gates, &setup.config, setup.options.confidence);
+    let reports = judge.loaded(&setup.metrics, &loaded)?;
     let url = setup.client.as_ref().map(|c| c.base_url().to_string());
-    let mut report = super::compare::assemble(
-        &setup.pack_name,
-        &all,
-        &windows,
-        &loaded,
-        reports,
-        &defaults,
-        url.as_deref(),
-        &setup.options,
-        &engine,
+    let from = Provenance {
+        pack: &setup.pack_name,
+        url: url.as_deref(),
         started,
-    );
+    };
+    let mut report = pipeline::assemble(from, &loaded, reports, &judge, &setup.options);
     let mut results: Vec<&mut crate::compare::MetricResult> =
         report.metrics.iter_mut().map(|m| &mut m.result).collect();
     session.settle(&mut results, seen);

@@ -2,6 +2,7 @@
 //! per metric, the exact PromQL and what it returned. Reducing that to one trimmed series
 //! per metric is `RunData::series`.
 
+pub mod endpoint;
 pub mod histogram;
 pub mod matrix_json;
 pub mod plain_json;
@@ -17,7 +18,8 @@ use crate::pack::{HistogramStatistic, Metric};
 use crate::run::{Origin, Run};
 use crate::series::{self, Matrix, Series};
 use crate::template;
-use prometheus::{FailureKind, PrometheusClient, QueryFailure, RangeQuery};
+pub use endpoint::{Endpoint, Queries, Tick};
+use prometheus::{FailureKind, QueryFailure, RangeQuery};
 
 /// What one metric's query returned for a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -230,18 +232,35 @@ fn changed_queries(
 /// metrics asked for, and the data (also kept in the run's `RunData`).
 pub type Deliver = Box<dyn FnMut(usize, &MetricData) + Send>;
 
-/// Loads a run's data: from its snapshot, or by querying `client` for a config run.
-/// `on_done` is called after each finished query (for progress display).
+/// How runs are read: the endpoint for live runs, a tick per finished query (progress),
+/// and whether a failure lists every query.
+#[derive(Clone)]
+pub struct Reading<'a> {
+    pub endpoint: Option<&'a Arc<dyn Endpoint>>,
+    pub tick: Tick,
+    pub verbose: bool,
+}
+
+impl<'a> Reading<'a> {
+    /// Reading through `endpoint` with no progress shown.
+    pub fn quiet(endpoint: Option<&'a Arc<dyn Endpoint>>, verbose: bool) -> Self {
+        Reading {
+            endpoint,
+            tick: Arc::new(|| {}),
+            verbose,
+        }
+    }
+}
+
+/// Loads a run's data: from its snapshot, or by querying the endpoint for a config run.
 pub async fn load_run(
     run: &Run,
     metrics: &[&Metric],
     defaults: &Defaults,
-    client: Option<&PrometheusClient>,
-    on_done: Arc<dyn Fn() + Send + Sync>,
-    verbose: bool,
+    reading: &Reading<'_>,
 ) -> Result<RunData> {
     let ignore: Deliver = Box::new(|_, _| {});
-    load_run_streaming(run, metrics, defaults, client, on_done, verbose, ignore).await
+    load_run_streaming(run, metrics, defaults, reading, ignore).await
 }
 
 /// [`load_run`], handing each metric to `deliver` as soon as its answers are in: a
@@ -251,58 +270,39 @@ pub async fn load_run_streaming(
     run: &Run,
     metrics: &[&Metric],
     defaults: &Defaults,
-    client: Option<&PrometheusClient>,
-    on_done: Arc<dyn Fn() + Send + Sync>,
-    verbose: bool,
+    reading: &Reading<'_>,
     deliver: Deliver,
 ) -> Result<RunData> {
     let window = (run.start_ms, run.end_ms);
-    load(
-        run, window, metrics, defaults, client, on_done, verbose, deliver,
-    )
-    .await
+    load(run, window, metrics, defaults, reading, deliver).await
 }
 
 /// Part of a live run: its samples from `from_ms` to `to_ms` only, queried as the whole run
 /// is (the same PromQL: `$__range` is still the run's). What `watch` asks at each poll.
 pub async fn load_run_part(
     run: &Run,
-    (from_ms, to_ms): (i64, i64),
+    window: (i64, i64),
     metrics: &[&Metric],
     defaults: &Defaults,
-    client: &PrometheusClient,
-    verbose: bool,
+    reading: &Reading<'_>,
 ) -> Result<RunData> {
     let ignore: Deliver = Box::new(|_, _| {});
-    let quiet: Arc<dyn Fn() + Send + Sync> = Arc::new(|| {});
     let live = Run {
         origin: Origin::Config,
         ..run.clone()
     };
-    load(
-        &live,
-        (from_ms, to_ms),
-        metrics,
-        defaults,
-        Some(client),
-        quiet,
-        verbose,
-        ignore,
-    )
-    .await
+    load(&live, window, metrics, defaults, reading, ignore).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn load(
     run: &Run,
     (from_ms, to_ms): (i64, i64),
     metrics: &[&Metric],
     defaults: &Defaults,
-    client: Option<&PrometheusClient>,
-    on_done: Arc<dyn Fn() + Send + Sync>,
-    verbose: bool,
+    reading: &Reading<'_>,
     mut deliver: Deliver,
 ) -> Result<RunData> {
+    let (client, verbose) = (reading.endpoint, reading.verbose);
     match &run.origin {
         Origin::Snapshot(snap) => {
             let mut data = BTreeMap::new();
@@ -326,7 +326,7 @@ async fn load(
                 };
                 deliver(index, &metric);
                 data.insert(m.id.clone(), metric);
-                on_done();
+                (reading.tick)();
             }
             warnings.extend(changed_queries(&snap.path, &changed, verbose));
             Ok(RunData {
@@ -336,13 +336,7 @@ async fn load(
             })
         }
         Origin::Config => {
-            let client = client.ok_or_else(|| {
-                Error::input(format!(
-                    "run {} is read from Prometheus but no source is configured: set [source] url in the config, \
-                     --prometheus or BENCHCMP_PROMETHEUS_URL",
-                    run.name
-                ))
-            })?;
+            let client = client.ok_or_else(|| endpoint::missing(&format!("run {}", run.name)))?;
             check_points(run)?;
             let (texts, assemblies) = plan(metrics, |m, text| expand_for(m, text, run, defaults))?;
             let requests = texts
@@ -354,7 +348,7 @@ async fn load(
                     step_ms: run.step_ms,
                 })
                 .collect();
-            let mut answers = client.query_range_each(requests, on_done);
+            let mut answers = client.query_range_each(requests, reading.tick.clone());
             let mut assembler = Assembler::new(run, defaults, &texts, metrics, &assemblies);
             let mut results: Vec<
                 Option<std::result::Result<prometheus::QueryOutput, QueryFailure>>,

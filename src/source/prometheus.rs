@@ -15,6 +15,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 
+use super::endpoint::{Answers, Endpoint, Pending, Tick};
 use super::matrix_json::MatrixData;
 use crate::config::{Auth, SourceConfig};
 use crate::series::{LabeledSeries, Matrix, Series};
@@ -247,111 +248,10 @@ impl PrometheusClient {
         })
     }
 
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// Retries made so far.
-    pub fn retries_made(&self) -> usize {
-        self.retried.load(Ordering::Relaxed)
-    }
-
     /// Sets the first retry delay (tests use a short one).
     pub fn with_backoff(mut self, backoff: Duration) -> Self {
         self.backoff = backoff;
         self
-    }
-
-    /// The server's version from `/api/v1/status/buildinfo` (not every compatible server has it).
-    pub async fn version(&self) -> Result<String, QueryFailure> {
-        let (info, _): (BuildInfo, _) = self.get_api("/api/v1/status/buildinfo", &[]).await?;
-        Ok(info.version)
-    }
-
-    /// Runs one range query, split into parts of at most `MAX_POINTS_PER_QUERY` points.
-    pub async fn query_range(&self, q: &RangeQuery) -> Result<QueryOutput, QueryFailure> {
-        let mut results = self.query_range_all(vec![q.clone()], Arc::new(|| {})).await;
-        results.pop().unwrap_or_else(|| Err(not_run()))
-    }
-
-    /// Runs many range queries with at most `concurrency` requests in flight; results come
-    /// back in the order of `queries`. `on_done` is called as each query finishes.
-    pub async fn query_range_all(
-        &self,
-        queries: Vec<RangeQuery>,
-        on_done: Arc<dyn Fn() + Send + Sync>,
-    ) -> Vec<Result<QueryOutput, QueryFailure>> {
-        let count = queries.len();
-        let mut answers = self.query_range_each(queries, on_done);
-        let mut results: Vec<Option<Result<QueryOutput, QueryFailure>>> =
-            (0..count).map(|_| None).collect();
-        while let Some((index, result)) = answers.recv().await {
-            results[index] = Some(result);
-        }
-        results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(not_run())))
-            .collect()
-    }
-
-    /// Runs many range queries with at most `concurrency` requests in flight and hands each
-    /// answer on as it arrives, with its index in `queries`: the caller can work on one
-    /// while the others are in flight. A query whose task died (a bug) never arrives; the
-    /// channel closes when every task has ended.
-    pub fn query_range_each(
-        &self,
-        queries: Vec<RangeQuery>,
-        on_done: Arc<dyn Fn() + Send + Sync>,
-    ) -> tokio::sync::mpsc::UnboundedReceiver<(usize, Result<QueryOutput, QueryFailure>)> {
-        let semaphore = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
-        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
-        for (index, q) in queries.into_iter().enumerate() {
-            let client = self.clone();
-            let semaphore = semaphore.clone();
-            let on_done = on_done.clone();
-            let sender = sender.clone();
-            tokio::spawn(async move {
-                // Parts of one query share the bound with everything else.
-                let mut parts = Vec::new();
-                let mut warnings: Vec<String> = Vec::new();
-                let mut failure = None;
-                for (start, end) in split_window(q.start_ms, q.end_ms, q.step_ms) {
-                    let Ok(_permit) = semaphore.acquire().await else {
-                        break;
-                    };
-                    match client
-                        .query_range_part(&q.query, start, end, q.step_ms)
-                        .await
-                    {
-                        Ok(out) => {
-                            parts.push(out.matrix);
-                            for w in out.warnings {
-                                if !warnings.contains(&w) {
-                                    warnings.push(w);
-                                }
-                            }
-                        }
-                        Err(e) => {
-                            failure = Some(e);
-                            break;
-                        }
-                    }
-                }
-                on_done();
-                let result = failure.map_or_else(
-                    || {
-                        Ok(QueryOutput {
-                            matrix: stitch(parts),
-                            warnings,
-                        })
-                    },
-                    Err,
-                );
-                // The receiver may have gone (the caller failed on another query).
-                let _ = sender.send((index, result));
-            });
-        }
-        receiver
     }
 
     async fn query_range_part(
@@ -603,6 +503,80 @@ impl PrometheusClient {
             kind,
             transient,
         ))
+    }
+}
+
+impl Endpoint for PrometheusClient {
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn retries_made(&self) -> usize {
+        self.retried.load(Ordering::Relaxed)
+    }
+
+    /// Runs many range queries with at most `concurrency` requests in flight and hands each
+    /// answer on as it arrives, with its index in `queries`: the caller can work on one
+    /// while the others are in flight. A query whose task died (a bug) never arrives; the
+    /// channel closes when every task has ended.
+    fn query_range_each(&self, queries: Vec<RangeQuery>, on_done: Tick) -> Answers {
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        for (index, q) in queries.into_iter().enumerate() {
+            let client = self.clone();
+            let semaphore = semaphore.clone();
+            let on_done = on_done.clone();
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                // Parts of one query share the bound with everything else.
+                let mut parts = Vec::new();
+                let mut warnings: Vec<String> = Vec::new();
+                let mut failure = None;
+                for (start, end) in split_window(q.start_ms, q.end_ms, q.step_ms) {
+                    let Ok(_permit) = semaphore.acquire().await else {
+                        break;
+                    };
+                    match client
+                        .query_range_part(&q.query, start, end, q.step_ms)
+                        .await
+                    {
+                        Ok(out) => {
+                            parts.push(out.matrix);
+                            for w in out.warnings {
+                                if !warnings.contains(&w) {
+                                    warnings.push(w);
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            failure = Some(e);
+                            break;
+                        }
+                    }
+                }
+                on_done();
+                let result = failure.map_or_else(
+                    || {
+                        Ok(QueryOutput {
+                            matrix: stitch(parts),
+                            warnings,
+                        })
+                    },
+                    Err,
+                );
+                // The receiver may have gone (the caller failed on another query).
+                let _ = sender.send((index, result));
+            });
+        }
+        receiver
+    }
+
+    /// From `/api/v1/status/buildinfo` (not every compatible server has it).
+    fn version(&self) -> Pending<'_, Result<String, QueryFailure>> {
+        Box::pin(async move {
+            let (info, _): (BuildInfo, _) = self.get_api("/api/v1/status/buildinfo", &[]).await?;
+            Ok(info.version)
+        })
     }
 }
 

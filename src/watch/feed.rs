@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::pack::Metric;
 use crate::run::Run;
 use crate::series::{LabeledSeries, Matrix};
-use crate::source::prometheus::PrometheusClient;
+use crate::source::Endpoint;
 use crate::source::{self, MetricData};
 
 /// What one poll saw.
@@ -27,7 +27,9 @@ pub struct Poll {
 /// A source of the candidate's samples.
 pub enum Feed {
     Live {
-        client: PrometheusClient,
+        client: Arc<dyn Endpoint>,
+        defaults: Defaults,
+        verbose: bool,
         /// How far behind the present the newest slot is asked for: the last scrape must
         /// have arrived before a rate over it is read.
         lag_ms: i64,
@@ -42,9 +44,11 @@ pub enum Feed {
 
 impl Feed {
     /// A live feed: polls Prometheus through `client`.
-    pub fn live(client: PrometheusClient, defaults: &Defaults) -> Feed {
+    pub fn live(client: Arc<dyn Endpoint>, defaults: &Defaults, verbose: bool) -> Feed {
         Feed::Live {
             client,
+            defaults: *defaults,
+            verbose,
             lag_ms: defaults.scrape_interval_ms,
             fetched_to: None,
         }
@@ -60,20 +64,19 @@ impl Feed {
 
     /// Brings `data` (one entry per metric) up to `now_ms` on the run's clock: the newest
     /// slot on the run's step grid that the run has reached, no later than its end.
-    #[allow(clippy::too_many_arguments)]
     pub async fn poll(
         &mut self,
         run: &Run,
         metrics: &[&Metric],
-        defaults: &Defaults,
         now_ms: i64,
-        verbose: bool,
         data: &mut [Option<MetricData>],
     ) -> Result<Poll> {
         let slot = |t: i64| run.start_ms + (t - run.start_ms).div_euclid(run.step_ms) * run.step_ms;
         match self {
             Feed::Live {
                 client,
+                defaults,
+                verbose,
                 lag_ms,
                 fetched_to,
             } => {
@@ -87,9 +90,9 @@ impl Feed {
                         complete: fetched_to.is_some_and(|t| t + run.step_ms > run.end_ms),
                     });
                 }
+                let reading = source::Reading::quiet(Some(client), *verbose);
                 let part =
-                    source::load_run_part(run, (from, to), metrics, defaults, client, verbose)
-                        .await?;
+                    source::load_run_part(run, (from, to), metrics, defaults, &reading).await?;
                 for (m, slot) in metrics.iter().zip(data.iter_mut()) {
                     if let Some(new) = part.metrics.get(&m.id) {
                         merge(slot, new);

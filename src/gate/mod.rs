@@ -10,9 +10,13 @@
 //! Errors point at the offending character. Evaluating a gate against data is the
 //! comparison's job; this module only knows the rules.
 
+pub mod resolve;
+
 use serde::Serialize;
 
 use crate::units;
+
+pub use resolve::resolve;
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]

@@ -23,5 +23,7 @@ pub mod series;
 pub mod source;
 pub mod stats;
 pub mod template;
+#[doc(hidden)]
+pub mod testkit;
 pub mod units;
 pub mod watch;

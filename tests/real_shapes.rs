@@ -14,11 +14,10 @@
 
 mod support;
 
-use benchcmp::compare::side::{SideInput, NO_EDGES};
+use benchcmp::compare::side::SideInput;
 use benchcmp::compare::{compare_metric, MetricResult, Reason, Settings, Verdict};
 use benchcmp::gate;
 use benchcmp::pack::{Better, Metric};
-use benchcmp::series::Series;
 use benchcmp::source::MetricSeries;
 use support::synth::Rng;
 
@@ -26,38 +25,18 @@ use support::synth::Rng;
 const STEP: i64 = 300_000;
 
 fn metric(better: Better) -> Metric {
-    Metric {
-        unit: "%".into(),
-        ..support::calibrate::metric(better)
-    }
+    let mut m = support::calibrate::metric(better);
+    m.unit = "%".into();
+    m
 }
 
 /// A series of `values` (NaN: no sample in that slot) from time 0 at [`STEP`].
 fn series(values: &[f64]) -> MetricSeries {
-    let s = Series::new(
-        values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(i, v)| (i as i64 * STEP, *v))
-            .collect(),
-    );
-    MetricSeries {
-        first_negative: None,
-        full: s,
-        window: (0, (values.len() as i64 - 1) * STEP),
-    }
+    benchcmp::testkit::series_with_gaps(values, STEP)
 }
 
 fn input(s: &MetricSeries) -> SideInput<'_> {
-    SideInput {
-        series: Some(s),
-        run_start_ms: 0,
-        step_ms: STEP,
-        window: s.window,
-        edges: NO_EDGES,
-        warnings: &[],
-    }
+    benchcmp::testkit::input(s, STEP)
 }
 
 /// `candidate` against `baseline` under `regression <= 10%`, `better` as given.

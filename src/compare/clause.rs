@@ -1179,3 +1179,98 @@ pub fn final_change(
         with_interval(b, c, settings),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::{self, Clause};
+    use crate::pack::{Better, Kind};
+    use crate::testkit;
+
+    #[test]
+    fn an_interval_is_within_beyond_or_across_its_limit() {
+        use Outcome::*;
+        // `<= 10`: the whole interval inside passes, wholly beyond fails, across is undecided.
+        assert_eq!(decide(Op::Le, 10.0, 2.0, 9.0, Bound::Exact), Within);
+        assert_eq!(decide(Op::Le, 10.0, 11.0, 15.0, Bound::Exact), Exceeds);
+        assert_eq!(decide(Op::Le, 10.0, 8.0, 12.0, Bound::Exact), Undecided);
+        // `>=` reads the interval from the other end.
+        assert_eq!(decide(Op::Ge, -0.1, -0.05, 0.02, Bound::Exact), Within);
+        assert_eq!(decide(Op::Ge, -0.1, -0.3, -0.2, Bound::Exact), Exceeds);
+        // A strict limit: touching it is not within.
+        assert_eq!(decide(Op::Lt, 10.0, 2.0, 10.0, Bound::Exact), Undecided);
+        assert_eq!(decide(Op::Le, 10.0, 2.0, 10.0, Bound::Exact), Within);
+    }
+
+    #[test]
+    fn a_bound_decides_only_what_it_proves() {
+        use Outcome::*;
+        // At a histogram ceiling the truth is at least the value: it can fail, never pass.
+        assert_eq!(decide(Op::Le, 10.0, 11.0, 12.0, Bound::AtLeast), Exceeds);
+        assert_eq!(decide(Op::Le, 10.0, 2.0, 3.0, Bound::AtLeast), Undecided);
+        // At most the value: it can pass, never fail.
+        assert_eq!(decide(Op::Le, 10.0, 2.0, 3.0, Bound::AtMost), Within);
+        assert_eq!(decide(Op::Le, 10.0, 11.0, 12.0, Bound::AtMost), Undecided);
+        // Censoring both ways decides nothing.
+        for (low, high) in [(2.0, 3.0), (11.0, 12.0)] {
+            assert_eq!(decide(Op::Le, 10.0, low, high, Bound::Unknown), Undecided);
+        }
+    }
+
+    #[test]
+    fn the_worse_outcome_wins_and_maps_to_its_verdict() {
+        use Outcome::*;
+        assert_eq!(Within.worst(Undecided), Undecided);
+        assert_eq!(Undecided.worst(Exceeds), Exceeds);
+        assert_eq!(Exceeds.worst(Within), Exceeds);
+        assert_eq!(Within.worst(Within), Within);
+        assert_eq!(Within.verdict(), Verdict::Pass);
+        assert_eq!(Exceeds.verdict(), Verdict::Fail);
+        assert_eq!(Undecided.verdict(), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn rules_are_written_in_one_canonical_form() {
+        for (text, unit, canonical) in [
+            ("regression<=10%", "PI/s", "regression <= 10%"),
+            ("mean <= 0.1 jobs/s", "jobs/s", "mean <= 0.1 jobs/s"),
+            ("p99 < 1000ms", "s", "p99 < 1 s"),
+            ("shift <= 20 %", "%", "shift <= 20%"),
+            ("trend <= 5%/h", "MiB", "trend <= 5%/h"),
+        ] {
+            let g = gate::parse(text, unit).unwrap();
+            let clauses: Vec<&Clause> = g.clauses.iter().collect();
+            assert_eq!(rule(clauses[0], unit), canonical, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_regression_clause_follows_the_change_and_its_direction() {
+        let step = testkit::STEP_MS;
+        let flat = |level: f64| -> Vec<f64> {
+            (0..240)
+                .map(|i| level * (1.0 + 0.01 * ((i % 7) as f64 - 3.0) / 3.0))
+                .collect()
+        };
+        let judge = |better: Better, b: f64, c: f64| {
+            let m = testkit::metric(better, Kind::Series);
+            let g = gate::parse("regression <= 10%", &m.unit).unwrap();
+            let (bs, cs) = (testkit::series(&flat(b)), testkit::series(&flat(c)));
+            crate::compare::compare_metric(
+                &m,
+                Some(&g),
+                &testkit::input(&bs, step),
+                &testkit::input(&cs, step),
+                &Settings::default(),
+            )
+            .clauses[0]
+                .verdict
+        };
+        // Higher is better: −30% exceeds the budget, −2% and +30% are within it.
+        assert_eq!(judge(Better::Higher, 100.0, 70.0), Verdict::Fail);
+        assert_eq!(judge(Better::Higher, 100.0, 98.0), Verdict::Pass);
+        assert_eq!(judge(Better::Higher, 100.0, 130.0), Verdict::Pass);
+        // Lower is better: the same +30% is a regression.
+        assert_eq!(judge(Better::Lower, 100.0, 130.0), Verdict::Fail);
+    }
+}

@@ -479,31 +479,11 @@ pub fn fill(metric: &Metric, prepared: &Prepared, lean: Lean) -> Option<Prepared
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::series::Series;
 
     const STEP: i64 = 30_000;
 
     fn metric(better: Better, kind: Kind, unit: &str) -> Metric {
-        Metric {
-            id: "m".into(),
-            title: "M".into(),
-            unit: unit.into(),
-            better,
-            query: "q".into(),
-            combine: None,
-            gate: None,
-            kind,
-            optional: false,
-            saturates_at: None,
-            allow_negative: false,
-            description: None,
-            axis: None,
-            run_to_run: None,
-            derived: None,
-            max_by: None,
-            events: false,
-            file: "q.toml".into(),
-        }
+        crate::testkit::metric_in(better, kind, unit)
     }
 
     fn prep(metric: &Metric, values: &[f64], side: Role) -> Result<Prepared, Reason> {
@@ -519,24 +499,7 @@ mod tests {
     }
 
     fn series(values: &[f64]) -> MetricSeries {
-        let points: Vec<Point> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i as i64 * STEP, *v))
-            .collect();
-        let s = Series::new(points);
-        MetricSeries {
-            first_negative: crate::series::first_negative(
-                &vec![crate::series::LabeledSeries {
-                    labels: Default::default(),
-                    points: s.points().to_points(),
-                }],
-                0,
-                i64::MAX,
-            ),
-            full: s,
-            window: (0, (values.len() as i64 - 1) * STEP),
-        }
+        crate::testkit::series_at(values, STEP)
     }
 
     #[test]

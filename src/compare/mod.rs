@@ -524,52 +524,15 @@ mod tests {
     const STEP: i64 = 30_000;
 
     fn metric(better: Better, kind: Kind) -> Metric {
-        Metric {
-            id: "m".into(),
-            title: "M".into(),
-            unit: "x/s".into(),
-            better,
-            query: "q".into(),
-            combine: None,
-            gate: None,
-            kind,
-            optional: false,
-            saturates_at: None,
-            allow_negative: false,
-            description: None,
-            axis: None,
-            run_to_run: None,
-            derived: None,
-            max_by: None,
-            events: false,
-            file: "q.toml".into(),
-        }
+        crate::testkit::metric(better, kind)
     }
 
     fn series(values: &[f64]) -> MetricSeries {
-        let s = Series::new(
-            values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i as i64 * STEP, *v))
-                .collect(),
-        );
-        MetricSeries {
-            first_negative: s.points().iter().find(|p| p.1 < 0.0),
-            full: s,
-            window: (0, (values.len() as i64 - 1) * STEP),
-        }
+        crate::testkit::series_at(values, STEP)
     }
 
     fn input(s: Option<&MetricSeries>, n: usize) -> SideInput<'_> {
-        SideInput {
-            series: s,
-            run_start_ms: 0,
-            step_ms: STEP,
-            window: (0, (n as i64 - 1) * STEP),
-            edges: crate::compare::side::NO_EDGES,
-            warnings: &[],
-        }
+        crate::testkit::input_over(s, (0, (n as i64 - 1) * STEP), STEP)
     }
 
     fn run(m: &Metric, gate_text: &str, b: &[f64], c: &[f64]) -> MetricResult {

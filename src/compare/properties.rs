@@ -22,26 +22,10 @@ use crate::source::MetricSeries;
 const STEP: i64 = 30_000;
 
 fn metric(better: Better, kind: Kind, ceiling: Option<f64>) -> Metric {
-    Metric {
-        id: "m".into(),
-        title: "M".into(),
-        unit: if ceiling.is_some() { "s" } else { "x/s" }.into(),
-        better,
-        query: "q".into(),
-        combine: None,
-        gate: None,
-        kind,
-        optional: false,
-        saturates_at: ceiling,
-        allow_negative: false,
-        description: None,
-        axis: None,
-        run_to_run: None,
-        derived: None,
-        max_by: None,
-        events: false,
-        file: "q.toml".into(),
-    }
+    let unit = if ceiling.is_some() { "s" } else { "x/s" };
+    let mut m = crate::testkit::metric_in(better, kind, unit);
+    m.saturates_at = ceiling;
+    m
 }
 
 /// A run: `level` with AR(1) noise of relative sd `sd`, from a splitmix64 seed.
@@ -66,18 +50,7 @@ fn ar1(n: usize, level: f64, sd: f64, phi: f64, seed: u64) -> Vec<f64> {
 }
 
 fn series(values: &[f64]) -> MetricSeries {
-    let s = Series::new(
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i as i64 * STEP, *v))
-            .collect(),
-    );
-    MetricSeries {
-        first_negative: s.points().iter().find(|p| p.1 < 0.0),
-        full: s,
-        window: (0, (values.len() as i64 - 1) * STEP),
-    }
+    crate::testkit::series_at(values, STEP)
 }
 
 /// Removes the samples at `drop` (the points are gone, the window stays).
@@ -142,14 +115,7 @@ fn borderline(r: &MetricResult) -> bool {
 }
 
 fn input(s: &MetricSeries) -> SideInput<'_> {
-    SideInput {
-        series: Some(s),
-        run_start_ms: 0,
-        step_ms: STEP,
-        window: s.window,
-        edges: crate::compare::side::NO_EDGES,
-        warnings: &[],
-    }
+    crate::testkit::input(s, STEP)
 }
 
 #[derive(Debug, Clone)]
@@ -341,14 +307,7 @@ proptest! {
 
 fn verdict_of(m: &Metric, v: Option<Verdict>, optional: bool) -> MetricResult {
     let b = series(&[1.0; 30]);
-    let input = SideInput {
-        series: Some(&b),
-        run_start_ms: 0,
-        step_ms: STEP,
-        window: b.window,
-        edges: crate::compare::side::NO_EDGES,
-        warnings: &[],
-    };
+    let input = input(&b);
     let mut r = compare_metric(m, None, &input, &input, &Settings::default());
     r.verdict = v;
     r.metric.optional = optional;

@@ -385,26 +385,10 @@ mod tests {
     }
 
     fn metric(combine: Option<Combine>, kind: Kind) -> Metric {
-        Metric {
-            id: "m".into(),
-            title: "M".into(),
-            unit: "".into(),
-            better: Better::Lower,
-            query: "x".into(),
-            combine,
-            gate: None,
-            kind,
-            optional: false,
-            saturates_at: None,
-            allow_negative: false,
-            description: None,
-            axis: None,
-            run_to_run: None,
-            derived: None,
-            max_by: None,
-            events: false,
-            file: "q.toml".into(),
-        }
+        let mut m = crate::testkit::metric_in(Better::Lower, kind, "");
+        m.query = "x".into();
+        m.combine = combine;
+        m
     }
 
     #[test]

@@ -53,9 +53,9 @@ pub trait Queries: Endpoint {
         queries: Vec<RangeQuery>,
         on_done: Tick,
     ) -> impl Future<Output = Vec<Result<QueryOutput, QueryFailure>>> + Send {
-        let count = queries.len();
-        let mut answers = self.query_range_each(queries, on_done);
         async move {
+            let count = queries.len();
+            let mut answers = self.query_range_each(queries, on_done);
             let mut results: Vec<Option<Result<QueryOutput, QueryFailure>>> =
                 (0..count).map(|_| None).collect();
             while let Some((index, result)) = answers.recv().await {
@@ -73,9 +73,10 @@ pub trait Queries: Endpoint {
         &self,
         q: &RangeQuery,
     ) -> impl Future<Output = Result<QueryOutput, QueryFailure>> + Send {
-        let all = self.query_range_all(vec![q.clone()], Arc::new(|| {}));
+        let q = q.clone();
         async move {
-            all.await
+            self.query_range_all(vec![q], Arc::new(|| {}))
+                .await
                 .pop()
                 .unwrap_or_else(|| Err(super::prometheus::not_run()))
         }

@@ -1138,58 +1138,22 @@ fn trend(
 mod tests {
     use super::*;
     use crate::gate;
-    use crate::series::Series;
     use crate::source::MetricSeries;
 
     const STEP: i64 = 30_000;
 
     fn metric(better: Better, kind: Kind, saturates_at: Option<f64>) -> Metric {
-        Metric {
-            id: "m".into(),
-            title: "M".into(),
-            unit: "s".into(),
-            better,
-            query: "q".into(),
-            combine: None,
-            gate: None,
-            kind,
-            optional: false,
-            saturates_at,
-            allow_negative: false,
-            description: None,
-            axis: None,
-            run_to_run: None,
-            max_by: None,
-            derived: None,
-            events: false,
-            file: "q.toml".into(),
-        }
+        let mut m = crate::testkit::metric_in(better, kind, "s");
+        m.saturates_at = saturates_at;
+        m
     }
 
     fn series(values: &[f64]) -> MetricSeries {
-        let s = Series::new(
-            values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i as i64 * STEP, *v))
-                .collect(),
-        );
-        MetricSeries {
-            first_negative: None,
-            full: s,
-            window: (0, (values.len() as i64 - 1) * STEP),
-        }
+        crate::testkit::series_at(values, STEP)
     }
 
     fn input(s: Option<&MetricSeries>, n: usize) -> SideInput<'_> {
-        SideInput {
-            series: s,
-            run_start_ms: 0,
-            step_ms: STEP,
-            window: (0, (n as i64 - 1) * STEP),
-            edges: crate::compare::side::NO_EDGES,
-            warnings: &[],
-        }
+        crate::testkit::input_over(s, (0, (n as i64 - 1) * STEP), STEP)
     }
 
     fn settings() -> WatchSettings {

@@ -13,8 +13,8 @@
 use benchcmp::compare::{compare_metric, MetricResult, Settings, SideInput, Verdict};
 use benchcmp::gate;
 use benchcmp::pack::{Better, Kind, Metric};
-use benchcmp::series::Series;
 use benchcmp::source::MetricSeries;
+use benchcmp::testkit;
 
 use super::synth::Rng;
 
@@ -165,53 +165,19 @@ pub fn run(kind: Noise, n: usize, level: f64, rng: &mut Rng) -> Vec<f64> {
 }
 
 pub fn metric(better: Better) -> Metric {
-    Metric {
-        id: "throughput".into(),
-        title: "Throughput".into(),
-        unit: "PI/s".into(),
-        better,
-        query: "x".into(),
-        combine: None,
-        gate: None,
-        kind: Kind::Series,
-        optional: false,
-        saturates_at: None,
-        allow_negative: false,
-        description: None,
-        axis: None,
-        run_to_run: None,
-        derived: None,
-        max_by: None,
-        events: false,
-        file: "q.toml".into(),
-    }
+    let mut m = testkit::metric_in(better, Kind::Series, "PI/s");
+    m.id = "throughput".into();
+    m.title = "Throughput".into();
+    m.query = "x".into();
+    m
 }
 
 pub fn as_series(values: &[f64]) -> MetricSeries {
-    let s = Series::new(
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i as i64 * STEP_MS, *v))
-            .collect(),
-    );
-    let end = (values.len() as i64 - 1) * STEP_MS;
-    MetricSeries {
-        first_negative: None,
-        full: s,
-        window: (0, end),
-    }
+    testkit::series_at(values, STEP_MS)
 }
 
 fn input(s: &MetricSeries) -> SideInput<'_> {
-    SideInput {
-        series: Some(s),
-        run_start_ms: 0,
-        step_ms: STEP_MS,
-        window: s.window,
-        edges: benchcmp::compare::side::NO_EDGES,
-        warnings: &[],
-    }
+    testkit::input(s, STEP_MS)
 }
 
 /// Compares two runs of a higher-is-better metric against `gate_text`.
@@ -409,10 +375,8 @@ pub fn shift_detection(
 /// reported trend.
 pub fn drift(total: f64, n: usize, reps: usize, seed: u64, gate_text: &str) -> (f64, f64) {
     let mut rng = Rng(seed);
-    let m = Metric {
-        unit: "B".into(),
-        ..metric(Better::Lower)
-    };
+    let mut m = metric(Better::Lower);
+    m.unit = "B".into();
     let g = gate::parse(gate_text, "B").unwrap();
     let level = 180.0 * 1048576.0;
     let (mut fails, mut trends) = (0, 0);
@@ -444,14 +408,10 @@ pub fn drift(total: f64, n: usize, reps: usize, seed: u64, gate_text: &str) -> (
 /// Returns the pass shares.
 pub fn absolute_at_limit(p99_truth: f64, reps: usize, seed: u64) -> (f64, f64) {
     let mut rng = Rng(seed);
-    let share = Metric {
-        unit: "%".into(),
-        ..metric(Better::Lower)
-    };
-    let latency = Metric {
-        unit: "s".into(),
-        ..metric(Better::Lower)
-    };
+    let mut share = metric(Better::Lower);
+    share.unit = "%".into();
+    let mut latency = metric(Better::Lower);
+    latency.unit = "s".into();
     let (g_mean, g_p99) = (
         gate::parse("mean <= 5%", "%").unwrap(),
         gate::parse("p99 <= 1s", "s").unwrap(),
@@ -621,11 +581,9 @@ pub fn counts_at(
     reps: usize,
     seed: u64,
 ) -> (f64, f64) {
-    let m = Metric {
-        unit: "events".into(),
-        kind: Kind::Count,
-        ..metric(Better::Lower)
-    };
+    let mut m = metric(Better::Lower);
+    m.unit = "events".into();
+    m.kind = Kind::Count;
     let g = gate::parse("regression <= 50%", "events").unwrap();
     let mut rng = Rng(seed);
     let (mut given, mut covered) = (0usize, 0usize);

@@ -5,7 +5,7 @@
 //! fixed-sample `compare` asked again at looks through the run, which is what a dashboard
 //! checked every few minutes amounts to.
 
-use benchcmp::compare::side::{SideInput, NO_EDGES};
+use benchcmp::compare::side::SideInput;
 use benchcmp::compare::{compare_metric, Settings, Verdict};
 use benchcmp::gate;
 use benchcmp::pack::Better;
@@ -40,14 +40,7 @@ pub fn plan(release_early: bool) -> Plan {
 }
 
 fn input(s: &benchcmp::source::MetricSeries) -> SideInput<'_> {
-    SideInput {
-        series: Some(s),
-        run_start_ms: 0,
-        step_ms: STEP_MS,
-        window: s.window,
-        edges: NO_EDGES,
-        warnings: &[],
-    }
+    benchcmp::testkit::input(s, STEP_MS)
 }
 
 /// How one watched run went.

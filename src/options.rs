@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{ColorChoice, CompareArgs, Format, GlobalArgs, TextStyle};
+use crate::cli::{ColorChoice, CompareArgs, Format, GlobalArgs, TextStyle, WatchArgs};
 use crate::error::{Error, Result};
 use crate::output::{self, Target};
 use crate::report::charts::{ChartFormat, ChartOptions};
@@ -238,4 +238,84 @@ fn outputs(args: &CompareArgs) -> Result<Outputs> {
         markdown_budget,
         github,
     })
+}
+
+/// The poll interval without `--every`.
+const EVERY_MS: i64 = 60_000;
+/// Steady time before a pass without `--min-duration`.
+const MIN_STEADY_MS: i64 = 15 * 60_000;
+/// How long the source may stay unreachable without `--give-up-after`.
+const GIVE_UP_MS: i64 = 5 * 60_000;
+
+/// Checked settings of a watch, beyond those of `compare`.
+pub struct WatchOptions {
+    pub every_ms: i64,
+    pub min_steady_ms: i64,
+    pub since_ms: Option<i64>,
+    pub stop_on_fail: bool,
+    pub stop_on_pass: bool,
+    pub give_up_ms: i64,
+    pub json_lines: Option<PathBuf>,
+    pub replay: Option<PathBuf>,
+    /// The clock's speed from the candidate's start (`None`: the wall clock).
+    pub speed: Option<f64>,
+}
+
+fn duration_flag(text: &Option<String>, flag: &str) -> Result<Option<i64>> {
+    text.as_deref()
+        .map(|t| {
+            crate::duration::parse(t)
+                .ok()
+                .filter(|ms| *ms > 0)
+                .ok_or_else(|| {
+                    Error::input(format!("{flag} {t}: a positive duration, e.g. 30s, 1m, 2h"))
+                })
+        })
+        .transpose()
+}
+
+impl WatchOptions {
+    /// `watch`'s own flags checked; `compare`'s are [`CompareOptions`]'s.
+    pub fn from_args(args: &WatchArgs) -> Result<WatchOptions> {
+        if args.compare.baseline.is_none()
+            || (args.compare.candidate.is_none() && args.replay.is_none())
+        {
+            return Err(Error::input(
+                "watch needs --baseline <RUN> and the run to watch: --candidate <RUN> (a config run, live from Prometheus) or --replay <SNAPSHOT> (see `benchcmp runs`)",
+            ));
+        }
+        if let Some(speed) = args.speed.filter(|s| !(s.is_finite() && *s > 0.0)) {
+            return Err(Error::input(format!(
+                "--speed {speed}: a positive number (times real time)"
+            )));
+        }
+        if args.speed.is_some() && args.since.is_some() {
+            return Err(Error::input(
+                "--speed replays a window from its start; --since watches one that is open now",
+            ));
+        }
+        if args.replay.is_some() && args.compare.candidate.is_some() {
+            return Err(Error::input(
+                "--replay FILE names the candidate: leave out --candidate",
+            ));
+        }
+        if args.replay.is_some() && args.since.is_some() {
+            return Err(Error::input(
+                "--since opens a live window; a replay has the recorded one",
+            ));
+        }
+        Ok(WatchOptions {
+            every_ms: duration_flag(&args.every, "--every")?.unwrap_or(EVERY_MS),
+            min_steady_ms: duration_flag(&args.min_duration, "--min-duration")?
+                .unwrap_or(MIN_STEADY_MS),
+            since_ms: duration_flag(&args.since, "--since")?,
+            stop_on_fail: args.stop_on_fail,
+            stop_on_pass: args.stop_on_pass,
+            give_up_ms: duration_flag(&args.give_up_after, "--give-up-after")?
+                .unwrap_or(GIVE_UP_MS),
+            json_lines: args.json_lines.clone(),
+            replay: args.replay.clone(),
+            speed: args.speed.or(args.replay.as_ref().map(|_| 1.0)),
+        })
+    }
 }

@@ -176,7 +176,7 @@ impl std::fmt::Display for TemplateError {
 
 /// A variable reference found in a template.
 #[derive(Debug, Clone, PartialEq)]
-struct Reference<'t> {
+struct VarRef<'t> {
     name: &'t str,
     start: usize,
     end: usize,
@@ -194,7 +194,7 @@ fn opens_regex(template: &str, at: usize) -> bool {
 }
 
 /// Finds every variable reference, tracking PromQL string literals and comments.
-fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
+fn scan(template: &str) -> Result<Vec<VarRef<'_>>, TemplateError> {
     let bytes = template.as_bytes();
     let mut refs = Vec::new();
     let mut quote: Option<char> = None;
@@ -260,7 +260,7 @@ fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
                             })
                         }
                     };
-                    refs.push(Reference {
+                    refs.push(VarRef {
                         name,
                         start: i,
                         end,
@@ -273,7 +273,7 @@ fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
                 }
                 let len = bytes[i + 1..].iter().take_while(|b| is_name(**b)).count();
                 if len > 0 {
-                    refs.push(Reference {
+                    refs.push(VarRef {
                         name: &template[i + 1..i + 1 + len],
                         start: i,
                         end: i + 1 + len,
@@ -302,7 +302,7 @@ fn scan(template: &str) -> Result<Vec<Reference<'_>>, TemplateError> {
                         message: format!("bad variable name in [[{name}]]"),
                     });
                 }
-                refs.push(Reference {
+                refs.push(VarRef {
                     name,
                     start: i,
                     end: close + 2,

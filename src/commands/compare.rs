@@ -2,14 +2,12 @@
 //! against its gate, print the report and return the exit code CI needs.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::cli::{CompareArgs, GlobalArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::gate::Gate;
 use crate::options::CompareOptions;
-use crate::output;
 use crate::pack::{Metric, Pack};
 use crate::pipeline::fetch;
 use crate::pipeline::{self, Judge, Lineup, LoadedRun, Provenance, Windowed};
@@ -42,22 +40,19 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<i32> {
 /// Checks, before anything is read, that no output is also an input (a snapshot or the
 /// config) and no two outputs share a path.
 fn reserve_outputs(options: &CompareOptions, config: &Config, global: &GlobalArgs) -> Result<()> {
-    let mut inputs: Vec<(String, PathBuf)> = Vec::new();
     let mut names: Vec<(&str, String)> =
         run::expand_names(&options.baseline, config, &global.baselines)?
             .into_iter()
             .map(|n| ("baseline", n))
             .collect();
     names.push(("candidate", options.candidate.clone()));
+    let mut snapshots = Vec::new();
     for (role, name) in &names {
         if let run::Location::Snapshot(path) = run::locate(name, config, &global.baselines)? {
-            inputs.push((format!("the {role} snapshot"), path));
+            snapshots.push((format!("the {role} snapshot"), path));
         }
     }
-    if let Some(path) = &config.path {
-        inputs.push(("the config file".into(), path.clone()));
-    }
-    output::check_distinct(&options.targets(), &inputs)
+    super::outputs::reserve(&options.targets(), snapshots, config)
 }
 
 /// Resolves the runs and decides every metric as its data arrive.

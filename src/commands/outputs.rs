@@ -11,6 +11,20 @@ use crate::options::{ChartLinks, CompareOptions};
 use crate::output;
 use crate::report::{self, Presentation, Report};
 
+/// Checks, before anything is read, that no output (`targets`) is an input — one of the
+/// `snapshots` read (what each is, and its path) or the config file — and that no two
+/// outputs share a path.
+pub fn reserve(
+    targets: &[output::Target],
+    mut snapshots: Vec<(String, std::path::PathBuf)>,
+    config: &crate::config::Config,
+) -> Result<()> {
+    if let Some(path) = &config.path {
+        snapshots.push(("the config file".into(), path.clone()));
+    }
+    output::check_distinct(targets, &snapshots)
+}
+
 /// Writes every report: charts and CSV into staged directories, report files staged, all
 /// committed only when everything rendered; then stdout, GitHub's outputs and warnings.
 pub fn write_reports(report: &Report, options: &CompareOptions, with_stdout: bool) -> Result<()> {

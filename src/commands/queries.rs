@@ -30,10 +30,29 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
     }
     let config = super::load_config(global)?;
     let pack = super::load_pack(global)?;
-    if !args.check && args.format == Some(ListFormat::Json) {
+    if args.check && args.format == Some(ListFormat::Json) {
+        return Err(Error::input(
+            "queries --check prints a table; --format json lists the pack without --check",
+        ));
+    }
+    if !args.check {
         if args.run.is_some() {
             return Err(Error::input("--run only applies with --check"));
         }
+        return list(global, args, &config, &pack);
+    }
+    check(global, args, &config, &pack)
+}
+
+/// The pack as a table or as JSON.
+fn list(
+    global: &GlobalArgs,
+    args: &QueriesArgs,
+    config: &crate::config::Config,
+    pack: &crate::pack::Pack,
+) -> Result<()> {
+    let gate_of = |m: &crate::pack::Metric| config.gates.get(&m.id).or(m.gate.as_ref()).cloned();
+    if args.format == Some(ListFormat::Json) {
         let rows: Vec<MetricRow> = pack
             .metrics
             .iter()
@@ -55,73 +74,49 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
             .collect();
         return super::emit(&(super::to_json_text(&rows)? + "\n"));
     }
-    if args.check && args.format == Some(ListFormat::Json) {
-        return Err(Error::input(
-            "queries --check prints a table; --format json lists the pack without --check",
-        ));
-    }
-    if !args.check {
-        if args.run.is_some() {
-            return Err(Error::input("--run only applies with --check"));
+    let mut rows = Vec::new();
+    for m in &pack.metrics {
+        let mut gate = gate_of(m).unwrap_or_else(|| "-".into());
+        if m.optional {
+            gate.push_str(" (optional)");
         }
-        let mut rows = Vec::new();
-        for m in &pack.metrics {
-            let mut gate = config
-                .gates
-                .get(&m.id)
-                .or(m.gate.as_ref())
-                .cloned()
-                .unwrap_or_else(|| "-".into());
-            if m.optional {
-                gate.push_str(" (optional)");
-            }
-            rows.push(vec![
-                m.id.clone(),
-                m.title.clone(),
-                if m.unit.is_empty() {
-                    "-".into()
-                } else {
-                    m.unit.clone()
-                },
-                format!("{:?}", m.better).to_lowercase(),
-                match m.kind {
-                    Kind::Series => "series".into(),
-                    Kind::Count => "count".to_string(),
-                },
-                gate,
-            ]);
-        }
-        // At a narrow width the gate and then the title wrap; kind, better and the title
-        // are left out before a line would take three.
-        let width = crate::options::terminal(global).width as usize;
-        return super::emit(&crate::report::layout::listing(
-            &["ID", "TITLE", "UNIT", "BETTER", "KIND", "GATE"],
-            &rows,
-            width,
-            &[5, 1],
-            &[4, 3, 1],
-        ));
-    }
-
-    let name = args.run.as_deref().ok_or_else(|| {
-        let known: Vec<&str> = config.runs.keys().map(String::as_str).collect();
-        Error::input(format!(
-            "queries --check needs --run <RUN> (runs in the config: {})",
-            if known.is_empty() {
-                "none".into()
+        rows.push(vec![
+            m.id.clone(),
+            m.title.clone(),
+            if m.unit.is_empty() {
+                "-".into()
             } else {
-                known.join(", ")
-            }
-        ))
-    })?;
-    let run = run::resolve(name, &config, &global.baselines)?;
-    if let Origin::Snapshot(s) = &run.origin {
-        return Err(Error::input(format!(
-            "run {name} is a snapshot ({}); --check needs a run defined in the config to query the source",
-            s.path.display()
-        )));
+                m.unit.clone()
+            },
+            format!("{:?}", m.better).to_lowercase(),
+            match m.kind {
+                Kind::Series => "series".into(),
+                Kind::Count => "count".to_string(),
+            },
+            gate,
+        ]);
     }
-    let client = super::require_endpoint(&config, global, &format!("run {}", run.name))?;
+    // At a narrow width the gate and then the title wrap; kind, better and the title
+    // are left out before a line would take three.
+    let width = crate::options::terminal(global).width as usize;
+    super::emit(&crate::report::layout::listing(
+        &["ID", "TITLE", "UNIT", "BETTER", "KIND", "GATE"],
+        &rows,
+        width,
+        &[5, 1],
+        &[4, 3, 1],
+    ))
+}
+
+/// `--check`: every query of the pack sent for one config run, each answer described.
+fn check(
+    global: &GlobalArgs,
+    args: &QueriesArgs,
+    config: &crate::config::Config,
+    pack: &crate::pack::Pack,
+) -> Result<()> {
+    let run = checked_run(global, args, config)?;
+    let client = super::require_endpoint(config, global, &format!("run {}", run.name))?;
     crate::source::check_points(&run)?;
     let rt = super::runtime()?;
 
@@ -174,39 +169,12 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
             }
             Ok(query) => match results.next() {
                 Some(Ok(out)) => {
-                    let matrix = &out.matrix;
-                    let points: usize = matrix.iter().map(|s| s.points.len()).sum();
-                    let finite: usize = matrix
-                        .iter()
-                        .flat_map(|s| &s.points)
-                        .filter(|p| p.1.is_finite())
-                        .count();
-                    if matrix.is_empty() {
-                        empty += 1;
-                        (
-                            "EMPTY",
-                            format!("no data\n      query: {}", one_line(query)),
-                        )
-                    } else {
-                        ok += 1;
-                        let series_note = if matrix.len() > 1 && m.combine.is_none() {
-                            " — several series but no combine: the comparison will refuse this metric"
-                        } else {
-                            ""
-                        };
-                        let nan_note = if finite < points {
-                            format!(", {} NaN/Inf", points - finite)
-                        } else {
-                            String::new()
-                        };
-                        (
-                            "ok",
-                            format!(
-                                "{} series, {points} points{nan_note}{series_note}",
-                                matrix.len()
-                            ),
-                        )
+                    let (status, detail) = describe(m, query, &out.matrix);
+                    match status {
+                        "ok" => ok += 1,
+                        _ => empty += 1,
                     }
+                    (status, detail)
                 }
                 Some(Err(f)) if f.kind == crate::source::prometheus::FailureKind::Rejected => {
                     rejected += 1;
@@ -245,6 +213,88 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
         "{ok} ok, {empty} empty, {} errors\n",
         rejected + unreachable
     ))?;
+    outcome(
+        rejected,
+        unreachable,
+        requests_sent,
+        client.base_url(),
+        global.verbose,
+    )
+}
+
+/// An answer in a word (`ok`, `EMPTY`) and a line: its series and points, NaNs, and whether
+/// the comparison will accept it.
+fn describe(
+    m: &crate::pack::Metric,
+    query: &str,
+    matrix: &crate::series::Matrix,
+) -> (&'static str, String) {
+    if matrix.is_empty() {
+        return (
+            "EMPTY",
+            format!("no data\n      query: {}", one_line(query)),
+        );
+    }
+    let points: usize = matrix.iter().map(|s| s.points.len()).sum();
+    let finite: usize = matrix
+        .iter()
+        .flat_map(|s| &s.points)
+        .filter(|p| p.1.is_finite())
+        .count();
+    let series_note = if matrix.len() > 1 && m.combine.is_none() {
+        " — several series but no combine: the comparison will refuse this metric"
+    } else {
+        ""
+    };
+    let nan_note = if finite < points {
+        format!(", {} NaN/Inf", points - finite)
+    } else {
+        String::new()
+    };
+    (
+        "ok",
+        format!(
+            "{} series, {points} points{nan_note}{series_note}",
+            matrix.len()
+        ),
+    )
+}
+
+/// The config run `--check` queries; a snapshot has nothing to check against the source.
+fn checked_run(
+    global: &GlobalArgs,
+    args: &QueriesArgs,
+    config: &crate::config::Config,
+) -> Result<crate::run::Run> {
+    let name = args.run.as_deref().ok_or_else(|| {
+        let known: Vec<&str> = config.runs.keys().map(String::as_str).collect();
+        Error::input(format!(
+            "queries --check needs --run <RUN> (runs in the config: {})",
+            if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            }
+        ))
+    })?;
+    let run = run::resolve(name, config, &global.baselines)?;
+    if let Origin::Snapshot(s) = &run.origin {
+        return Err(Error::input(format!(
+            "run {name} is a snapshot ({}); --check needs a run defined in the config to query the source",
+            s.path.display()
+        )));
+    }
+    Ok(run)
+}
+
+/// The check's exit: a source that could not be read (3), rejected queries (2), or fine.
+fn outcome(
+    rejected: usize,
+    unreachable: usize,
+    requests_sent: usize,
+    url: &str,
+    verbose: bool,
+) -> Result<()> {
     if unreachable > 0 {
         let what = if unreachable == requests_sent {
             format!("none of the {requests_sent} queries could be read")
@@ -253,8 +303,8 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
         };
         Err(Error::source(format!(
             "{what} from {}{}",
-            client.base_url(),
-            if global.verbose {
+            url,
+            if verbose {
                 ""
             } else {
                 " (--verbose shows each query)"

@@ -13,18 +13,7 @@ use crate::source::{load_run, Reading};
 pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
     let config = super::load_config(global)?;
     let pack = super::load_pack(global)?;
-    if !config.runs.contains_key(&args.run) {
-        let known: Vec<&str> = config.runs.keys().map(String::as_str).collect();
-        return Err(Error::input(format!(
-            "record needs a run defined in the config; \"{}\" is not one (config runs: {})",
-            args.run,
-            if known.is_empty() {
-                "none".into()
-            } else {
-                known.join(", ")
-            }
-        )));
-    }
+    check_config_run(&config, &args.run)?;
     let run = run::resolve(&args.run, &config, &global.baselines)?;
     debug_assert!(matches!(run.origin, Origin::Config));
     let now = chrono::Utc::now().timestamp_millis();
@@ -64,34 +53,7 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
         super::warn(w);
     }
 
-    let snap = Snapshot {
-        path: output.clone(),
-        run: SnapshotRun {
-            name: run.name.clone(),
-            vars: run.vars.clone(),
-            start_ms: run.start_ms,
-            end_ms: run.end_ms,
-            step_ms: run.step_ms,
-        },
-        source: Some(client.base_url().to_string()),
-        recorded_at: Some(format_time(
-            chrono::Utc::now().timestamp_millis() / 1000 * 1000,
-        )),
-        metrics: data
-            .metrics
-            .iter()
-            .map(|(id, d)| {
-                (
-                    id.clone(),
-                    RecordedMetric {
-                        query: d.query.clone(),
-                        matrix: d.matrix.clone(),
-                        warnings: d.warnings.clone(),
-                    },
-                )
-            })
-            .collect(),
-    };
+    let snap = snapshot_of(&run, &data, output.clone(), client.base_url());
     if snap.metrics.values().all(|m| m.matrix.is_empty()) && !args.allow_empty {
         return Err(Error::input(format!(
             "run {} ({} → {}): every query came back empty, so the snapshot would hold no data; check the run's variables and window (`benchcmp queries --check --run {}`), or pass --allow-empty to write it anyway",
@@ -113,6 +75,73 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
     } else {
         snapshot::write(&snap, &output, args.force)?;
     }
+    if !global.quiet {
+        say_recorded(&run, &snap, elapsed, &output);
+    }
+    Ok(())
+}
+
+/// `record` reads a run of the config; anything else is named with the runs there are.
+fn check_config_run(config: &crate::config::Config, name: &str) -> Result<()> {
+    if config.runs.contains_key(name) {
+        return Ok(());
+    }
+    let known: Vec<&str> = config.runs.keys().map(String::as_str).collect();
+    Err(Error::input(format!(
+        "record needs a run defined in the config; \"{}\" is not one (config runs: {})",
+        name,
+        if known.is_empty() {
+            "none".into()
+        } else {
+            known.join(", ")
+        }
+    )))
+}
+
+/// The snapshot of `run` from what was read of it.
+fn snapshot_of(
+    run: &crate::run::Run,
+    data: &crate::source::RunData,
+    output: std::path::PathBuf,
+    url: &str,
+) -> Snapshot {
+    Snapshot {
+        path: output,
+        run: SnapshotRun {
+            name: run.name.clone(),
+            vars: run.vars.clone(),
+            start_ms: run.start_ms,
+            end_ms: run.end_ms,
+            step_ms: run.step_ms,
+        },
+        source: Some(url.to_string()),
+        recorded_at: Some(format_time(
+            chrono::Utc::now().timestamp_millis() / 1000 * 1000,
+        )),
+        metrics: data
+            .metrics
+            .iter()
+            .map(|(id, d)| {
+                (
+                    id.clone(),
+                    RecordedMetric {
+                        query: d.query.clone(),
+                        matrix: d.matrix.clone(),
+                        warnings: d.warnings.clone(),
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+/// What was recorded, in one line, and the metrics that came back empty.
+fn say_recorded(
+    run: &crate::run::Run,
+    snap: &Snapshot,
+    elapsed: std::time::Duration,
+    output: &std::path::Path,
+) {
     let series: usize = snap.metrics.values().map(|m| m.matrix.len()).sum();
     let points: usize = snap
         .metrics
@@ -126,22 +155,19 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> Result<()> {
         .filter(|(_, m)| m.matrix.is_empty())
         .map(|(id, _)| id.as_str())
         .collect();
-    if !global.quiet {
-        super::note(&format!(
-            "Recorded run {} ({} → {}): {} metrics, {series} series, {points} points in {:.2}s → {}",
-            run.name,
-            format_time(run.start_ms),
-            format_time(run.end_ms),
-            snap.metrics.len(),
-            elapsed.as_secs_f64(),
-            output.display()
+    super::note(&format!(
+        "Recorded run {} ({} → {}): {} metrics, {series} series, {points} points in {:.2}s → {}",
+        run.name,
+        format_time(run.start_ms),
+        format_time(run.end_ms),
+        snap.metrics.len(),
+        elapsed.as_secs_f64(),
+        output.display()
+    ));
+    if !empty.is_empty() {
+        super::warn(&format!(
+            "no data for {} (recorded as empty)",
+            empty.join(", ")
         ));
-        if !empty.is_empty() {
-            super::warn(&format!(
-                "no data for {} (recorded as empty)",
-                empty.join(", ")
-            ));
-        }
     }
-    Ok(())
 }

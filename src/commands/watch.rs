@@ -13,7 +13,7 @@ use crate::cli::{GlobalArgs, WatchArgs};
 use crate::compare::SideInput;
 use crate::error::{Error, Result};
 use crate::gate::Gate;
-use crate::options::CompareOptions;
+use crate::options::{CompareOptions, WatchOptions};
 use crate::pack::Metric;
 use crate::pipeline::{self, Judge, Lineup, LoadedRun, Provenance, Windowed};
 use crate::report::{self, Format, Report};
@@ -25,82 +25,11 @@ use crate::watch::session::{Session, SoFar, Watched};
 use crate::watch::verdict::Seen;
 use crate::watch::{self, MetricLook, PollRecord, State};
 
-/// The poll interval without `--every`.
-const EVERY_MS: i64 = 60_000;
-/// Steady time before a pass without `--min-duration`.
-const MIN_STEADY_MS: i64 = 15 * 60_000;
 /// How long an open window (`--since`) may stay open.
 const OPEN_WINDOW_MS: i64 = 7 * 24 * 3_600_000;
-/// How long the source may stay unreachable without `--give-up-after`.
-const GIVE_UP_MS: i64 = 5 * 60_000;
 /// The first retry after the source stopped answering, doubled up to [`RETRY_MAX_MS`].
 const RETRY_FIRST_MS: i64 = 5_000;
 const RETRY_MAX_MS: i64 = 60_000;
-
-/// Checked settings of a watch, beyond those of `compare`.
-struct WatchOptions {
-    every_ms: i64,
-    min_steady_ms: i64,
-    since_ms: Option<i64>,
-    stop_on_fail: bool,
-    stop_on_pass: bool,
-    give_up_ms: i64,
-    json_lines: Option<PathBuf>,
-    replay: Option<PathBuf>,
-    /// The clock's speed from the candidate's start (`None`: the wall clock).
-    speed: Option<f64>,
-}
-
-fn duration_flag(text: &Option<String>, flag: &str) -> Result<Option<i64>> {
-    text.as_deref()
-        .map(|t| {
-            crate::duration::parse(t)
-                .ok()
-                .filter(|ms| *ms > 0)
-                .ok_or_else(|| {
-                    Error::input(format!("{flag} {t}: a positive duration, e.g. 30s, 1m, 2h"))
-                })
-        })
-        .transpose()
-}
-
-impl WatchOptions {
-    fn from_args(args: &WatchArgs) -> Result<WatchOptions> {
-        if let Some(speed) = args.speed.filter(|s| !(s.is_finite() && *s > 0.0)) {
-            return Err(Error::input(format!(
-                "--speed {speed}: a positive number (times real time)"
-            )));
-        }
-        if args.speed.is_some() && args.since.is_some() {
-            return Err(Error::input(
-                "--speed replays a window from its start; --since watches one that is open now",
-            ));
-        }
-        if args.replay.is_some() && args.compare.candidate.is_some() {
-            return Err(Error::input(
-                "--replay FILE names the candidate: leave out --candidate",
-            ));
-        }
-        if args.replay.is_some() && args.since.is_some() {
-            return Err(Error::input(
-                "--since opens a live window; a replay has the recorded one",
-            ));
-        }
-        Ok(WatchOptions {
-            every_ms: duration_flag(&args.every, "--every")?.unwrap_or(EVERY_MS),
-            min_steady_ms: duration_flag(&args.min_duration, "--min-duration")?
-                .unwrap_or(MIN_STEADY_MS),
-            since_ms: duration_flag(&args.since, "--since")?,
-            stop_on_fail: args.stop_on_fail,
-            stop_on_pass: args.stop_on_pass,
-            give_up_ms: duration_flag(&args.give_up_after, "--give-up-after")?
-                .unwrap_or(GIVE_UP_MS),
-            json_lines: args.json_lines.clone(),
-            replay: args.replay.clone(),
-            speed: args.speed.or(args.replay.as_ref().map(|_| 1.0)),
-        })
-    }
-}
 
 /// What stays fixed for the whole watch once it has started: the runs, the metrics, the
 /// baselines' data.
@@ -121,13 +50,6 @@ struct Setup<'a> {
 pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
     let started = Instant::now();
     let watch = WatchOptions::from_args(args)?;
-    if args.compare.baseline.is_none()
-        || (args.compare.candidate.is_none() && watch.replay.is_none())
-    {
-        return Err(Error::input(
-            "watch needs --baseline <RUN> and the run to watch: --candidate <RUN> (a config run, live from Prometheus) or --replay <SNAPSHOT> (see `benchcmp runs`)",
-        ));
-    }
     let mut compare_args = args.compare.clone();
     if let Some(path) = &watch.replay {
         compare_args.candidate = Some(path.display().to_string());
@@ -137,139 +59,168 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
     let defaults = setup.config.defaults;
     let candidate = &setup.candidate;
     let steady_start = candidate.start_ms + defaults.warmup_ms;
-    let every_ms = watch.every_ms.max(candidate.step_ms);
-    let plan = Plan {
-        confidence: setup.options.confidence,
-        step_ms: candidate.step_ms,
-        every_ms,
-        window_ms: candidate.end_ms - steady_start,
-        window_known: !candidate.ends_now,
-        scrape_ms: defaults.scrape_interval_ms,
-        min_steady_ms: watch.min_steady_ms,
-        release_early: watch.stop_on_pass,
-    };
+    let plan = plan(&setup, &watch);
     let settings = WatchSettings::new(&plan);
     let mut session = session(&setup, &settings)?;
-    let shown: Vec<(Metric, Gate)> = session
-        .watched
-        .iter()
-        .map(|w| (w.metric.clone(), w.gate.clone()))
-        .collect();
-    let watched_metrics: Vec<&Metric> = shown.iter().map(|(m, _)| m).collect();
-    let watched_gates: Vec<&Gate> = shown.iter().map(|(_, g)| g).collect();
-    let indexes: Vec<usize> = watched_metrics
-        .iter()
-        .map(|m| {
-            setup
-                .metrics
-                .iter()
-                .position(|s| s.id == m.id)
-                .expect("a watched metric is a selected one")
-        })
-        .collect();
+    let shown = Shown::of(&setup, &session);
 
     let mut feed = feed(global, &watch, &setup)?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let wake = Arc::new(tokio::sync::Notify::new());
-    {
-        let (interrupted, wake) = (interrupted.clone(), wake.clone());
-        setup.rt.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupted.store(true, Ordering::SeqCst);
-                wake.notify_one();
-            }
-        });
-    }
-    let mut json_lines = match &watch.json_lines {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| Error::input(format!("--json-lines {}: {e}", path.display())))?,
-        )),
-        None => None,
-    };
+    let (interrupted, wake) = on_ctrl_c(&setup.rt);
+    let mut json_lines = json_lines_file(watch.json_lines.as_ref())?;
     let mut display = Display::new(global, &setup.options);
     let mut data: Vec<Option<MetricData>> = vec![None; setup.metrics.len()];
-    let speed = watch.speed.unwrap_or(1.0);
-    let pause = Duration::from_secs_f64(every_ms as f64 / 1000.0 / speed);
-    // The run's clock: the wall clock, or at `--speed` a replay's, from the candidate's
-    // start one `--every` further at each poll — so a replay sees the same samples at every
-    // poll however fast the machine is (its pace is the pause between polls).
-    let mut polls: i64 = 0;
-    let clock = |wall_ms: i64, polls: i64| match watch.speed {
-        Some(_) => candidate.start_ms + polls * every_ms,
-        None => wall_ms,
-    };
-    let sleep = |wait: Duration| {
-        let woken = wake.clone();
-        setup.rt.block_on(async move {
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = woken.notified() => {}
-            }
-        });
-    };
-    let mut unreachable: Option<(i64, i64)> = None; // (since, next retry delay)
+    let mut pace = Pace::new(&setup, &watch, wake);
+    let mut outage = Outage::default();
     let mut source_lost: Option<String> = None;
-    let mut release_checked_ms: Option<i64> = None;
+    let mut release = ReleaseChecks::default();
     let mut last_record: Option<PollRecord> = None;
     let mut observed_end = steady_start.min(candidate.start_ms);
     let mut complete = false;
     loop {
         let poll_started = Instant::now();
         let now_ms = chrono::Utc::now().timestamp_millis();
-        let poll = setup.rt.block_on(feed.poll(
-            candidate,
-            &setup.metrics,
-            clock(now_ms, polls),
-            &mut data,
-        ));
+        let poll =
+            setup
+                .rt
+                .block_on(feed.poll(candidate, &setup.metrics, pace.clock(now_ms), &mut data));
         let poll = match poll {
             Ok(poll) => {
-                polls += 1;
-                if let Some((since, _)) = unreachable.take() {
-                    display.note(&format!(
-                        "source answers again after {} unreachable",
-                        crate::duration::human((now_ms - since).max(0) / 1000 * 1000)
-                    ));
+                pace.polled();
+                if let Some(note) = outage.over(now_ms) {
+                    display.note(&note);
                 }
                 poll
             }
             Err(Error::Source(message)) => {
-                let (since, delay) = unreachable.unwrap_or((now_ms, RETRY_FIRST_MS));
-                let down = now_ms - since;
-                if down >= watch.give_up_ms || interrupted.load(Ordering::SeqCst) {
-                    source_lost = Some(format!(
-                        "the source stopped answering at {} and was still unreachable {} later: {message}",
-                        crate::config::format_time(since / 1000 * 1000),
-                        crate::duration::human(down / 1000 * 1000)
-                    ));
-                    break;
+                let give_up = watch.give_up_ms;
+                match outage.next(
+                    now_ms,
+                    give_up,
+                    &message,
+                    interrupted.load(Ordering::SeqCst),
+                ) {
+                    Err(lost) => {
+                        source_lost = Some(lost);
+                        break;
+                    }
+                    Ok((delay, note)) => {
+                        display.note(&note);
+                        pace.sleep(delay);
+                        continue;
+                    }
                 }
-                let delay = delay.min(watch.give_up_ms - down).max(1000);
-                display.note(&format!(
-                    "source unreachable since {} ({}); next try in {}: {message}",
-                    crate::config::format_time(since / 1000 * 1000),
-                    crate::duration::human(down / 1000 * 1000),
-                    crate::duration::human(delay / 1000 * 1000)
-                ));
-                unreachable = Some((since, (delay * 2).min(RETRY_MAX_MS)));
-                sleep(Duration::from_millis(delay as u64));
-                continue;
             }
             Err(e) => return Err(e),
         };
-        let judging = Instant::now();
         let seen_to = poll.observed_end_ms;
         observed_end = seen_to;
         complete = poll.complete;
+        let record = shown.judge(&setup, &mut session, &data, &poll, now_ms)?;
+        let (state, steady_ms) = (record.state, (seen_to - steady_start).max(0));
+        display.show(&record, &shown.metrics(), &shown.gates());
+        let all_failed = record.metrics.iter().all(|l| l.state == State::Fail);
+        let released = state == State::Pass
+            && release.due(steady_ms)
+            && released_by_compare(
+                &setup,
+                &session,
+                &data,
+                (seen_to, poll.complete),
+                started,
+                &mut display,
+            )?;
+        let stop = (state == State::Fail && (watch.stop_on_fail || all_failed))
+            || released
+            || poll.complete
+            || display.closed
+            || interrupted.load(Ordering::SeqCst);
+        if stop {
+            last_record = Some(record);
+            break;
+        }
+        write_record(&mut json_lines, &record)?;
+        last_record = Some(record);
+        // Wait for the next poll, or for Ctrl-C (then one last look at what is there).
+        pace.sleep(pace.pause.saturating_sub(poll_started.elapsed()));
+    }
+    // Stdout's reader gone ends the watch as Ctrl-C does.
+    let interrupted = interrupted.load(Ordering::SeqCst) || display.closed;
+    let ended = Ended {
+        observed_end,
+        complete,
+        interrupted,
+        source_lost,
+        last_record,
+    };
+    finish(
+        &setup,
+        &session,
+        &data,
+        ended,
+        started,
+        &mut display,
+        &mut json_lines,
+    )
+}
+
+/// The watched metrics (those with a gate) with their gates, and where each is among the
+/// selected metrics whose data the feed fills.
+struct Shown {
+    watched: Vec<(Metric, Gate)>,
+    indexes: Vec<usize>,
+}
+
+impl Shown {
+    fn of(setup: &Setup, session: &Session) -> Shown {
+        let watched: Vec<(Metric, Gate)> = session
+            .watched
+            .iter()
+            .map(|w| (w.metric.clone(), w.gate.clone()))
+            .collect();
+        let indexes = watched
+            .iter()
+            .map(|(m, _)| {
+                setup
+                    .metrics
+                    .iter()
+                    .position(|s| s.id == m.id)
+                    .expect("a watched metric is a selected one")
+            })
+            .collect();
+        Shown { watched, indexes }
+    }
+
+    fn metrics(&self) -> Vec<&Metric> {
+        self.watched.iter().map(|(m, _)| m).collect()
+    }
+
+    fn gates(&self) -> Vec<&Gate> {
+        self.watched.iter().map(|(_, g)| g).collect()
+    }
+
+    /// One poll judged: each watched metric's series so far looked at by the session, as
+    /// the poll's record.
+    fn judge(
+        &self,
+        setup: &Setup,
+        session: &mut Session,
+        data: &[Option<MetricData>],
+        poll: &crate::watch::feed::Poll,
+        now_ms: i64,
+    ) -> Result<PollRecord> {
+        let judging = Instant::now();
+        let (candidate, defaults) = (&setup.candidate, setup.config.defaults);
+        let steady_start = candidate.start_ms + defaults.warmup_ms;
+        let seen_to = poll.observed_end_ms;
         let so_far = Run {
             end_ms: seen_to.max(steady_start),
             ..candidate.clone()
         };
-        let series: Vec<Option<source::MetricSeries>> = indexes
+        let series: Vec<Option<source::MetricSeries>> = self
+            .indexes
             .iter()
-            .zip(&watched_metrics)
-            .map(|(&i, metric)| match &data[i] {
+            .zip(&self.watched)
+            .map(|(&i, (metric, _))| match &data[i] {
                 Some(d) if seen_to > steady_start => {
                     source::metric_series(&so_far, metric, d, &defaults).map(Some)
                 }
@@ -290,64 +241,190 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
             },
         );
         let steady_ms = (seen_to - steady_start).max(0);
-        let state = watch::overall(&looks, steady_ms, settings.min_steady_ms);
-        let record = PollRecord {
+        Ok(PollRecord {
             format: watch::RECORD_FORMAT,
             at: crate::config::format_time(now_ms / 1000 * 1000),
             candidate: candidate.name.clone(),
             observed_end: crate::config::format_time(seen_to),
             steady_seconds: steady_ms as f64 / 1000.0,
-            state,
+            state: watch::overall(&looks, steady_ms, session.settings.min_steady_ms),
             judging_ms: judging.elapsed().as_secs_f64() * 1000.0,
             metrics: looks,
             verdict: None,
-        };
-        display.show(&record, &watched_metrics, &watched_gates);
-        let all_failed = record.metrics.iter().all(|l| l.state == State::Fail);
-        let mut released = false;
-        if state == State::Pass
-            && release_checked_ms.is_none_or(|at| steady_ms >= (at + at / 10).max(at + 300_000))
-        {
-            // Released by the looks: `compare` on the window seen must agree, or the watch
-            // goes on (its report is the verdict of record).
-            release_checked_ms = Some(steady_ms);
-            let seen = seen_of(&setup, seen_to, poll.complete);
-            let report = final_report(&setup, &session, &data, seen, started, None)?;
-            released = report.as_ref().is_some_and(|r| r.exit_code() == 0);
-            if !released {
-                display.note(
-                    "every metric passed its live test, but compare on the window seen does not pass yet: watching on",
-                );
-            }
+        })
+    }
+}
+
+/// What the looks need to know of the watch: the confidence, the step and the poll
+/// interval, the window, the minimum steady time, whether a pass releases the run.
+fn plan(setup: &Setup, watch: &WatchOptions) -> Plan {
+    let (candidate, defaults) = (&setup.candidate, setup.config.defaults);
+    let steady_start = candidate.start_ms + defaults.warmup_ms;
+    Plan {
+        confidence: setup.options.confidence,
+        step_ms: candidate.step_ms,
+        every_ms: watch.every_ms.max(candidate.step_ms),
+        window_ms: candidate.end_ms - steady_start,
+        window_known: !candidate.ends_now,
+        scrape_ms: defaults.scrape_interval_ms,
+        min_steady_ms: watch.min_steady_ms,
+        release_early: watch.stop_on_pass,
+    }
+}
+
+/// Ctrl-C sets the flag and wakes the watch from its pause between polls.
+fn on_ctrl_c(rt: &tokio::runtime::Runtime) -> (Arc<AtomicBool>, Arc<tokio::sync::Notify>) {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let (flag, woken) = (interrupted.clone(), wake.clone());
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            flag.store(true, Ordering::SeqCst);
+            woken.notify_one();
         }
-        let stop = (state == State::Fail && (watch.stop_on_fail || all_failed))
-            || released
-            || poll.complete
-            || display.closed
-            || interrupted.load(Ordering::SeqCst);
-        if stop {
-            last_record = Some(record);
-            break;
+    });
+    (interrupted, wake)
+}
+
+/// The `--json-lines` file, created.
+fn json_lines_file(path: Option<&PathBuf>) -> Result<Option<std::io::BufWriter<std::fs::File>>> {
+    path.map(|path| {
+        std::fs::File::create(path)
+            .map(std::io::BufWriter::new)
+            .map_err(|e| Error::input(format!("--json-lines {}: {e}", path.display())))
+    })
+    .transpose()
+}
+
+/// When `compare` is asked whether a run every look passed may be released: at the first
+/// pass, then after 10% more steady time and at least 5 minutes.
+#[derive(Default)]
+struct ReleaseChecks {
+    last_ms: Option<i64>,
+}
+
+impl ReleaseChecks {
+    /// Whether to ask now, at `steady_ms` of steady data (and count it as asked).
+    fn due(&mut self, steady_ms: i64) -> bool {
+        let due = self
+            .last_ms
+            .is_none_or(|at| steady_ms >= (at + at / 10).max(at + 300_000));
+        if due {
+            self.last_ms = Some(steady_ms);
         }
-        write_record(&mut json_lines, &record)?;
-        last_record = Some(record);
-        // Wait for the next poll, or for Ctrl-C.
-        sleep(pause.saturating_sub(poll_started.elapsed()));
-        if interrupted.load(Ordering::SeqCst) {
-            // One last look at what is there, then the reports.
-            continue;
+        due
+    }
+}
+
+/// Released by the looks: `compare` on the window seen must agree, or the watch goes on
+/// (its report is the verdict of record).
+fn released_by_compare(
+    setup: &Setup,
+    session: &Session,
+    data: &[Option<MetricData>],
+    (seen_to, complete): (i64, bool),
+    started: Instant,
+    display: &mut Display,
+) -> Result<bool> {
+    let seen = seen_of(setup, seen_to, complete);
+    let report = final_report(setup, session, data, seen, started, None)?;
+    let released = report.as_ref().is_some_and(|r| r.exit_code() == 0);
+    if !released {
+        display.note(
+            "every metric passed its live test, but compare on the window seen does not pass yet: watching on",
+        );
+    }
+    Ok(released)
+}
+
+/// The watch's pace: the run's clock — the wall clock, or at `--speed` a replay's, from the
+/// candidate's start one `--every` further at each poll, so that a replay sees the same
+/// samples at every poll however fast the machine is — and the pause between polls, cut
+/// short by Ctrl-C.
+struct Pace<'a> {
+    rt: &'a tokio::runtime::Runtime,
+    wake: Arc<tokio::sync::Notify>,
+    replay_from_ms: Option<i64>,
+    every_ms: i64,
+    pause: Duration,
+    polls: i64,
+}
+
+impl<'a> Pace<'a> {
+    fn new(setup: &'a Setup, watch: &WatchOptions, wake: Arc<tokio::sync::Notify>) -> Self {
+        let every_ms = watch.every_ms.max(setup.candidate.step_ms);
+        let speed = watch.speed.unwrap_or(1.0);
+        Pace {
+            rt: &setup.rt,
+            wake,
+            replay_from_ms: watch.speed.map(|_| setup.candidate.start_ms),
+            every_ms,
+            pause: Duration::from_secs_f64(every_ms as f64 / 1000.0 / speed),
+            polls: 0,
         }
     }
-    // Stdout's reader gone ends the watch as Ctrl-C does.
-    let interrupted = interrupted.load(Ordering::SeqCst) || display.closed;
 
+    /// The run's time now, given the wall clock's.
+    fn clock(&self, wall_ms: i64) -> i64 {
+        match self.replay_from_ms {
+            Some(start) => start + self.polls * self.every_ms,
+            None => wall_ms,
+        }
+    }
+
+    /// A poll succeeded: the replay's clock moves on.
+    fn polled(&mut self) {
+        self.polls += 1;
+    }
+
+    /// Waits `wait`, or until Ctrl-C.
+    fn sleep(&self, wait: Duration) {
+        let woken = self.wake.clone();
+        self.rt.block_on(async move {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = woken.notified() => {}
+            }
+        });
+    }
+}
+
+/// How a watch's loop ended.
+struct Ended {
+    observed_end: i64,
+    complete: bool,
+    interrupted: bool,
+    source_lost: Option<String>,
+    last_record: Option<PollRecord>,
+}
+
+/// The end of a watch: `compare`'s reports of the window seen with the watch's verdict,
+/// the last record with it, the closing line; the exit code.
+fn finish(
+    setup: &Setup,
+    session: &Session,
+    data: &[Option<MetricData>],
+    ended: Ended,
+    started: Instant,
+    display: &mut Display,
+    json_lines: &mut Option<std::io::BufWriter<std::fs::File>>,
+) -> Result<i32> {
+    let Ended {
+        observed_end,
+        complete,
+        interrupted,
+        source_lost,
+        mut last_record,
+    } = ended;
+    let candidate = &setup.candidate;
+    let steady_start = candidate.start_ms + setup.config.defaults.warmup_ms;
     // The reports of `compare` for the window seen, with the watch's verdict.
-    let seen = seen_of(&setup, observed_end, complete);
-    let report = final_report(&setup, &session, &data, seen, started, source_lost.clone())?;
+    let seen = seen_of(setup, observed_end, complete);
+    let report = final_report(setup, session, data, seen, started, source_lost.clone())?;
     let verdict = report.as_ref().map(|r| r.verdict());
     if let Some(record) = last_record.as_mut() {
         record.verdict = verdict;
-        write_record(&mut json_lines, record)?;
+        write_record(json_lines, record)?;
     }
     let steady_seen = (observed_end - steady_start).max(0);
     let exit = match &report {
@@ -392,6 +469,56 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
         }
     ));
     Ok(exit)
+}
+
+/// A source that stopped answering: since when, and the next retry's delay (5 s, doubled
+/// up to a minute).
+#[derive(Default)]
+struct Outage {
+    down: Option<(i64, i64)>,
+}
+
+impl Outage {
+    /// The source failed again at `now_ms`: how long to wait and what to say, or — past
+    /// `give_up_ms`, or interrupted — why the watch ends.
+    fn next(
+        &mut self,
+        now_ms: i64,
+        give_up_ms: i64,
+        message: &str,
+        interrupted: bool,
+    ) -> std::result::Result<(Duration, String), String> {
+        let (since, delay) = self.down.unwrap_or((now_ms, RETRY_FIRST_MS));
+        let down = now_ms - since;
+        if down >= give_up_ms || interrupted {
+            return Err(format!(
+                "the source stopped answering at {} and was still unreachable {} later: {message}",
+                crate::config::format_time(since / 1000 * 1000),
+                crate::duration::human(down / 1000 * 1000)
+            ));
+        }
+        let delay = delay.min(give_up_ms - down).max(1000);
+        self.down = Some((since, (delay * 2).min(RETRY_MAX_MS)));
+        Ok((
+            Duration::from_millis(delay as u64),
+            format!(
+                "source unreachable since {} ({}); next try in {}: {message}",
+                crate::config::format_time(since / 1000 * 1000),
+                crate::duration::human(down / 1000 * 1000),
+                crate::duration::human(delay / 1000 * 1000)
+            ),
+        ))
+    }
+
+    /// The source answered at `now_ms`: what to say if it had been away.
+    fn over(&mut self, now_ms: i64) -> Option<String> {
+        self.down.take().map(|(since, _)| {
+            format!(
+                "source answers again after {} unreachable",
+                crate::duration::human((now_ms - since).max(0) / 1000 * 1000)
+            )
+        })
+    }
 }
 
 /// How much of the candidate's steady window a watch has seen by `seen_to`.
@@ -642,16 +769,13 @@ fn reserve(
     runs: &[Run],
     config: &crate::config::Config,
 ) -> Result<()> {
-    let mut inputs: Vec<(String, PathBuf)> = runs
+    let snapshots = runs
         .iter()
         .filter_map(|r| match &r.origin {
             Origin::Snapshot(s) => Some((format!("the snapshot of {}", r.name), s.path.clone())),
             Origin::Config => None,
         })
         .collect();
-    if let Some(path) = &config.path {
-        inputs.push(("the config file".into(), path.clone()));
-    }
     let mut targets = options.targets();
     if let Some(path) = &watch.json_lines {
         targets.push(crate::output::Target {
@@ -659,7 +783,7 @@ fn reserve(
             path: path.clone(),
         });
     }
-    crate::output::check_distinct(&targets, &inputs)
+    super::outputs::reserve(&targets, snapshots, config)
 }
 
 /// What the watch shows while it runs: a table redrawn in place on a terminal, log lines

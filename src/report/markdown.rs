@@ -8,8 +8,6 @@ use super::text::{self, verdict_label};
 use super::{Report, RunInfo};
 use crate::compare::Verdict;
 use crate::config::format_time;
-use crate::duration;
-use crate::units;
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -99,34 +97,10 @@ fn render_with(
     if let Some(dir) = charts {
         let _ = writeln!(out, "![Regression summary]({})\n", link(dir, "summary"));
     }
-    let _ = writeln!(
-        out,
-        "| Metric | Baseline | Candidate | Change [{:.0}% CI] | Gate | Verdict |",
-        report.confidence * 100.0
-    );
-    let _ = writeln!(out, "|---|--:|--:|---|---|---|");
+    let hidden = table(&mut out, report, detail);
     let shown = |m: &&super::MetricReport| {
         detail < Detail::FailuresOnly || m.result.verdict != Some(Verdict::Pass)
     };
-    let hidden = report.metrics.len() - report.metrics.iter().filter(shown).count();
-    for m in report.metrics.iter().filter(shown) {
-        let r = &m.result;
-        let _ = writeln!(
-            out,
-            "| {} `{}` | {} | {} | {} | {} | {} |",
-            cell(&r.metric.title),
-            r.metric.id,
-            cell(&text::value(&r.metric, &r.baseline)),
-            cell(&text::value(&r.metric, &r.candidate)),
-            cell(&text::change(r)),
-            r.gate
-                .as_ref()
-                .map_or("–".into(), |g| format!("`{}`", cell(&g.text))),
-            r.verdict
-                .map_or("–".into(), |v| format!("**{}**", verdict_label(v)))
-        );
-    }
-
     if let Some(note) = text::baselines_note(report) {
         let _ = writeln!(out, "\n{}", note.replace('\'', "`"));
     }
@@ -137,36 +111,7 @@ fn render_with(
         );
     }
 
-    let mut findings = Vec::new();
-    for m in &report.metrics {
-        let r = &m.result;
-        let lines = text::findings(r);
-        if !lines.is_empty() {
-            let optional = if r.metric.optional { " (optional)" } else { "" };
-            findings.push(format!(
-                "- **{}** {}{optional} (`{}`): {}",
-                r.verdict.map_or("NOTE", verdict_label),
-                r.metric.title,
-                r.metric.id,
-                lines.join("; ")
-            ));
-        }
-    }
-    for m in &report.metrics {
-        let r = &m.result;
-        for (which, side) in [("baseline", &r.baseline), ("candidate", &r.candidate)] {
-            for s in &side.shifts {
-                findings.push(format!(
-                    "- **Level shift** in the {which}, {} at {}: {} → {} ({})",
-                    r.metric.title,
-                    duration::human(((s.offset_seconds / 60.0).round() as i64) * 60_000),
-                    units::format_value(s.before, &r.metric.unit),
-                    units::format_value(s.after, &r.metric.unit),
-                    s.relative.map_or("from 0".into(), units::change)
-                ));
-            }
-        }
-    }
+    let findings = findings(report);
     if !findings.is_empty() {
         let _ = writeln!(out, "\n### Findings\n");
         for f in findings {
@@ -214,6 +159,64 @@ fn render_with(
         format_time(report.generated_at_ms)
     );
     out
+}
+
+/// The verdict table, leaving out passing metrics at [`Detail::FailuresOnly`]: how many
+/// were left out.
+fn table(out: &mut String, report: &Report, detail: Detail) -> usize {
+    let _ = writeln!(
+        out,
+        "| Metric | Baseline | Candidate | Change [{:.0}% CI] | Gate | Verdict |",
+        report.confidence * 100.0
+    );
+    let _ = writeln!(out, "|---|--:|--:|---|---|---|");
+    let shown = |m: &&super::MetricReport| {
+        detail < Detail::FailuresOnly || m.result.verdict != Some(Verdict::Pass)
+    };
+    for m in report.metrics.iter().filter(shown) {
+        let r = &m.result;
+        let _ = writeln!(
+            out,
+            "| {} `{}` | {} | {} | {} | {} | {} |",
+            cell(&r.metric.title),
+            r.metric.id,
+            cell(&text::value(&r.metric, &r.baseline)),
+            cell(&text::value(&r.metric, &r.candidate)),
+            cell(&text::change(r)),
+            r.gate
+                .as_ref()
+                .map_or("–".into(), |g| format!("`{}`", cell(&g.text))),
+            r.verdict
+                .map_or("–".into(), |v| format!("**{}**", verdict_label(v)))
+        );
+    }
+    report.metrics.len() - report.metrics.iter().filter(shown).count()
+}
+
+/// Each metric's findings and every level shift, one Markdown list item each.
+fn findings(report: &Report) -> Vec<String> {
+    let mut findings = Vec::new();
+    for m in &report.metrics {
+        let r = &m.result;
+        let lines = text::findings(r);
+        if !lines.is_empty() {
+            let optional = if r.metric.optional { " (optional)" } else { "" };
+            findings.push(format!(
+                "- **{}** {}{optional} (`{}`): {}",
+                r.verdict.map_or("NOTE", verdict_label),
+                r.metric.title,
+                r.metric.id,
+                lines.join("; ")
+            ));
+        }
+    }
+    for s in text::shifts(report) {
+        findings.push(format!(
+            "- **Level shift** in the {}, {} at {}: {} → {} ({})",
+            s.side, s.metric.title, s.at, s.before, s.after, s.change
+        ));
+    }
+    findings
 }
 
 /// The PromQL sent for each run, folded away.

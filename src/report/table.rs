@@ -10,8 +10,6 @@ use super::text::{self, verdict_label};
 use super::Terminal;
 use super::{Report, RunInfo};
 use crate::compare::Verdict;
-use crate::duration;
-use crate::units;
 
 /// The columns, in the order they are left out when the terminal is too narrow for all of
 /// them without splitting a word: the gate first (Findings name it for every metric that
@@ -57,6 +55,58 @@ fn window_line(label: &str, r: &RunInfo) -> String {
 
 /// Renders the whole terminal report.
 pub fn render(report: &Report, style: Terminal) -> String {
+    let mut out = verdict_table(report, style);
+
+    if let Some(note) = text::baselines_note(report) {
+        out.push('\n');
+        out.push_str(&wrap(&note, style, 0));
+    }
+
+    out.push_str(&shifts(report));
+
+    let findings = findings(report, style);
+    if !findings.is_empty() {
+        out.push_str("\nFindings:\n");
+        for f in findings {
+            out.push_str(&f);
+        }
+    }
+
+    let tally = report.tally(&["PASS", "FAIL", "NO DATA", "INCONCLUSIVE"]);
+    let verdict = report.verdict();
+    out.push_str(&format!(
+        "\nOverall: {}  ({tally}{})\n",
+        paint(verdict_label(verdict), verdict, style),
+        if report.strict {
+            "; --strict"
+        } else if report.accept_inconclusive {
+            "; --accept-inconclusive"
+        } else {
+            ""
+        }
+    ));
+    // Continued lines start under the run's name.
+    out.push_str(&wrap(
+        &window_line("Baseline", report.baseline.newest()),
+        style,
+        10,
+    ));
+    out.push_str(&wrap(
+        &window_line("Candidate", &report.candidate),
+        style,
+        10,
+    ));
+    let out = if style.ascii { ascii(&out) } else { out };
+    out.lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// The table of every metric, fitted to the terminal, with a line naming the columns left
+/// out to fit.
+fn verdict_table(report: &Report, style: Terminal) -> String {
     let change_header = format!("Change [{:.0}% CI]", report.confidence * 100.0);
     // ASCII before the layout: `≥` becomes `>=`, a column wider.
     let shown = |text: String| if style.ascii { ascii(&text) } else { text };
@@ -150,39 +200,35 @@ pub fn render(report: &Report, style: Terminal) -> String {
             style.width
         ));
     }
+    out
+}
 
-    if let Some(note) = text::baselines_note(report) {
+/// The level shifts inside the runs, one line each under a heading (nothing without any).
+fn shifts(report: &Report) -> String {
+    let shifts: Vec<String> = text::shifts(report)
+        .into_iter()
+        .map(|s| {
+            format!(
+                "  {:<9} {:<16} at {:>6}: {} → {} ({})",
+                s.side, s.metric.id, s.at, s.before, s.after, s.change
+            )
+        })
+        .collect();
+    if shifts.is_empty() {
+        return String::new();
+    }
+    let mut out = "\nLevel shifts inside the runs (offset from the run's start):\n".to_string();
+    for s in shifts {
+        out.push_str(&s);
         out.push('\n');
-        out.push_str(&wrap(&note, style, 0));
     }
+    out
+}
 
-    // Shifts inside the runs.
-    let mut shifts = Vec::new();
-    for m in &report.metrics {
-        let r = &m.result;
-        for (which, side) in [("baseline", &r.baseline), ("candidate", &r.candidate)] {
-            for s in &side.shifts {
-                shifts.push(format!(
-                    "  {which:<9} {:<16} at {:>6}: {} → {} ({})",
-                    r.metric.id,
-                    duration::human(((s.offset_seconds / 60.0).round() as i64) * 60_000),
-                    units::format_value(s.before, &r.metric.unit),
-                    units::format_value(s.after, &r.metric.unit),
-                    s.relative.map_or("from 0".into(), units::change)
-                ));
-            }
-        }
-    }
-    if !shifts.is_empty() {
-        out.push_str("\nLevel shifts inside the runs (offset from the run's start):\n");
-        for s in shifts {
-            out.push_str(&s);
-            out.push('\n');
-        }
-    }
-
-    // Findings: why anything is not a pass, and what the data of a pass leaves open.
-    let findings: Vec<String> = report
+/// Findings: why anything is not a pass, and what the data of a pass leaves open; the
+/// verdict label of each coloured.
+fn findings(report: &Report, style: Terminal) -> Vec<String> {
+    report
         .metrics
         .iter()
         .filter_map(|m| {
@@ -215,44 +261,7 @@ pub fn render(report: &Report, style: Terminal) -> String {
                 None => finding,
             })
         })
-        .collect();
-    if !findings.is_empty() {
-        out.push_str("\nFindings:\n");
-        for f in findings {
-            out.push_str(&f);
-        }
-    }
-
-    let tally = report.tally(&["PASS", "FAIL", "NO DATA", "INCONCLUSIVE"]);
-    let verdict = report.verdict();
-    out.push_str(&format!(
-        "\nOverall: {}  ({tally}{})\n",
-        paint(verdict_label(verdict), verdict, style),
-        if report.strict {
-            "; --strict"
-        } else if report.accept_inconclusive {
-            "; --accept-inconclusive"
-        } else {
-            ""
-        }
-    ));
-    // Continued lines start under the run's name.
-    out.push_str(&wrap(
-        &window_line("Baseline", report.baseline.newest()),
-        style,
-        10,
-    ));
-    out.push_str(&wrap(
-        &window_line("Candidate", &report.candidate),
-        style,
-        10,
-    ));
-    let out = if style.ascii { ascii(&out) } else { out };
-    out.lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+        .collect()
 }
 
 /// Space after each column but the last, and the (blank) vertical border between columns.

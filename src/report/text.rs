@@ -823,6 +823,38 @@ pub fn baselines_note(report: &super::Report) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// A level shift inside a run, in words: which side, the metric, when (from the run's
+/// start, to the minute), the levels before and after, the change.
+pub struct ShiftWords<'a> {
+    pub side: &'static str,
+    pub metric: &'a crate::pack::Metric,
+    pub at: String,
+    pub before: String,
+    pub after: String,
+    pub change: String,
+}
+
+/// Every level shift of every metric, baselines' first, in report order.
+pub fn shifts(report: &super::Report) -> Vec<ShiftWords<'_>> {
+    let mut out = Vec::new();
+    for m in &report.metrics {
+        let r = &m.result;
+        for (side, result) in [("baseline", &r.baseline), ("candidate", &r.candidate)] {
+            for s in &result.shifts {
+                out.push(ShiftWords {
+                    side,
+                    metric: &r.metric,
+                    at: crate::duration::human(((s.offset_seconds / 60.0).round() as i64) * 60_000),
+                    before: crate::units::format_value(s.before, &r.metric.unit),
+                    after: crate::units::format_value(s.after, &r.metric.unit),
+                    change: s.relative.map_or("from 0".into(), crate::units::change),
+                });
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

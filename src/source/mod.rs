@@ -304,37 +304,9 @@ async fn load(
 ) -> Result<RunData> {
     let (client, verbose) = (reading.endpoint, reading.verbose);
     match &run.origin {
-        Origin::Snapshot(snap) => {
-            let mut data = BTreeMap::new();
-            let mut warnings = Vec::new();
-            let mut changed = Vec::new();
-            for (index, m) in metrics.iter().enumerate() {
-                let Some(recorded) = snap.metrics.get(&m.id) else {
-                    continue;
-                };
-                match expand_query(m, run, defaults) {
-                    Ok(current) if current != recorded.query => {
-                        changed.push((m.id.as_str(), one_line(&recorded.query), one_line(&current)))
-                    }
-                    Ok(_) => {}
-                    Err(e) => warnings.push(format!("snapshot {}: {e}", snap.path.display())),
-                }
-                let metric = MetricData {
-                    query: recorded.query.clone(),
-                    matrix: Arc::clone(&recorded.matrix),
-                    warnings: recorded.warnings.clone(),
-                };
-                deliver(index, &metric);
-                data.insert(m.id.clone(), metric);
-                (reading.tick)();
-            }
-            warnings.extend(changed_queries(&snap.path, &changed, verbose));
-            Ok(RunData {
-                run: run.clone(),
-                metrics: data,
-                warnings,
-            })
-        }
+        Origin::Snapshot(snap) => Ok(from_snapshot(
+            run, snap, metrics, defaults, reading, deliver,
+        )),
         Origin::Config => {
             let client = client.ok_or_else(|| endpoint::missing(&format!("run {}", run.name)))?;
             check_points(run)?;
@@ -369,60 +341,116 @@ async fn load(
                 .into_iter()
                 .map(|r| r.unwrap_or_else(|| Err(prometheus::not_run())))
                 .collect();
-            // Failures grouped by cause: one unreachable source is one line, not one per metric.
-            let mut causes: Vec<(QueryFailure, Vec<(String, String)>)> = Vec::new();
-            for (m, assembly) in metrics.iter().zip(&assemblies) {
-                if let Some((f, i)) = assembly
-                    .needs()
-                    .iter()
-                    .find_map(|&i| results[i].as_ref().err().map(|f| (f.clone(), i)))
-                {
-                    let query = texts[i].clone();
-                    match causes.iter_mut().find(|(c, _)| *c == f) {
-                        Some((_, metrics)) => metrics.push((m.id.clone(), query)),
-                        None => causes.push((f, vec![(m.id.clone(), query)])),
-                    }
-                }
+            match failures(metrics, &assemblies, &texts, &results) {
+                None => Ok(assembler.finish()),
+                Some(causes) => Err(unreadable(run, client.base_url(), &causes, verbose)),
             }
-            if causes.is_empty() {
-                return Ok(assembler.finish());
-            }
-            let lines: Vec<String> = causes
-                .iter()
-                .map(|(f, failed)| {
-                    let ids: Vec<&str> = failed.iter().map(|(id, _)| id.as_str()).collect();
-                    let mut line = format!("{f}\n  metrics: {}", ids.join(", "));
-                    if verbose {
-                        for (id, query) in failed {
-                            line.push_str(&format!("\n  {id}: {}", one_line(query)));
-                        }
-                    } else if failed.len() == 1 {
-                        line.push_str(&format!("\n  query: {}", one_line(&failed[0].1)));
-                    }
-                    line
-                })
-                .collect();
-            let message = format!(
-                "cannot read run {} from {}:\n{}{}",
-                run.name,
-                client.base_url(),
-                lines.join("\n"),
-                if verbose || causes.iter().all(|(_, f)| f.len() == 1) {
-                    ""
-                } else {
-                    "\n(-v shows each query)"
-                }
-            );
-            // Queries the server refused as bad PromQL are a problem of the pack (exit 2);
-            // anything else means the source could not be read (exit 3).
-            Err(
-                if causes.iter().all(|(f, _)| f.kind == FailureKind::Rejected) {
-                    Error::input(message)
-                } else {
-                    Error::source(message)
-                },
-            )
         }
+    }
+}
+
+/// A snapshot's run: each metric recorded for it, with a warning where the pack's query
+/// has changed since it was recorded.
+fn from_snapshot(
+    run: &Run,
+    snap: &snapshot::Snapshot,
+    metrics: &[&Metric],
+    defaults: &Defaults,
+    reading: &Reading<'_>,
+    mut deliver: Deliver,
+) -> RunData {
+    let mut data = BTreeMap::new();
+    let mut warnings = Vec::new();
+    let mut changed = Vec::new();
+    for (index, m) in metrics.iter().enumerate() {
+        let Some(recorded) = snap.metrics.get(&m.id) else {
+            continue;
+        };
+        match expand_query(m, run, defaults) {
+            Ok(current) if current != recorded.query => {
+                changed.push((m.id.as_str(), one_line(&recorded.query), one_line(&current)))
+            }
+            Ok(_) => {}
+            Err(e) => warnings.push(format!("snapshot {}: {e}", snap.path.display())),
+        }
+        let metric = MetricData {
+            query: recorded.query.clone(),
+            matrix: Arc::clone(&recorded.matrix),
+            warnings: recorded.warnings.clone(),
+        };
+        deliver(index, &metric);
+        data.insert(m.id.clone(), metric);
+        (reading.tick)();
+    }
+    warnings.extend(changed_queries(&snap.path, &changed, reading.verbose));
+    RunData {
+        run: run.clone(),
+        metrics: data,
+        warnings,
+    }
+}
+
+/// A failure and the metrics it cost, with the query each sent.
+type Cause = (QueryFailure, Vec<(String, String)>);
+
+/// The failed queries grouped by cause (one unreachable source is one cause, not one per
+/// metric); `None` when every metric has its answers.
+fn failures(
+    metrics: &[&Metric],
+    assemblies: &[Assembly],
+    texts: &[String],
+    results: &[std::result::Result<prometheus::QueryOutput, QueryFailure>],
+) -> Option<Vec<Cause>> {
+    let mut causes: Vec<Cause> = Vec::new();
+    for (m, assembly) in metrics.iter().zip(assemblies) {
+        if let Some((f, i)) = assembly
+            .needs()
+            .iter()
+            .find_map(|&i| results[i].as_ref().err().map(|f| (f.clone(), i)))
+        {
+            let query = texts[i].clone();
+            match causes.iter_mut().find(|(c, _)| *c == f) {
+                Some((_, metrics)) => metrics.push((m.id.clone(), query)),
+                None => causes.push((f, vec![(m.id.clone(), query)])),
+            }
+        }
+    }
+    (!causes.is_empty()).then_some(causes)
+}
+
+/// The error of a run that could not be read: each cause on its line with its metrics.
+/// Queries the server refused as bad PromQL are a problem of the pack (exit 2); anything
+/// else means the source could not be read (exit 3).
+fn unreadable(run: &Run, url: &str, causes: &[Cause], verbose: bool) -> Error {
+    let lines: Vec<String> = causes
+        .iter()
+        .map(|(f, failed)| {
+            let ids: Vec<&str> = failed.iter().map(|(id, _)| id.as_str()).collect();
+            let mut line = format!("{f}\n  metrics: {}", ids.join(", "));
+            if verbose {
+                for (id, query) in failed {
+                    line.push_str(&format!("\n  {id}: {}", one_line(query)));
+                }
+            } else if failed.len() == 1 {
+                line.push_str(&format!("\n  query: {}", one_line(&failed[0].1)));
+            }
+            line
+        })
+        .collect();
+    let message = format!(
+        "cannot read run {} from {url}:\n{}{}",
+        run.name,
+        lines.join("\n"),
+        if verbose || causes.iter().all(|(_, f)| f.len() == 1) {
+            ""
+        } else {
+            "\n(-v shows each query)"
+        }
+    );
+    if causes.iter().all(|(f, _)| f.kind == FailureKind::Rejected) {
+        Error::input(message)
+    } else {
+        Error::source(message)
     }
 }
 

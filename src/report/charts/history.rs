@@ -130,7 +130,23 @@ fn draw<DB: DrawingBackend>(
             Baseline::Middle,
         )?;
     }
-    // Run names under their runs, thinned so that none runs into the next.
+    marks(area, look, h, &frame)?;
+    if let Some(c) = &h.change {
+        change_point(area, look, h, c, &frame)?;
+    }
+    axis_lines(area, &frame, px(1.0))
+}
+
+/// Each run's mean and interval, and the run names under them, thinned so that none runs
+/// into the next.
+fn marks<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    h: &History,
+    frame: &Frame,
+) -> Result<(), String> {
+    let px = |v: f64| look.px(v);
+    let small = look.text(14.0, false, MUTED);
     let mut last_right = f64::NEG_INFINITY;
     for (i, p) in h.runs.iter().enumerate() {
         let x = frame.x_px(i as f64);
@@ -179,56 +195,66 @@ fn draw<DB: DrawingBackend>(
             )?;
         }
     }
-    if let Some(c) = &h.change {
-        let at = c.from as f64;
-        let last_baseline = h.runs.iter().rposition(|p| !p.candidate).unwrap_or(0) as f64;
-        let level = RGBColor(90, 90, 90);
-        for (from, to, v) in [
-            (-0.4, at - 0.6, c.before),
-            (at - 0.4, last_baseline + 0.4, c.after),
-        ] {
-            let y = frame.y_px(v);
-            polyline(
-                area,
-                vec![
-                    (frame.x_px(from) as i32, y as i32),
-                    (frame.x_px(to) as i32, y as i32),
-                ],
-                level.mix(0.9),
-                px(2.0),
-            )?;
-        }
-        let x = frame.x_px(at - 0.5);
-        dashed(
+    Ok(())
+}
+
+/// The means before and after a change point across the baseline runs, a dashed line
+/// where it is, and its label.
+fn change_point<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    h: &History,
+    c: &ChangePoint,
+    frame: &Frame,
+) -> Result<(), String> {
+    let px = |v: f64| look.px(v);
+    let at = c.from as f64;
+    let last_baseline = h.runs.iter().rposition(|p| !p.candidate).unwrap_or(0) as f64;
+    let level = RGBColor(90, 90, 90);
+    for (from, to, v) in [
+        (-0.4, at - 0.6, c.before),
+        (at - 0.4, last_baseline + 0.4, c.after),
+    ] {
+        let y = frame.y_px(v);
+        polyline(
             area,
-            (x, frame.top),
-            (x, frame.bottom),
-            FAIL.mix(0.9),
+            vec![
+                (frame.x_px(from) as i32, y as i32),
+                (frame.x_px(to) as i32, y as i32),
+            ],
+            level.mix(0.9),
             px(2.0),
-            px(6.0),
         )?;
-        let t = look.text(15.0, true, FAIL);
-        let w = lettering::width(&c.label, t);
-        let (anchor, align) = if x + px(6.0) + w <= frame.right {
-            (x + px(6.0), Align::Left)
-        } else {
-            (x - px(6.0), Align::Right)
-        };
-        let top = frame.top + px(4.0);
-        let left = if align == Align::Left {
-            anchor
-        } else {
-            anchor - w
-        };
-        fill(
-            area,
-            (left - px(2.0), top),
-            (left + w + px(2.0), top + lettering::line_height(t)),
-            WHITE.mix(0.85),
-        )?;
-        look.write(area, &c.label, (anchor, top), t, align, Baseline::Top)?;
     }
-    axis_lines(area, &frame, px(1.0))
+    let x = frame.x_px(at - 0.5);
+    dashed(
+        area,
+        (x, frame.top),
+        (x, frame.bottom),
+        FAIL.mix(0.9),
+        px(2.0),
+        px(6.0),
+    )?;
+    let t = look.text(15.0, true, FAIL);
+    let w = lettering::width(&c.label, t);
+    let (anchor, align) = if x + px(6.0) + w <= frame.right {
+        (x + px(6.0), Align::Left)
+    } else {
+        (x - px(6.0), Align::Right)
+    };
+    let top = frame.top + px(4.0);
+    let left = if align == Align::Left {
+        anchor
+    } else {
+        anchor - w
+    };
+    fill(
+        area,
+        (left - px(2.0), top),
+        (left + w + px(2.0), top + lettering::line_height(t)),
+        WHITE.mix(0.85),
+    )?;
+    look.write(area, &c.label, (anchor, top), t, align, Baseline::Top)
 }
 
 /// What the marks mean: a dot and bar per run, in the colours of baseline and candidate,

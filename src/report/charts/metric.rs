@@ -479,6 +479,105 @@ struct Plot<'a> {
     frame: Frame,
 }
 
+/// What the value axis must hold: the drawn values' extremes, the smallest positive one,
+/// their typical low (the 2nd percentile of the positive values) and whether zeros are
+/// common among them.
+struct Extent {
+    hi: f64,
+    lo: f64,
+    min_positive: f64,
+    typical_low: f64,
+    zeros_in_data: bool,
+}
+
+impl Extent {
+    /// One pass over the lines' `values`, then the other `marks` drawn (gates, levels).
+    fn of(values: impl Iterator<Item = f64>, marks: impl Iterator<Item = f64>) -> Extent {
+        let (mut finite, mut zeros) = (0usize, 0usize);
+        let (mut hi, mut lo, mut min_positive) = (0.0f64, 0.0f64, f64::INFINITY);
+        let mut positive: Vec<f64> = Vec::new();
+        for v in values.filter(|v| v.is_finite()) {
+            finite += 1;
+            if v > 0.0 {
+                positive.push(v);
+                min_positive = min_positive.min(v);
+            } else {
+                zeros += 1;
+            }
+            (hi, lo) = (hi.max(v), lo.min(v));
+        }
+        // The span that decides a log axis is the data's typical low (its 2nd percentile),
+        // so a few dips towards 0 do not stretch a 5–100% metric over four decades.
+        // (the one order statistic is selected, not sorted for: a week is 80,000 values a
+        // chart)
+        let rank = positive.len() / 50;
+        let typical_low = if rank < positive.len() {
+            *positive.select_nth_unstable_by(rank, f64::total_cmp).1
+        } else {
+            f64::INFINITY
+        };
+        for v in marks {
+            (hi, lo) = (hi.max(v), lo.min(v));
+            if v > 0.0 {
+                min_positive = min_positive.min(v);
+            }
+        }
+        Extent {
+            hi,
+            lo,
+            min_positive,
+            typical_low,
+            zeros_in_data: zeros * 100 > finite,
+        }
+    }
+
+    /// Linear or logarithmic: what the pack or `--chart-axis` says, else log when the data
+    /// span more than 1.5 decades from their typical low (zeros keep it linear).
+    fn scale(&self, kind: Kind, axis: Option<Axis>) -> ValueScale {
+        match (kind, axis) {
+            (Kind::Count, _) | (_, Some(Axis::Linear)) => ValueScale::Linear,
+            (_, Some(Axis::Log)) if self.min_positive.is_finite() => ValueScale::Log {
+                floor: self.min_positive,
+            },
+            (_, Some(Axis::Log)) => ValueScale::Linear,
+            // Zeros have no place on a log axis: a run that sits at 0 keeps it linear.
+            (_, None) if self.zeros_in_data => ValueScale::Linear,
+            (_, None) => {
+                match axes::choose(self.typical_low.max(self.min_positive), self.hi, 1.5) {
+                    ValueScale::Log { .. } => ValueScale::Log {
+                        floor: self.min_positive,
+                    },
+                    linear => linear,
+                }
+            }
+        }
+    }
+
+    /// The axis's ends on `scale` (log ends as powers of ten).
+    fn range(&self, scale: ValueScale, no_events: bool) -> (f64, f64) {
+        match scale {
+            ValueScale::Linear => {
+                let top = if no_events {
+                    1.0
+                } else {
+                    axes::nice_max(self.hi * 1.06)
+                };
+                let bottom = if self.lo < 0.0 {
+                    -axes::nice_max(-self.lo * 1.06)
+                } else {
+                    0.0
+                };
+                (bottom, top)
+            }
+            ValueScale::Log { floor } => {
+                let (a, b) = (floor.log10(), self.hi.max(floor * 1.0001).log10());
+                let pad = (b - a) * 0.06;
+                (a - pad, b + pad)
+            }
+        }
+    }
+}
+
 const FONT: f64 = 15.0;
 
 impl<'a> Plot<'a> {
@@ -532,82 +631,17 @@ impl<'a> Plot<'a> {
         };
         let no_events = metric.kind == Kind::Count && base.total == 0.0 && cand.total == 0.0;
 
-        // The value axis: everything drawn must fit. One pass over both lines: how many
-        // values and how many at or below 0, their extremes, the positive ones.
-        let (mut finite, mut zeros) = (0usize, 0usize);
-        let (mut hi, mut lo, mut min_positive) = (0.0f64, 0.0f64, f64::INFINITY);
-        let mut positive: Vec<f64> = Vec::new();
-        let drawn_values = base.line.values().chain(cand.line.values());
-        for v in drawn_values.filter(|v| v.is_finite()) {
-            finite += 1;
-            if v > 0.0 {
-                positive.push(v);
-                min_positive = min_positive.min(v);
-            } else {
-                zeros += 1;
-            }
-            (hi, lo) = (hi.max(v), lo.min(v));
-        }
-        let zeros_in_data = zeros * 100 > finite;
-        // The span that decides a log axis is the data's typical low (its 2nd percentile),
-        // so a few dips towards 0 do not stretch a 5–100% metric over four decades.
-        // (the one order statistic is selected, not sorted for: a week is 80,000 values a
-        // chart)
-        let rank = positive.len() / 50;
-        let typical_low = if rank < positive.len() {
-            *positive.select_nth_unstable_by(rank, f64::total_cmp).1
-        } else {
-            f64::INFINITY
-        };
-        drop(positive);
-        // What else is drawn: the gates, the levels, the histogram's ceiling.
+        // The value axis: everything drawn must fit — both lines, the gates, the levels,
+        // the histogram's ceiling.
         let level_values = levels_b.0.iter().chain(&levels_c.0).map(|l| l.value);
         let marks = gates
             .iter()
             .map(|g| g.at)
             .chain(level_values.filter(|v| v.is_finite()))
             .chain(ceiling.map(|c| c * scale));
-        for v in marks {
-            (hi, lo) = (hi.max(v), lo.min(v));
-            if v > 0.0 {
-                min_positive = min_positive.min(v);
-            }
-        }
-        let value_scale = match (metric.kind, options.axis.or(metric.axis)) {
-            (Kind::Count, _) | (_, Some(Axis::Linear)) => ValueScale::Linear,
-            (_, Some(Axis::Log)) if min_positive.is_finite() => ValueScale::Log {
-                floor: min_positive,
-            },
-            (_, Some(Axis::Log)) => ValueScale::Linear,
-            // Zeros have no place on a log axis: a run that sits at 0 keeps it linear.
-            (_, None) if zeros_in_data => ValueScale::Linear,
-            (_, None) => match axes::choose(typical_low.max(min_positive), hi, 1.5) {
-                ValueScale::Log { .. } => ValueScale::Log {
-                    floor: min_positive,
-                },
-                linear => linear,
-            },
-        };
-        let (y0, y1) = match value_scale {
-            ValueScale::Linear => {
-                let top = if no_events {
-                    1.0
-                } else {
-                    axes::nice_max(hi * 1.06)
-                };
-                let bottom = if lo < 0.0 {
-                    -axes::nice_max(-lo * 1.06)
-                } else {
-                    0.0
-                };
-                (bottom, top)
-            }
-            ValueScale::Log { floor } => {
-                let (a, b) = (floor.log10(), hi.max(floor * 1.0001).log10());
-                let pad = (b - a) * 0.06;
-                (a - pad, b + pad)
-            }
-        };
+        let extent = Extent::of(base.line.values().chain(cand.line.values()), marks);
+        let value_scale = extent.scale(metric.kind, options.axis.or(metric.axis));
+        let (y0, y1) = extent.range(value_scale, no_events);
         let y_ticks: Vec<f64> = match value_scale {
             ValueScale::Linear if no_events => vec![0.0],
             ValueScale::Linear => axes::linear_ticks(y0, y1, if compact { 4 } else { 6 }),

@@ -251,44 +251,89 @@ fn draw<DB: DrawingBackend>(
         Align::Left,
         Baseline::Top,
     )?;
-    let small = look.text(15.0, false, MUTED);
-    let label = look.text(16.0, false, INK);
-    let ids_w = report
-        .metrics
-        .iter()
-        .map(|m| lettering::width(&m.result.metric.id, label) / look.scale)
-        .fold(0.0, f64::max);
-    let left = 20.0 + ids_w + 16.0;
-    // The text column: as wide as the widest change or statistic with its rule, then the
-    // verdict; the plot takes what is left.
-    let verdict_w = [
-        Verdict::Pass,
-        Verdict::Fail,
-        Verdict::Inconclusive,
-        Verdict::NoData,
-    ]
-    .into_iter()
-    .filter(|v| {
-        relative.iter().any(|r| r.m.result.verdict == Some(*v))
-            || absolute.iter().any(|a| a.verdict == *v)
-    })
-    .map(|v| lettering::width(verdict_label(v), look.text(16.0, true, INK)) / look.scale)
-    .fold(0.0, f64::max);
-    let texts_w = relative
-        .iter()
-        .map(|r| lettering::width(&text::change(&r.m.result), label))
-        .chain(
-            absolute
-                .iter()
-                .map(|a| lettering::width(&a.shown(), absolute_type(look))),
-        )
-        .fold(0.0, f64::max)
-        / look.scale;
-    let verdict_x = WIDTH - 20.0;
-    let change_x = (verdict_x - verdict_w - 16.0 - texts_w).min(WIDTH - 310.0);
-    let right = change_x - 20.0;
+    let columns = Columns::of(look, report, relative, absolute);
+    let rows_bottom = relative_section(area, look, report, relative, &columns)?;
+    absolute_section(area, look, absolute, &columns, rows_bottom + 60.0)
+}
 
-    // Section 1: relative changes on a log-ratio axis.
+/// Where the parts of a row go, in unscaled pixels: the plot from `left` to `right`, then
+/// the change or statistic at `change_x` and the verdict ending at `verdict_x`.
+struct Columns {
+    left: f64,
+    right: f64,
+    change_x: f64,
+    verdict_x: f64,
+}
+
+impl Columns {
+    /// `(left, right, change_x, verdict_x)`.
+    fn parts(&self) -> (f64, f64, f64, f64) {
+        (self.left, self.right, self.change_x, self.verdict_x)
+    }
+
+    /// The text column as wide as the widest change or statistic with its rule, then the
+    /// verdict; the plot takes what is left.
+    fn of(
+        look: Look,
+        report: &Report,
+        relative: &[RelativeRow],
+        absolute: &[AbsoluteRow],
+    ) -> Columns {
+        let label = look.text(16.0, false, INK);
+        let ids_w = report
+            .metrics
+            .iter()
+            .map(|m| lettering::width(&m.result.metric.id, label) / look.scale)
+            .fold(0.0, f64::max);
+        let left = 20.0 + ids_w + 16.0;
+        // The text column: as wide as the widest change or statistic with its rule, then the
+        // verdict; the plot takes what is left.
+        let verdict_w = [
+            Verdict::Pass,
+            Verdict::Fail,
+            Verdict::Inconclusive,
+            Verdict::NoData,
+        ]
+        .into_iter()
+        .filter(|v| {
+            relative.iter().any(|r| r.m.result.verdict == Some(*v))
+                || absolute.iter().any(|a| a.verdict == *v)
+        })
+        .map(|v| lettering::width(verdict_label(v), look.text(16.0, true, INK)) / look.scale)
+        .fold(0.0, f64::max);
+        let texts_w = relative
+            .iter()
+            .map(|r| lettering::width(&text::change(&r.m.result), label))
+            .chain(
+                absolute
+                    .iter()
+                    .map(|a| lettering::width(&a.shown(), absolute_type(look))),
+            )
+            .fold(0.0, f64::max)
+            / look.scale;
+        let verdict_x = WIDTH - 20.0;
+        let change_x = (verdict_x - verdict_w - 16.0 - texts_w).min(WIDTH - 310.0);
+        let right = change_x - 20.0;
+        Columns {
+            left,
+            right,
+            change_x,
+            verdict_x,
+        }
+    }
+}
+
+/// Section 1: relative changes on a log-ratio axis; where its rows end.
+fn relative_section<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    report: &Report,
+    relative: &[RelativeRow],
+    columns: &Columns,
+) -> Result<f64, String> {
+    let px = |v: f64| look.px(v);
+    let (small, label) = (look.text(15.0, false, MUTED), look.text(16.0, false, INK));
+    let (left, right, change_x, verdict_x) = columns.parts();
     let mut y = 60.0;
     look.write(
         area,
@@ -326,9 +371,80 @@ fn draw<DB: DrawingBackend>(
     let x_of = |r: f64| px(left) + (clamp(r).log10() - a) / (b - a) * px(right - left);
     let rows_top = y;
     let rows_bottom = y + ROW * relative.len().max(1) as f64;
-    // Grid and tick labels, thinned so labels never touch: no change (1) first, then the
-    // others from the closest to it outwards.
-    let mut ticks = ratio_ticks(10f64.powf(a), 10f64.powf(b));
+    ratio_axis(
+        area,
+        look,
+        (10f64.powf(a), 10f64.powf(b)),
+        &x_of,
+        (rows_top, rows_bottom),
+    )?;
+    look.write(
+        area,
+        "candidate ÷ baseline of the mean (total for counts); bar: interval, dot: estimate, | : budget",
+        (px((left + right) / 2.0), px(rows_bottom + 28.0)),
+        small,
+        Align::Center,
+        Baseline::Top,
+    )?;
+    for (i, row) in relative.iter().enumerate() {
+        let r = &row.m.result;
+        let cy = px(rows_top + ROW * (i as f64 + 0.5));
+        let color = verdict_color(r.verdict);
+        row_start(area, look, i, cy, &r.metric.id, left)?;
+        if let Some(l) = row.limit {
+            limit_tick(area, look, x_of(l), cy)?;
+        }
+        match row.ratio {
+            Some((e, l, h)) => {
+                let x = x_of(e);
+                estimate(area, look, (x_of(l), x, x_of(h)), cy, color)?;
+                if let Some(up) = row.at_least {
+                    bound_arrow(area, look, (x, cy), up, color)?;
+                }
+            }
+            None => {
+                look.write(
+                    area,
+                    "no relative change (zero or missing baseline)",
+                    (px(left + 8.0), cy),
+                    small,
+                    Align::Left,
+                    Baseline::Middle,
+                )?;
+            }
+        }
+        look.write(
+            area,
+            &text::change(r),
+            (px(change_x), cy),
+            label,
+            Align::Left,
+            Baseline::Middle,
+        )?;
+        look.write(
+            area,
+            r.verdict.map_or("-", verdict_label),
+            (px(verdict_x), cy),
+            look.text(16.0, true, color),
+            Align::Right,
+            Baseline::Middle,
+        )?;
+    }
+    Ok(rows_bottom)
+}
+
+/// Grid and tick labels of the ratio axis over `range`, thinned so labels never touch: no
+/// change (1) first, then the others from the closest to it outwards.
+fn ratio_axis<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    range: (f64, f64),
+    x_of: &dyn Fn(f64) -> f64,
+    (rows_top, rows_bottom): (f64, f64),
+) -> Result<(), String> {
+    let px = |v: f64| look.px(v);
+    let small = look.text(15.0, false, MUTED);
+    let mut ticks = ratio_ticks(range.0, range.1);
     ticks.sort_by(|p, q| p.ln().abs().total_cmp(&q.ln().abs()));
     let mut taken: Vec<(f64, f64)> = Vec::new();
     for r in ticks {
@@ -366,81 +482,51 @@ fn draw<DB: DrawingBackend>(
             Baseline::Top,
         )?;
     }
-    look.write(
-        area,
-        "candidate ÷ baseline of the mean (total for counts); bar: interval, dot: estimate, | : budget",
-        (px((left + right) / 2.0), px(rows_bottom + 28.0)),
-        small,
-        Align::Center,
-        Baseline::Top,
-    )?;
-    for (i, row) in relative.iter().enumerate() {
-        let r = &row.m.result;
-        let cy = px(rows_top + ROW * (i as f64 + 0.5));
-        let color = verdict_color(r.verdict);
-        row_start(area, look, i, cy, &r.metric.id, left)?;
-        if let Some(l) = row.limit {
-            limit_tick(area, look, x_of(l), cy)?;
-        }
-        match row.ratio {
-            Some((e, l, h)) => {
-                let x = x_of(e);
-                estimate(area, look, (x_of(l), x, x_of(h)), cy, color)?;
-                if let Some(up) = row.at_least {
-                    // The true change lies beyond the dot: an arrow that way.
-                    let d = if up { 1.0 } else { -1.0 };
-                    let tip = x + d * px(22.0);
-                    polyline(
-                        area,
-                        vec![(x as i32, cy as i32), (tip as i32, cy as i32)],
-                        color.to_rgba(),
-                        px(2.5),
-                    )?;
-                    area.draw(&Polygon::new(
-                        vec![
-                            (tip as i32, (cy - px(6.0)) as i32),
-                            ((tip + d * px(9.0)) as i32, cy as i32),
-                            (tip as i32, (cy + px(6.0)) as i32),
-                        ],
-                        color.filled(),
-                    ))
-                    .map_err(super::describe)?;
-                }
-            }
-            None => {
-                look.write(
-                    area,
-                    "no relative change (zero or missing baseline)",
-                    (px(left + 8.0), cy),
-                    small,
-                    Align::Left,
-                    Baseline::Middle,
-                )?;
-            }
-        }
-        look.write(
-            area,
-            &text::change(r),
-            (px(change_x), cy),
-            label,
-            Align::Left,
-            Baseline::Middle,
-        )?;
-        look.write(
-            area,
-            r.verdict.map_or("-", verdict_label),
-            (px(verdict_x), cy),
-            look.text(16.0, true, color),
-            Align::Right,
-            Baseline::Middle,
-        )?;
-    }
+    Ok(())
+}
 
-    // Section 2: absolute gates, each on its own scale in its own unit.
+/// The true change lies beyond the dot at `(x, cy)`: an arrow that way (`up`: larger).
+fn bound_arrow<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    (x, cy): (f64, f64),
+    up: bool,
+    color: RGBColor,
+) -> Result<(), String> {
+    let px = |v: f64| look.px(v);
+    let d = if up { 1.0 } else { -1.0 };
+    let tip = x + d * px(22.0);
+    polyline(
+        area,
+        vec![(x as i32, cy as i32), (tip as i32, cy as i32)],
+        color.to_rgba(),
+        px(2.5),
+    )?;
+    area.draw(&Polygon::new(
+        vec![
+            (tip as i32, (cy - px(6.0)) as i32),
+            ((tip + d * px(9.0)) as i32, cy as i32),
+            (tip as i32, (cy + px(6.0)) as i32),
+        ],
+        color.filled(),
+    ))
+    .map_err(super::describe)
+}
+
+/// Section 2: absolute gates from `top`, each on its own scale in its own unit.
+fn absolute_section<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    look: Look,
+    absolute: &[AbsoluteRow],
+    columns: &Columns,
+    top: f64,
+) -> Result<(), String> {
+    let px = |v: f64| look.px(v);
+    let (left, right, change_x, verdict_x) = columns.parts();
     if absolute.is_empty() {
         return Ok(());
     }
-    let mut y = rows_bottom + 60.0;
+    let mut y = top;
     look.write(
         area,
         "Absolute gates: the candidate's statistic against its bound (own scale per row)",

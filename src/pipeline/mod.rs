@@ -1,4 +1,4 @@
-//! The comparison pipeline that `compare`, `watch` and `history` share: the runs of a
+//! The comparison pipeline that `compare` and `watch` share: the runs of a
 //! comparison (a [`Lineup`] of baselines and one candidate, each in its steady window), every
 //! metric compared across them by a [`Judge`] — as the data arrive ([`fetch`]) or on data
 //! already read ([`Judge::loaded`]) — and the [`Report`] assembled from the results. It

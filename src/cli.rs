@@ -66,8 +66,10 @@ const QUERIES_HELP: &str = "Examples:
   benchcmp queries --check --run rest-run   # send every query, see what
                                             # comes back
   benchcmp queries --default > queries/my-pack.toml   # start a pack
+  benchcmp queries import dashboard.json --out queries/   # a pack from
+                                            # a Grafana dashboard
 
-Exit codes: 0 listed / every query answered · 2 a query was rejected or the pack is bad ·
+Exit codes: 0 listed / every query answered / imported · 2 a query was rejected or the pack is bad ·
 3 the source could not be read · 130 stopped by Ctrl-C";
 
 const HISTORY_HELP: &str = "Examples:
@@ -492,4 +494,49 @@ pub struct QueriesArgs {
     /// Output format
     #[arg(long, value_enum)]
     pub format: Option<ListFormat>,
+
+    #[command(subcommand)]
+    pub action: Option<QueriesAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueriesAction {
+    /// Write a query pack from a Grafana dashboard export (JSON)
+    #[command(after_help = IMPORT_HELP)]
+    Import(ImportArgs),
+}
+
+const IMPORT_HELP: &str =
+    "One metric per visible Prometheus query of each panel, its PromQL as the dashboard has
+it (variables such as $namespace are bound by a run's vars in benchcmp.toml). Which way is
+better is inferred from the unit and title only where that is safe, and every inferred or
+suggested value is marked with a comment: check them, and set the gates.
+
+Examples:
+  benchcmp queries import dashboard.json                   # the pack on stdout
+  benchcmp queries import dashboard.json --out queries/    # queries/<dashboard>.toml
+  benchcmp queries import dashboard.json --panels '(?i)latency|throughput' \\
+      --out queries/mine.toml --force
+
+Exit codes: 0 imported · 2 not a dashboard, no Prometheus panel, or the pack file exists
+(without --force)";
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The dashboard's JSON (Grafana: Share → Export → Save to file; `-` reads stdin)
+    #[arg(value_name = "DASHBOARD")]
+    pub file: PathBuf,
+
+    /// Where the pack goes: a directory (the file is named after the dashboard) or a
+    /// .toml file [default: stdout]
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+
+    /// Only panels whose title matches this regular expression
+    #[arg(long, value_name = "REGEX")]
+    pub panels: Option<String>,
+
+    /// Replace an existing pack file
+    #[arg(long)]
+    pub force: bool,
 }

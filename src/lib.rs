@@ -10,6 +10,7 @@ pub mod config;
 pub mod duration;
 pub mod error;
 pub mod gate;
+pub mod import;
 pub mod memory;
 pub mod options;
 pub mod output;

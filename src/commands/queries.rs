@@ -25,6 +25,9 @@ struct MetricRow<'a> {
 }
 
 pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
+    if let Some(crate::cli::QueriesAction::Import(import)) = &args.action {
+        return import_dashboard(global, import);
+    }
     if args.print_default {
         return super::emit(crate::pack::BUILT_IN);
     }
@@ -317,4 +320,72 @@ fn outcome(
     } else {
         Ok(())
     }
+}
+
+/// `queries import`: a pack from a Grafana dashboard, on stdout or into `--out`.
+fn import_dashboard(global: &GlobalArgs, args: &crate::cli::ImportArgs) -> Result<()> {
+    let shown = args.file.display().to_string();
+    let text = if crate::output::is_stdout(&args.file) {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| Error::input(format!("the dashboard on stdin: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(&args.file).map_err(|e| Error::input(format!("{shown}: {e}")))?
+    };
+    let pattern = args
+        .panels
+        .as_deref()
+        .map(|p| {
+            regex_lite::Regex::new(p)
+                .map_err(|e| Error::input(format!("--panels '{p}': not a regular expression: {e}")))
+        })
+        .transpose()?;
+    let keep = |title: &str| pattern.as_ref().is_none_or(|r| r.is_match(title));
+    let imported = crate::import::import(&text, &shown, &keep)?;
+    let target = args.out.as_ref().map(|out| {
+        let dir = out.is_dir() || out.to_string_lossy().ends_with('/');
+        if dir {
+            out.join(&imported.file_name)
+        } else {
+            out.clone()
+        }
+    });
+    if !global.quiet {
+        for line in &imported.skipped {
+            super::note(&format!("skipped {line}"));
+        }
+    }
+    let Some(target) = target.filter(|t| !crate::output::is_stdout(t)) else {
+        return super::emit(&imported.pack);
+    };
+    crate::output::check_distinct(
+        &[crate::output::Target {
+            option: "--out".into(),
+            path: target.clone(),
+        }],
+        &[("the dashboard".into(), args.file.clone())],
+    )?;
+    if target.exists() && !args.force {
+        return Err(Error::input(format!(
+            "--out {}: the file exists; pass --force to replace it",
+            target.display()
+        )));
+    }
+    let mut staging = crate::output::Staging::default();
+    staging.text("--out", &target, &imported.pack)?;
+    staging.commit()?;
+    if !global.quiet {
+        super::note(&format!(
+            "imported {} metrics from \"{}\" → {}{}",
+            imported.metrics,
+            imported.title,
+            target.display(),
+            match imported.skipped.len() {
+                0 => String::new(),
+                n => format!(" ({n} panels or queries skipped, listed above)"),
+            }
+        ));
+    }
+    Ok(())
 }

@@ -308,6 +308,10 @@ pub struct HistoryArgs {
     /// Write history-<metric>.png charts into DIR
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+
+    /// Also write every metric's history with its chart as one self-contained HTML page
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -375,6 +379,11 @@ pub struct CompareArgs {
     /// Write charts into DIR (PNG, or --chart-format svg)
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+
+    /// Also write the whole report as one self-contained HTML page to FILE (charts inline
+    /// as SVG; opens with no network)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 
     /// Chart image format: png, or svg (text as text, for print and zoom)
     #[arg(long, value_enum, value_name = "FORMAT")]

@@ -61,6 +61,8 @@ pub struct Outputs {
     /// Report files: format and path.
     pub files: Vec<(Format, PathBuf)>,
     pub charts: Option<PathBuf>,
+    /// `--html`: the report as one page.
+    pub html: Option<PathBuf>,
     pub chart_options: ChartOptions,
     pub export: Option<PathBuf>,
     pub chart_links: Option<ChartLinks>,
@@ -135,7 +137,11 @@ impl CompareOptions {
                 path: path.clone(),
             })
             .collect();
-        for (option, dir) in [("--charts", &o.charts), ("--export", &o.export)] {
+        for (option, dir) in [
+            ("--charts", &o.charts),
+            ("--export", &o.export),
+            ("--html", &o.html),
+        ] {
             if let Some(dir) = dir {
                 targets.push(Target {
                     option: option.into(),
@@ -188,6 +194,11 @@ fn outputs(args: &CompareArgs) -> Result<Outputs> {
             )));
         }
     }
+    if args.html.as_deref().is_some_and(output::is_stdout) {
+        return Err(Error::input(
+            "--html takes a file: the page embeds its charts, so it is not sent to standard output",
+        ));
+    }
     let chart_links = match (&args.charts_url, &args.charts) {
         (Some(url), _) => {
             let url = url.trim().trim_end_matches('/');
@@ -232,6 +243,7 @@ fn outputs(args: &CompareArgs) -> Result<Outputs> {
         stdout,
         files,
         charts: args.charts.clone(),
+        html: args.html.clone(),
         chart_options,
         export: args.export.clone(),
         chart_links,

@@ -63,6 +63,7 @@ pub fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<()> {
     if let Some(c) = &args.candidate {
         runs.push(run::resolve(c, &config, &global.baselines)?);
     }
+    reserve(args, &runs, &config)?;
     let defaults = config.defaults;
     let client = if runs.iter().all(Run::is_snapshot) {
         None
@@ -108,10 +109,16 @@ pub fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<()> {
         let mut files = Vec::new();
         for h in &histories {
             let path = staged.join(format!("history-{}.png", h.id));
-            chart(&path, h)?;
+            chart(&path, h, charts::ChartFormat::Png)?;
             files.push(path);
         }
         staging.staged_in(&staged, dir, &files);
+        staging.commit()?;
+    }
+    if let Some(path) = &args.html {
+        let page = html_page(&histories, args, settings.confidence)?;
+        let mut staging = crate::output::Staging::default();
+        staging.text("--html", path, &page)?;
         staging.commit()?;
     }
     match args.format {
@@ -185,17 +192,36 @@ fn history_of(
     })
 }
 
-fn table(histories: &[MetricHistory], confidence: f64) -> String {
-    let mut out = String::new();
-    for h in histories {
-        out.push_str(&format!(
-            "{} ({}): steady-state mean, {:.0}% interval\n",
-            h.id,
-            h.title,
-            confidence * 100.0
-        ));
-        let width = h.points.iter().map(|p| p.run.len()).max().unwrap_or(0);
-        for p in &h.points {
+/// Checks, before anything is read, that `--charts` and `--html` are no input of the
+/// history (a snapshot, the config) and not the same path.
+fn reserve(args: &HistoryArgs, runs: &[Run], config: &crate::config::Config) -> Result<()> {
+    let targets: Vec<crate::output::Target> = [("--charts", &args.charts), ("--html", &args.html)]
+        .into_iter()
+        .filter_map(|(option, path)| {
+            path.as_ref().map(|p| crate::output::Target {
+                option: option.into(),
+                path: p.clone(),
+            })
+        })
+        .collect();
+    let snapshots = runs
+        .iter()
+        .filter_map(|r| match &r.origin {
+            run::Origin::Snapshot(s) => {
+                Some((format!("the snapshot of {}", r.name), s.path.clone()))
+            }
+            run::Origin::Config => None,
+        })
+        .collect();
+    super::outputs::reserve(&targets, snapshots, config)
+}
+
+/// One run's line of a metric's history: the run, its start date, its mean with the
+/// interval, and a marker (the change point's first run, the candidate).
+fn rows(h: &MetricHistory) -> Vec<[String; 4]> {
+    h.points
+        .iter()
+        .map(|p| {
             let value = match (p.mean, p.low, p.high) {
                 (Some(m), Some(l), Some(hi)) => format!(
                     "{} [{}, {}]",
@@ -207,49 +233,109 @@ fn table(histories: &[MetricHistory], confidence: f64) -> String {
                 _ => "no data".into(),
             };
             let marker = if h.change.as_ref().is_some_and(|c| c.from_run == p.run) {
-                "  ← change"
+                "← change"
             } else if p.candidate {
-                "  (candidate)"
+                "(candidate)"
             } else {
                 ""
             };
-            out.push_str(&format!(
-                "  {:<width$}  {}  {value}{marker}\n",
-                p.run,
-                &p.start[..10]
-            ));
-        }
-        match &h.change {
-            Some(c) => out.push_str(&format!(
-                "  change from {} on: {} → {} ({}), p = {} (adjusted for the splits tried)\n\n",
-                c.from_run,
-                units::format_value(c.before, &h.unit),
-                units::format_value(c.after, &h.unit),
-                c.relative.map_or("from 0".into(), units::change),
-                units::number(c.p_adjusted)
-            )),
-            None => {
-                let runs = h
-                    .points
-                    .iter()
-                    .filter(|p| !p.candidate && p.mean.is_some())
-                    .count();
-                out.push_str(&if runs < 2 * MIN_SEGMENT {
-                    format!(
-                        "  no change point sought: it needs {} baseline runs with a mean ({MIN_SEGMENT} on each side), {runs} here\n\n",
-                        2 * MIN_SEGMENT
-                    )
-                } else {
-                    format!("  no change point among the {runs} baseline runs (p ≥ {ALPHA} for every split with {MIN_SEGMENT} or more on each side)\n\n")
-                })
+            [
+                p.run.clone(),
+                p.start[..10].to_string(),
+                value,
+                marker.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// What the history says of a change point: where and how large, or why there is none.
+fn change_line(h: &MetricHistory) -> String {
+    match &h.change {
+        Some(c) => format!(
+            "change from {} on: {} → {} ({}), p = {} (adjusted for the splits tried)",
+            c.from_run,
+            units::format_value(c.before, &h.unit),
+            units::format_value(c.after, &h.unit),
+            c.relative.map_or("from 0".into(), units::change),
+            units::number(c.p_adjusted)
+        ),
+        None => {
+            let runs = h
+                .points
+                .iter()
+                .filter(|p| !p.candidate && p.mean.is_some())
+                .count();
+            if runs < 2 * MIN_SEGMENT {
+                format!(
+                    "no change point sought: it needs {} baseline runs with a mean ({MIN_SEGMENT} on each side), {runs} here",
+                    2 * MIN_SEGMENT
+                )
+            } else {
+                format!("no change point among the {runs} baseline runs (p ≥ {ALPHA} for every split with {MIN_SEGMENT} or more on each side)")
             }
         }
+    }
+}
+
+fn table(histories: &[MetricHistory], confidence: f64) -> String {
+    let mut out = String::new();
+    for h in histories {
+        out.push_str(&format!(
+            "{} ({}): steady-state mean, {:.0}% interval\n",
+            h.id,
+            h.title,
+            confidence * 100.0
+        ));
+        let width = h.points.iter().map(|p| p.run.len()).max().unwrap_or(0);
+        for [run, date, value, marker] in rows(h) {
+            let marker = if marker.is_empty() {
+                String::new()
+            } else {
+                format!("  {marker}")
+            };
+            out.push_str(&format!("  {run:<width$}  {date}  {value}{marker}\n"));
+        }
+        out.push_str(&format!("  {}\n\n", change_line(h)));
     }
     out
 }
 
-/// `history-<id>.png` of `h` ([`charts::history`]).
-fn chart(path: &Path, h: &MetricHistory) -> Result<()> {
+/// `--html`: every metric's history with its chart, as one page.
+fn html_page(histories: &[MetricHistory], args: &HistoryArgs, confidence: f64) -> Result<String> {
+    let scratch =
+        std::env::temp_dir().join(format!("benchcmp-history-html-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| crate::error::Error::input(format!("--html: {}: {e}", scratch.display())))?;
+    let sections: Result<Vec<crate::report::html::HistorySection>> = histories
+        .iter()
+        .map(|h| {
+            let path = scratch.join(format!("history-{}.svg", h.id));
+            chart(&path, h, charts::ChartFormat::Svg)?;
+            let svg = std::fs::read_to_string(&path).map_err(|e| {
+                crate::error::Error::input(format!("--html: {}: {e}", path.display()))
+            })?;
+            Ok(crate::report::html::HistorySection {
+                id: h.id.clone(),
+                title: h.title.clone(),
+                rows: rows(h),
+                change: change_line(h),
+                svg,
+            })
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&scratch);
+    let heading = match &args.candidate {
+        Some(c) => format!("{} and {c}", args.baseline),
+        None => args.baseline.clone(),
+    };
+    Ok(crate::report::html::history_page(
+        &heading, confidence, &sections?,
+    ))
+}
+
+/// `history-<id>.png` (or `.svg`) of `h` ([`charts::history`]).
+fn chart(path: &Path, h: &MetricHistory, format: charts::ChartFormat) -> Result<()> {
     let change = h.change.as_ref().map(|c| charts::history::ChangePoint {
         from: h
             .points
@@ -266,6 +352,7 @@ fn chart(path: &Path, h: &MetricHistory) -> Result<()> {
     });
     charts::history::write(
         path,
+        format,
         &charts::history::History {
             title: format!("{} ({}) across runs", h.title, h.id),
             unit: &h.unit,

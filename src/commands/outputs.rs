@@ -11,6 +11,33 @@ use crate::options::{ChartLinks, CompareOptions};
 use crate::output;
 use crate::report::{self, Presentation, Report};
 
+/// The report as one page, with every chart drawn as SVG (in a scratch directory that is
+/// removed afterwards) and embedded.
+fn html_page(report: &Report, chart_options: &report::charts::ChartOptions) -> Result<String> {
+    let scratch = std::env::temp_dir().join(format!("benchcmp-html-{}", std::process::id()));
+    let options = report::charts::ChartOptions {
+        format: report::charts::ChartFormat::Svg,
+        scale: 1.0,
+        ..*chart_options
+    };
+    let drawn = report::charts::render_all(report, &scratch, &options).and_then(|files| {
+        files
+            .iter()
+            .map(|f| {
+                let svg = std::fs::read_to_string(f)
+                    .map_err(|e| Error::input(format!("--html: chart {}: {e}", f.display())))?;
+                let name = f
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                Ok(report::html::Chart { name, svg })
+            })
+            .collect::<Result<Vec<_>>>()
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(report::html::render(report, &drawn?))
+}
+
 /// Checks, before anything is read, that no output (`targets`) is an input — one of the
 /// `snapshots` read (what each is, and its path) or the config file — and that no two
 /// outputs share a path.
@@ -58,6 +85,9 @@ pub fn write_reports(report: &Report, options: &CompareOptions, with_stdout: boo
     }
     if let (Some((dir, staged)), Some(file)) = (&export, export_done) {
         staging.staged_in(staged, dir, &[file?]);
+    }
+    if let Some(path) = &outputs.html {
+        staging.text("--html", path, &html_page(report, &outputs.chart_options)?)?;
     }
     // Markdown links charts by URL, or relative to where the Markdown goes; never by an
     // absolute local path.

@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod csv;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod layout;

@@ -46,8 +46,11 @@ pub struct History<'a> {
 }
 
 /// Writes the PNG of `h` to `path`.
-pub fn write(path: &Path, h: &History) -> crate::error::Result<()> {
-    let options = super::ChartOptions::default();
+pub fn write(path: &Path, format: super::ChartFormat, h: &History) -> crate::error::Result<()> {
+    let options = super::ChartOptions {
+        format,
+        ..super::ChartOptions::default()
+    };
     lettering::register();
     super::with_backend!(
         path,

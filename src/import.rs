@@ -38,9 +38,33 @@ pub struct Imported {
 #[derive(Debug, Clone)]
 struct Target {
     expr: String,
+    /// The variables the query refers to, built-ins included (`template::names`).
+    variables: Vec<String>,
     legend: Option<String>,
     ref_id: Option<String>,
     instant: bool,
+}
+
+impl Target {
+    /// A target whose query benchcmp can read as a template; else a line saying why it
+    /// is skipped.
+    fn new(
+        panel: &str,
+        expr: &str,
+        legend: Option<String>,
+        ref_id: Option<String>,
+        instant: bool,
+    ) -> std::result::Result<Target, String> {
+        let variables = crate::template::names(expr)
+            .map_err(|e| format!("panel \"{panel}\": a query benchcmp cannot read ({e})"))?;
+        Ok(Target {
+            expr: expr.to_string(),
+            variables,
+            legend: legend.filter(|l| !l.is_empty() && l != "__auto"),
+            ref_id,
+            instant,
+        })
+    }
 }
 
 /// One panel, as read from either schema.
@@ -71,17 +95,16 @@ pub fn import(text: &str, source: &str, keep: &dyn Fn(&str) -> bool) -> Result<I
         ))
     })?;
     let mut dashboard = read_dashboard(&json, source)?;
-    let mut panels = Vec::new();
-    for p in std::mem::take(&mut dashboard.panels) {
-        if keep(&p.title) {
-            panels.push(p);
-        }
-    }
+    let read = dashboard.panels.len();
+    let panels: Vec<Panel> = std::mem::take(&mut dashboard.panels)
+        .into_iter()
+        .filter(|p| keep(&p.title))
+        .collect();
     if panels.iter().all(|p| p.targets.is_empty()) {
         return Err(Error::input(format!(
             "{source}: the dashboard \"{}\" has no Prometheus panel{} (panel types read: {})",
             dashboard.title,
-            if panels.len() < dashboard_panel_count(&json) {
+            if panels.len() < read {
                 " selected by --panels"
             } else {
                 ""
@@ -107,10 +130,6 @@ pub fn import(text: &str, source: &str, keep: &dyn Fn(&str) -> bool) -> Result<I
         file_name: format!("{}.toml", slug(&dashboard.title)),
         title: dashboard.title,
     })
-}
-
-fn dashboard_panel_count(json: &Value) -> usize {
-    read_dashboard(json, "").map_or(0, |d| d.panels.len())
 }
 
 /// Finds the dashboard in an export, an API response (`{"dashboard": …}`) or a resource
@@ -222,12 +241,16 @@ fn classic_panel(p: &Value, inputs: &BTreeMap<String, String>, d: &mut Dashboard
         if t.get("hide").and_then(Value::as_bool) == Some(true) || expr.trim().is_empty() {
             continue;
         }
-        targets.push(Target {
-            expr,
-            legend: text(t, "legendFormat").filter(|l| !l.is_empty() && l != "__auto"),
-            ref_id: text(t, "refId"),
-            instant: t.get("instant").and_then(Value::as_bool) == Some(true),
-        });
+        match Target::new(
+            &title,
+            &expr,
+            text(t, "legendFormat"),
+            text(t, "refId"),
+            t.get("instant").and_then(Value::as_bool) == Some(true),
+        ) {
+            Ok(target) => targets.push(target),
+            Err(why) => d.skipped.push(why),
+        }
     }
     d.panels.push(Panel {
         title,
@@ -309,16 +332,19 @@ fn v2(spec: &Value, source: &str) -> Result<Dashboard> {
             if qs.get("hidden").and_then(Value::as_bool) == Some(true) || expr.trim().is_empty() {
                 continue;
             }
-            targets.push(Target {
-                expr: expr.to_string(),
-                legend: query
+            match Target::new(
+                &title,
+                expr,
+                query
                     .pointer("/spec/legendFormat")
                     .and_then(Value::as_str)
-                    .filter(|l| !l.is_empty() && *l != "__auto")
                     .map(String::from),
-                ref_id: text(&qs, "refId"),
-                instant: query.pointer("/spec/instant").and_then(Value::as_bool) == Some(true),
-            });
+                text(&qs, "refId"),
+                query.pointer("/spec/instant").and_then(Value::as_bool) == Some(true),
+            ) {
+                Ok(target) => targets.push(target),
+                Err(why) => d.skipped.push(why),
+            }
         }
         d.panels.push(Panel {
             title,
@@ -498,9 +524,18 @@ const HIGHER_WORDS: [&str; 10] = [
 
 /// The direction and the reason, or `None` where the dashboard does not say safely.
 fn direction(title: &str, unit: &str) -> Option<(Direction, String)> {
-    let t = title.to_lowercase();
-    let lower = LOWER_WORDS.iter().find(|w| t.contains(*w));
-    let higher = HIGHER_WORDS.iter().find(|w| t.contains(*w));
+    // Keywords match at the start of a word: "queue" in "Queued jobs", never "oom" in
+    // "Room temperature", "ops" in "Stops" or "tps" in "Outputs".
+    let words: Vec<String> = title
+        .to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || c == '/'))
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect();
+    let t = format!(" {} ", words.join(" "));
+    let said = |w: &&&str| t.contains(&format!(" {w}"));
+    let lower = LOWER_WORDS.iter().find(said);
+    let higher = HIGHER_WORDS.iter().find(said);
     let time = matches!(unit, "s" | "ms" | "µs" | "ns" | "min" | "h");
     let rate = matches!(unit, "req/s" | "ops/s" | "req/min");
     match (lower, higher) {
@@ -550,42 +585,6 @@ fn groupings(e: &str) -> Vec<String> {
                     out.push(rest[1..close].replace(' ', ""));
                 }
             }
-        }
-    }
-    out
-}
-
-/// Variables an expression uses: `$name`, `${name}`, `${name:format}`, `[[name]]`.
-fn used_variables(expr: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let b = expr.as_bytes();
-    let ident = |i: usize| {
-        let mut j = i;
-        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-            j += 1;
-        }
-        (expr[i..j].to_string(), j)
-    };
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'$' && i + 1 < b.len() {
-            let (name, next) = if b[i + 1] == b'{' {
-                ident(i + 2)
-            } else {
-                ident(i + 1)
-            };
-            if !name.is_empty() {
-                out.insert(name);
-            }
-            i = next.max(i + 1);
-        } else if b[i] == b'[' && i + 1 < b.len() && b[i + 1] == b'[' {
-            let (name, next) = ident(i + 2);
-            if !name.is_empty() && expr[next..].starts_with("]]") {
-                out.insert(name);
-            }
-            i = next.max(i + 2);
-        } else {
-            i += 1;
         }
     }
     out
@@ -647,7 +646,7 @@ fn write_pack(d: &Dashboard, panels: &[Panel], source: &str) -> Written {
     for p in panels {
         let several = p.targets.len() > 1;
         for t in &p.targets {
-            let vars = used_variables(&t.expr);
+            let vars = &t.variables;
             used.extend(vars.iter().cloned());
             let suffix = t
                 .legend
@@ -805,5 +804,26 @@ fn write_pack(d: &Dashboard, panels: &[Panel], source: &str) -> Written {
     Written {
         text: head + body.trim_end() + "\n",
         metrics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directions_come_from_whole_words_of_the_title() {
+        let dir = |title: &str, unit: &str| direction(title, unit).map(|(d, _)| d);
+        assert_eq!(dir("Queued jobs", ""), Some(Direction::Lower));
+        assert_eq!(dir("OOMKilled containers", ""), Some(Direction::Lower));
+        assert_eq!(dir("Requests per second", "req/s"), Some(Direction::Higher));
+        // Parts of other words say nothing.
+        assert_eq!(dir("Room temperature", "°C"), None);
+        assert_eq!(dir("Stops", ""), None);
+        assert_eq!(dir("Outputs", ""), None);
+        assert_eq!(dir("Feature flags", ""), None);
+        // A duration is lower-is-better; a title saying both ways decides nothing.
+        assert_eq!(dir("Request handling", "s"), Some(Direction::Lower));
+        assert_eq!(dir("Throughput errors", ""), None);
     }
 }

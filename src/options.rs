@@ -153,6 +153,26 @@ impl CompareOptions {
     }
 }
 
+/// `--charts` and `--export` name directories, never standard output.
+pub fn check_dir(option: &str, dir: Option<&std::path::Path>) -> Result<()> {
+    if dir.is_some_and(output::is_stdout) {
+        return Err(Error::input(format!(
+            "{option} takes a directory; `-` (standard output) only applies to file options"
+        )));
+    }
+    Ok(())
+}
+
+/// `--html` names a file: the page embeds its charts, so it is not sent to stdout.
+pub fn check_html(path: Option<&std::path::Path>) -> Result<()> {
+    if path.is_some_and(output::is_stdout) {
+        return Err(Error::input(
+            "--html takes a file: the page embeds its charts, so it is not sent to standard output",
+        ));
+    }
+    Ok(())
+}
+
 fn outputs(args: &CompareArgs) -> Result<Outputs> {
     let mut stdout_from: Option<Format> = None;
     let mut files = Vec::new();
@@ -187,18 +207,9 @@ fn outputs(args: &CompareArgs) -> Result<Outputs> {
         (Some(f), None) => f,
         (None, None) => Format::Table,
     };
-    for (option, dir) in [("--charts", &args.charts), ("--export", &args.export)] {
-        if dir.as_deref().is_some_and(output::is_stdout) {
-            return Err(Error::input(format!(
-                "{option} takes a directory; `-` (standard output) only applies to file options"
-            )));
-        }
-    }
-    if args.html.as_deref().is_some_and(output::is_stdout) {
-        return Err(Error::input(
-            "--html takes a file: the page embeds its charts, so it is not sent to standard output",
-        ));
-    }
+    check_dir("--charts", args.charts.as_deref())?;
+    check_dir("--export", args.export.as_deref())?;
+    check_html(args.html.as_deref())?;
     let chart_links = match (&args.charts_url, &args.charts) {
         (Some(url), _) => {
             let url = url.trim().trim_end_matches('/');

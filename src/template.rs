@@ -332,17 +332,25 @@ pub fn check(template: &str) -> Result<(), TemplateError> {
     scan(template).map(|_| ())
 }
 
-/// The names of the run variables a template uses (built-ins excluded).
-pub fn variables(template: &str) -> Vec<String> {
-    let mut names: Vec<String> = scan(template)
-        .unwrap_or_default()
+/// The names of every variable a template refers to, built-ins (`__rate_interval`, …)
+/// included: sorted, each once.
+pub fn names(template: &str) -> Result<Vec<String>, TemplateError> {
+    let mut names: Vec<String> = scan(template)?
         .into_iter()
-        .filter(|r| !r.name.starts_with("__"))
         .map(|r| r.name.to_string())
         .collect();
     names.sort();
     names.dedup();
-    names
+    Ok(names)
+}
+
+/// The names of the run variables a template uses (built-ins excluded).
+pub fn variables(template: &str) -> Vec<String> {
+    names(template)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| !n.starts_with("__"))
+        .collect()
 }
 
 /// Escapes a value for a PromQL string literal opened with `quote`.

@@ -137,8 +137,7 @@ fn the_rest_run_replayed_fails_within_minutes_of_steady_state() {
     assert_ne!(metric_of(last, "backpressure")["state"], "fail");
     assert_eq!(metric_of(last, "latency_p99")["state"], "fail");
     // The report of the window seen is compare's, for the minutes watched.
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let report = report(&dir, "report.json");
     assert_eq!(report["format"], "benchcmp.report.v1");
     assert_eq!(report["candidate"]["name"], "rest-run");
     assert!(report["candidate"]["end"].as_str().unwrap() < "2025-06-30T10:30:00Z");
@@ -181,7 +180,7 @@ fn a_run_that_starts_fine_and_then_collapses_fails_within_minutes_of_the_collaps
     // The whole pack too.
     let out = replay(&dir, "rest-run-2", "20000", &["--json", "all.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", said(&out));
-    let all =
+    let all: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("all.json")).unwrap()).unwrap();
     exits_as_reported(&out, &all, None);
 }

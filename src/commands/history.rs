@@ -195,6 +195,8 @@ fn history_of(
 /// Checks, before anything is read, that `--charts` and `--html` are no input of the
 /// history (a snapshot, the config) and not the same path.
 fn reserve(args: &HistoryArgs, runs: &[Run], config: &crate::config::Config) -> Result<()> {
+    crate::options::check_dir("--charts", args.charts.as_deref())?;
+    crate::options::check_html(args.html.as_deref())?;
     let targets: Vec<crate::output::Target> = [("--charts", &args.charts), ("--html", &args.html)]
         .into_iter()
         .filter_map(|(option, path)| {
@@ -312,15 +314,13 @@ fn html_page(histories: &[MetricHistory], args: &HistoryArgs, confidence: f64) -
         .map(|h| {
             let path = scratch.join(format!("history-{}.svg", h.id));
             chart(&path, h, charts::ChartFormat::Svg)?;
-            let svg = std::fs::read_to_string(&path).map_err(|e| {
-                crate::error::Error::input(format!("--html: {}: {e}", path.display()))
-            })?;
+            let drawn = crate::report::html::read_charts(std::slice::from_ref(&path))?;
             Ok(crate::report::html::HistorySection {
                 id: h.id.clone(),
                 title: h.title.clone(),
                 rows: rows(h),
                 change: change_line(h),
-                svg,
+                svg: drawn.into_iter().map(|c| c.svg).collect(),
             })
         })
         .collect();

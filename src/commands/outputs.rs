@@ -11,31 +11,31 @@ use crate::options::{ChartLinks, CompareOptions};
 use crate::output;
 use crate::report::{self, Presentation, Report};
 
-/// The report as one page, with every chart drawn as SVG (in a scratch directory that is
-/// removed afterwards) and embedded.
-fn html_page(report: &Report, chart_options: &report::charts::ChartOptions) -> Result<String> {
-    let scratch = std::env::temp_dir().join(format!("benchcmp-html-{}", std::process::id()));
-    let options = report::charts::ChartOptions {
-        format: report::charts::ChartFormat::Svg,
-        scale: 1.0,
-        ..*chart_options
+/// The report as one page with its charts as SVG: those `--charts` drew already when it
+/// draws SVG, else drawn into a scratch directory that is removed afterwards.
+fn html_page(
+    report: &Report,
+    chart_options: &report::charts::ChartOptions,
+    drawn: Option<&[std::path::PathBuf]>,
+) -> Result<String> {
+    use report::charts::{ChartFormat, ChartOptions};
+    let charts = match drawn.filter(|_| chart_options.format == ChartFormat::Svg) {
+        Some(files) => report::html::read_charts(files)?,
+        None => {
+            let scratch =
+                std::env::temp_dir().join(format!("benchcmp-html-{}", std::process::id()));
+            let options = ChartOptions {
+                format: ChartFormat::Svg,
+                scale: 1.0,
+                ..*chart_options
+            };
+            let charts = report::charts::render_all(report, &scratch, &options)
+                .and_then(|files| report::html::read_charts(&files));
+            let _ = std::fs::remove_dir_all(&scratch);
+            charts?
+        }
     };
-    let drawn = report::charts::render_all(report, &scratch, &options).and_then(|files| {
-        files
-            .iter()
-            .map(|f| {
-                let svg = std::fs::read_to_string(f)
-                    .map_err(|e| Error::input(format!("--html: chart {}: {e}", f.display())))?;
-                let name = f
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                Ok(report::html::Chart { name, svg })
-            })
-            .collect::<Result<Vec<_>>>()
-    });
-    let _ = std::fs::remove_dir_all(&scratch);
-    Ok(report::html::render(report, &drawn?))
+    Ok(report::html::render(report, &charts))
 }
 
 /// Checks, before anything is read, that no output (`targets`) is an input — one of the
@@ -80,14 +80,16 @@ pub fn write_reports(report: &Report, options: &CompareOptions, with_stdout: boo
                 .map(|(_, staged)| report::csv::export(report, staged))
         },
     );
-    if let (Some((dir, staged)), Some(files)) = (&charts, charts_done) {
-        staging.staged_in(staged, dir, &files?);
+    let charts_drawn = charts_done.transpose()?;
+    if let (Some((dir, staged)), Some(files)) = (&charts, &charts_drawn) {
+        staging.staged_in(staged, dir, files);
     }
     if let (Some((dir, staged)), Some(file)) = (&export, export_done) {
         staging.staged_in(staged, dir, &[file?]);
     }
     if let Some(path) = &outputs.html {
-        staging.text("--html", path, &html_page(report, &outputs.chart_options)?)?;
+        let page = html_page(report, &outputs.chart_options, charts_drawn.as_deref())?;
+        staging.text("--html", path, &page)?;
     }
     // Markdown links charts by URL, or relative to where the Markdown goes; never by an
     // absolute local path.

@@ -48,13 +48,14 @@ pub fn run(global: &GlobalArgs, args: &QueriesArgs) -> Result<()> {
 }
 
 /// The pack as a table or as JSON.
-fn list(
+fn list<'a>(
     global: &GlobalArgs,
     args: &QueriesArgs,
-    config: &crate::config::Config,
-    pack: &crate::pack::Pack,
+    config: &'a crate::config::Config,
+    pack: &'a crate::pack::Pack,
 ) -> Result<()> {
-    let gate_of = |m: &crate::pack::Metric| config.gates.get(&m.id).or(m.gate.as_ref()).cloned();
+    // The config's gate wins over the pack's.
+    let gate_of = |m: &'a crate::pack::Metric| config.gates.get(&m.id).or(m.gate.as_ref());
     if args.format == Some(ListFormat::Json) {
         let rows: Vec<MetricRow> = pack
             .metrics
@@ -65,11 +66,7 @@ fn list(
                 unit: &m.unit,
                 better: m.better,
                 kind: m.kind,
-                gate: config
-                    .gates
-                    .get(&m.id)
-                    .or(m.gate.as_ref())
-                    .map(String::as_str),
+                gate: gate_of(m).map(String::as_str),
                 optional: m.optional,
                 query: &m.query,
                 file: m.file.display().to_string(),
@@ -79,7 +76,7 @@ fn list(
     }
     let mut rows = Vec::new();
     for m in &pack.metrics {
-        let mut gate = gate_of(m).unwrap_or_else(|| "-".into());
+        let mut gate = gate_of(m).cloned().unwrap_or_else(|| "-".into());
         if m.optional {
             gate.push_str(" (optional)");
         }

@@ -117,7 +117,9 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
         complete = poll.complete;
         let record = shown.judge(&setup, &mut session, &data, &poll, now_ms)?;
         let (state, steady_ms) = (record.state, (seen_to - steady_start).max(0));
-        display.show(&record, &shown.metrics(), &shown.gates());
+        let metrics: Vec<&Metric> = session.watched.iter().map(|w| &w.metric).collect();
+        let gates: Vec<&Gate> = session.watched.iter().map(|w| &w.gate).collect();
+        display.show(&record, &metrics, &gates);
         let all_failed = record.metrics.iter().all(|l| l.state == State::Fail);
         let released = state == State::Pass
             && release.due(steady_ms)
@@ -163,39 +165,26 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<i32> {
     )
 }
 
-/// The watched metrics (those with a gate) with their gates, and where each is among the
-/// selected metrics whose data the feed fills.
+/// Where each watched metric (of the session, in its order) is among the selected metrics
+/// whose data the feed fills.
 struct Shown {
-    watched: Vec<(Metric, Gate)>,
     indexes: Vec<usize>,
 }
 
 impl Shown {
     fn of(setup: &Setup, session: &Session) -> Shown {
-        let watched: Vec<(Metric, Gate)> = session
+        let indexes = session
             .watched
             .iter()
-            .map(|w| (w.metric.clone(), w.gate.clone()))
-            .collect();
-        let indexes = watched
-            .iter()
-            .map(|(m, _)| {
+            .map(|w| {
                 setup
                     .metrics
                     .iter()
-                    .position(|s| s.id == m.id)
+                    .position(|s| s.id == w.metric.id)
                     .expect("a watched metric is a selected one")
             })
             .collect();
-        Shown { watched, indexes }
-    }
-
-    fn metrics(&self) -> Vec<&Metric> {
-        self.watched.iter().map(|(m, _)| m).collect()
-    }
-
-    fn gates(&self) -> Vec<&Gate> {
-        self.watched.iter().map(|(_, g)| g).collect()
+        Shown { indexes }
     }
 
     /// One poll judged: each watched metric's series so far looked at by the session, as
@@ -219,10 +208,10 @@ impl Shown {
         let series: Vec<Option<source::MetricSeries>> = self
             .indexes
             .iter()
-            .zip(&self.watched)
-            .map(|(&i, (metric, _))| match &data[i] {
+            .zip(&session.watched)
+            .map(|(&i, w)| match &data[i] {
                 Some(d) if seen_to > steady_start => {
-                    source::metric_series(&so_far, metric, d, &defaults).map(Some)
+                    source::metric_series(&so_far, &w.metric, d, &defaults).map(Some)
                 }
                 _ => Ok(None),
             })
@@ -633,6 +622,7 @@ fn setup<'a>(
 /// The session of the gated metrics, each with what its baselines say.
 fn session(setup: &Setup, settings: &WatchSettings) -> Result<Session> {
     let defaults = setup.config.defaults;
+    let judge = Judge::new(&setup.gates, &setup.config, setup.options.confidence);
     let mut watched = Vec::new();
     for metric in setup
         .metrics
@@ -659,8 +649,7 @@ fn session(setup: &Setup, settings: &WatchSettings) -> Result<Session> {
                 pipeline::side_input(&side, data, s.as_ref(), defaults.scrape_interval_ms)
             })
             .collect();
-        let prior =
-            Judge::new(&setup.gates, &setup.config, setup.options.confidence).prior_cv(metric);
+        let prior = judge.prior_cv(metric);
         watched.push(Watched::new(
             (*metric).clone(),
             setup.gates[&metric.id].clone(),

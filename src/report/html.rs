@@ -18,35 +18,44 @@ pub struct Chart {
     pub svg: String,
 }
 
+/// Charts read from SVG files, each named by its file's stem (`overview`, a metric id).
+pub fn read_charts(files: &[std::path::PathBuf]) -> crate::error::Result<Vec<Chart>> {
+    files
+        .iter()
+        .map(|f| {
+            let svg = std::fs::read_to_string(f).map_err(|e| {
+                crate::error::Error::input(format!("--html: chart {}: {e}", f.display()))
+            })?;
+            let name = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Ok(Chart { name, svg })
+        })
+        .collect()
+}
+
 /// The charts of passing metrics the page takes, in bytes of SVG, before it leaves the
 /// rest out (the shipped examples stay far below; a 70-metric pack would not).
 const PASSING_CHARTS_BUDGET: usize = 800_000;
 
 /// Text for HTML, in element content and in quoted attribute values alike.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use super::escape_markup as escape;
 
-/// A verdict as a word with a symbol (never colour alone), and its class for the colour.
-fn badge(v: Option<Verdict>) -> String {
-    let (symbol, class) = match v {
+/// A verdict's symbol and CSS class (`none`: not gated).
+fn marks(v: Option<Verdict>) -> (&'static str, &'static str) {
+    match v {
         Some(Verdict::Pass) => ("✔", "pass"),
         Some(Verdict::Fail) => ("✖", "fail"),
         Some(Verdict::Inconclusive) => ("⚠", "inconclusive"),
         Some(Verdict::NoData) => ("?", "nodata"),
         None => ("–", "none"),
-    };
+    }
+}
+
+/// A verdict as a word with a symbol (never colour alone), and its class for the colour.
+fn badge(v: Option<Verdict>) -> String {
+    let (symbol, class) = marks(v);
     let word = v.map_or("not gated", verdict_label);
     format!(
         "<span class=\"verdict {class}\"><span aria-hidden=\"true\">{symbol}</span> {word}</span>"
@@ -195,12 +204,7 @@ fn metrics_table(out: &mut String, report: &Report) {
              <td class=\"num\" data-label=\"Baseline\">{b}</td><td class=\"num\" data-label=\"Candidate\">{c}</td>\
              <td data-label=\"{change}\">{ch}</td><td data-label=\"Gate\">{g}</td><td data-label=\"Verdict\">{badge}</td></tr>",
             id = escape(&r.metric.id),
-            v = r.verdict.map_or("none", |v| match v {
-                Verdict::Pass => "pass",
-                Verdict::Fail => "fail",
-                Verdict::Inconclusive => "inconclusive",
-                Verdict::NoData => "nodata",
-            }),
+            v = marks(r.verdict).1,
             title = escape(&r.metric.title),
             b = escape(&text::value(&r.metric, &r.baseline)),
             c = escape(&text::value(&r.metric, &r.candidate)),

@@ -8,29 +8,11 @@
 
 use std::fmt::Write;
 
+use super::escape_markup as escape;
 use super::text::{self, verdict_label};
 use super::{MetricReport, Report};
 use crate::compare::Verdict;
 use crate::config::format_time;
-
-/// Escapes text for an XML attribute or element; characters XML 1.0 cannot hold are
-/// replaced.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Seconds as JUnit writes them (`12.345`).
 fn seconds(s: f64) -> String {

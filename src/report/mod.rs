@@ -315,3 +315,22 @@ impl Report {
         format!("{gated} gated {metrics}: {}", parts.join(", "))
     }
 }
+
+/// Escapes text for an XML or HTML attribute or element (JUnit, the HTML page); characters
+/// XML 1.0 cannot hold are replaced.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
